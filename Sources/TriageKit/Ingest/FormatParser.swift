@@ -1,0 +1,64 @@
+import Foundation
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
+
+/// Counts a parser reports besides the cases it streams out.
+public struct ParseStats: Codable, Sendable, Equatable {
+    /// Leaf suites (a suite with cases or without child suites).
+    public var suites = 0
+    /// `<testcase>`-like elements read, before repeated ones are merged into attempts.
+    public var elements = 0
+    /// Header counts as the file states them (top-level suites summed); often wrong, kept for reference.
+    public var reportedTests: Int?
+    public var reportedFailures: Int?
+    public var reportedErrors: Int?
+    public var reportedSkipped: Int?
+    /// Failures the file reports outside any test (xUnit.net `<errors>`, suite-level errors).
+    public var environmentErrors: [String] = []
+
+    public init() {}
+
+    mutating func addReported(tests: Int?, failures: Int?, errors: Int?, skipped: Int?) {
+        func add(_ current: Int?, _ value: Int?) -> Int? {
+            guard let value else { return current }
+            return (current ?? 0) + value
+        }
+        reportedTests = add(reportedTests, tests)
+        reportedFailures = add(reportedFailures, failures)
+        reportedErrors = add(reportedErrors, errors)
+        reportedSkipped = add(reportedSkipped, skipped)
+    }
+}
+
+/// A streaming `XMLParser` delegate for one format: it hands each finished case to `sink`.
+protocol FormatParser: XMLParserDelegate {
+    init(sink: @escaping (TestCase) throws -> Void)
+    var stats: ParseStats { get }
+    /// The first error the sink threw or the parser found in the content; parsing stops there.
+    var failure: Error? { get }
+    /// Names of the elements open right now, outermost first, for "the file ends inside <x>".
+    var openElements: [String] { get }
+}
+
+/// Element names without a namespace prefix.
+@inline(__always)
+func localName(_ qualified: String) -> String {
+    guard let colon = qualified.lastIndex(of: ":") else { return qualified }
+    return String(qualified[qualified.index(after: colon)...])
+}
+
+extension Dictionary where Key == String, Value == String {
+    /// An attribute value with surrounding whitespace removed, nil when absent or blank.
+    func value(_ name: String) -> String? {
+        guard let raw = self[name] else { return nil }
+        let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed.isEmpty ? nil : raw
+    }
+
+    func integer(_ name: String) -> Int? {
+        guard let raw = self[name]?.trimmingCharacters(in: .whitespaces) else { return nil }
+        return Int(raw) ?? Double(raw).flatMap { $0.isFinite ? Int($0) : nil }
+    }
+}

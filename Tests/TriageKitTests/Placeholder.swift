@@ -1,0 +1,3 @@
+import Testing
+@testable import TriageKit
+@Test func placeholder() { #expect(TriageKitVersion.string.isEmpty == false) }
