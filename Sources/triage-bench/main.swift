@@ -2,9 +2,12 @@ import Foundation
 import TriageKit
 
 let path = CommandLine.arguments[1]
+let dbPath = "/tmp/bench-\(getpid()).sqlite"
 let start = Date()
-var count = 0
-let info = try ReportReader.read(URL(fileURLWithPath: path)) { _ in count += 1 }
+let db = try TriageDatabase(path: dbPath)
+let report = try Ingestor(database: db).ingest([path]) { p in
+    if p.cases % 100000 == 0 { print("  \(p.cases) cases at \(p.elapsed)s") }
+}
 let elapsed = Date().timeIntervalSince(start)
-print("cases \(count) in \(elapsed)s; \(Double(info.size) / 1_048_576 / elapsed) MB/s")
+print("cases \(report.totals?.tests ?? 0) in \(elapsed)s")
 print((try? String(contentsOfFile: "/proc/self/status", encoding: .utf8))?.split(separator: "\n").filter { $0.hasPrefix("VmHWM") } ?? [])

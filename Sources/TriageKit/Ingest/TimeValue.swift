@@ -5,10 +5,14 @@ enum TimeValue {
     /// Seconds from `0.5`, `1.5e-3`, `2,503.1` (thousands), `0,288` (decimal comma),
     /// `00:00:01.2345678` (TRX); negatives become 0; anything else (`<<computed>>`, empty) is nil.
     static func seconds(_ raw: String?) -> Double? {
-        guard var text = raw?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
-        if text.contains(":") { return clockSeconds(text) }
-        if text.contains(",") {
-            if text.contains(".") {
+        guard let raw else { return nil }
+        let trimmed = asciiTrimmed(raw)
+        if let plain = Double(trimmed) { return plain.isFinite ? max(0, plain) : nil }
+        var text = String(trimmed)
+        if text.isEmpty { return nil }
+        if text.contains(":" as Character) { return clockSeconds(text) }
+        if text.contains("," as Character) {
+            if text.contains("." as Character) {
                 text.removeAll { $0 == "," }
             } else {
                 let parts = text.split(separator: ",", omittingEmptySubsequences: false)

@@ -71,6 +71,16 @@ public struct TestIdentity: Hashable, Codable, Sendable {
     /// The id users type and see: `classname::name`, or `name` alone without a classname.
     public var displayID: String { classname.isEmpty ? name : "\(classname)::\(name)" }
 
-    /// The unique key stored in the database (unit separator between parts, never in names).
-    public var key: String { "\(suite)\u{1F}\(classname)\u{1F}\(name)" }
+    /// A stable 64-bit FNV-1a hash of the three parts, the database's lookup key.
+    /// Stable across processes and machines (unlike `Hasher`).
+    public var storageHash: Int64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for part in [suite, classname, name] {
+            for byte in part.utf8 {
+                hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+            }
+            hash = (hash ^ 0x1F) &* 0x100_0000_01b3
+        }
+        return Int64(bitPattern: hash)
+    }
 }

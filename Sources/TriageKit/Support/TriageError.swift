@@ -25,6 +25,12 @@ public enum TriageError: Error, CustomStringConvertible, Equatable, Sendable {
         }
     }
 
+    /// Whether the error is about a result file (rather than the database or a usage).
+    public var isBadInput: Bool {
+        if case .badInput = self { return true }
+        return false
+    }
+
     /// The process exit code for this error (see the README's exit codes).
     public var exitCode: Int32 {
         switch self {

@@ -1,0 +1,221 @@
+import Foundation
+import GRDB
+
+/// How one ingest should go.
+public struct IngestOptions: Sendable {
+    /// Names the run; shards that share it are one run. Without it, the run is named after
+    /// the files' contents, so ingesting the same files again finds the same run.
+    public var runKey: String?
+    public var metadata: RunMetadata
+    /// Forces a format instead of detecting it from the root element.
+    public var format: ReportFormat?
+    /// Ingest the good files and list the bad ones, instead of writing nothing.
+    public var keepGoing: Bool
+    public var now: Date
+
+    public init(
+        runKey: String? = nil, metadata: RunMetadata = RunMetadata(), format: ReportFormat? = nil,
+        keepGoing: Bool = false, now: Date = Date()
+    ) {
+        self.runKey = runKey
+        self.metadata = metadata
+        self.format = format
+        self.keepGoing = keepGoing
+        self.now = now
+    }
+}
+
+/// What happened to one file of an ingest.
+public struct IngestedFile: Codable, Sendable, Equatable {
+    public enum Status: String, Codable, Sendable {
+        case ingested
+        /// Already stored (same SHA-256): nothing added.
+        case duplicate
+        /// Bad input; nothing of it was stored.
+        case failed
+    }
+
+    public var path: String
+    public var status: Status
+    public var format: ReportFormat?
+    public var cases: Int
+    /// The error for a failed file; the run that holds a duplicate.
+    public var note: String?
+}
+
+/// The run's totals: each test once, by its final outcome.
+public struct RunTotals: Codable, Sendable, Equatable {
+    public var tests: Int
+    public var passed: Int
+    public var failed: Int
+    public var errors: Int
+    public var skipped: Int
+    /// Tests that failed, then passed on a retry in the same run.
+    public var retried: Int
+
+    public init(tests: Int = 0, passed: Int = 0, failed: Int = 0, errors: Int = 0, skipped: Int = 0, retried: Int = 0) {
+        self.tests = tests
+        self.passed = passed
+        self.failed = failed
+        self.errors = errors
+        self.skipped = skipped
+        self.retried = retried
+    }
+
+    /// passed / (passed + failed + errors), skipped left out; nil when nothing ran.
+    public var passRate: Double? {
+        let ran = passed + failed + errors
+        return ran == 0 ? nil : Double(passed) / Double(ran)
+    }
+}
+
+/// The result of `Ingestor.ingest`.
+public struct IngestReport: Codable, Sendable {
+    /// The run written to, nil when nothing was stored.
+    public var runID: Int64?
+    public var runKey: String
+    public var isNewRun: Bool
+    public var files: [IngestedFile]
+    public var totals: RunTotals?
+
+    public var failedFiles: [IngestedFile] { files.filter { $0.status == .failed } }
+}
+
+/// Progress of a long ingest, for a progress line.
+public struct IngestProgress: Sendable {
+    public var file: String
+    public var fileIndex: Int
+    public var fileCount: Int
+    public var cases: Int
+    public var bytesDone: Int64
+    public var elapsed: TimeInterval
+}
+
+/// Reads result files into the run history: one transaction per run, all of it or none.
+public struct Ingestor: Sendable {
+    public let database: TriageDatabase
+    public let engine: SignatureEngine
+
+    public init(database: TriageDatabase, engine: SignatureEngine = SignatureEngine()) {
+        self.database = database
+        self.engine = engine
+    }
+
+    /// Ingests every file in `paths` (folders are searched for result files) as one run.
+    ///
+    /// Without `keepGoing`, the first bad file throws and nothing is written. With it, bad
+    /// files are listed in the report and the good ones are stored.
+    public func ingest(
+        _ paths: [String], options: IngestOptions = IngestOptions(),
+        progress: (@Sendable (IngestProgress) -> Void)? = nil
+    ) throws -> IngestReport {
+        let files = try ResultFiles.expand(paths)
+        var reports: [IngestedFile] = []
+        var digests: [(path: String, sha256: String, size: Int64)] = []
+        for path in files {
+            do {
+                let digest = try ResultFiles.digest(of: path)
+                digests.append((path, digest.sha256, digest.size))
+            } catch let error as TriageError where options.keepGoing {
+                reports.append(IngestedFile(path: path, status: .failed, format: nil, cases: 0, note: error.description))
+            }
+        }
+        let runKey = options.runKey ?? "files-" + String(ResultFiles.sha256(digests.map(\.sha256).sorted().joined()).prefix(16))
+        let started = Date()
+        let fileCount = files.count
+        var report = try database.transaction { db -> IngestReport in
+            let (runID, isNew) = try run(for: runKey, options: options, db: db)
+            let writer = RunWriter(db: db, runID: runID, engine: engine)
+            var bytesBefore: Int64 = 0
+            for (index, file) in digests.enumerated() {
+                defer { bytesBefore += file.size }
+                if let holder = try duplicateHolder(of: file.sha256, runID: runID, scopedToRun: options.runKey != nil, db: db) {
+                    reports.append(IngestedFile(path: file.path, status: .duplicate, format: nil, cases: 0, note: "already stored in run \(holder)"))
+                    continue
+                }
+                do {
+                    var ingested: IngestedFile?
+                    try db.inSavepoint {
+                        let fileID = try insertFile(file, runID: runID, options: options, db: db)
+                        let before = writer.casesWritten
+                        let info = try ReportReader.read(URL(fileURLWithPath: file.path), displayPath: file.path, format: options.format) { testCase in
+                            try writer.write(testCase, fileID: fileID)
+                            let done = writer.casesWritten
+                            if let progress, done % 5000 == 0 {
+                                progress(IngestProgress(
+                                    file: file.path, fileIndex: index, fileCount: fileCount, cases: done,
+                                    bytesDone: bytesBefore, elapsed: Date().timeIntervalSince(started)))
+                            }
+                        }
+                        let cases = writer.casesWritten - before
+                        try db.execute(sql: "UPDATE run_file SET format = ?, cases = ? WHERE id = ?", arguments: [info.format.rawValue, cases, fileID])
+                        ingested = IngestedFile(path: file.path, status: .ingested, format: info.format, cases: cases, note: nil)
+                        return .commit
+                    }
+                    if let ingested { reports.append(ingested) }
+                } catch let error as TriageError where options.keepGoing && error.isBadInput {
+                    reports.append(IngestedFile(path: file.path, status: .failed, format: nil, cases: 0, note: error.description))
+                }
+            }
+            let stored = reports.contains { $0.status == .ingested }
+            if isNew, !stored {
+                try db.execute(sql: "DELETE FROM run WHERE id = ?", arguments: [runID])
+                return IngestReport(runID: nil, runKey: runKey, isNewRun: false, files: reports, totals: nil)
+            }
+            let totals = try updateTotals(runID: runID, db: db)
+            return IngestReport(runID: runID, runKey: runKey, isNewRun: isNew, files: reports, totals: totals)
+        }
+        report.files.sort { files.firstIndex(of: $0.path) ?? 0 < files.firstIndex(of: $1.path) ?? 0 }
+        return report
+    }
+
+    // MARK: - Steps
+
+    private func run(for key: String, options: IngestOptions, db: Database) throws -> (Int64, Bool) {
+        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM run WHERE run_key = ?", arguments: [key]) {
+            return (id, false)
+        }
+        let meta = options.metadata
+        let labels = String(decoding: try JSONEncoder.sorted.encode(meta.labels), as: UTF8.self)
+        try db.execute(
+            sql: """
+                INSERT INTO run (run_key, created_at, commit_sha, branch, ci_provider, build_id, build_url, pull_request, labels)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [key, ISO8601.string(options.now), meta.commit, meta.branch, meta.ciProvider, meta.buildID, meta.buildURL, meta.pullRequest, labels])
+        return (db.lastInsertedRowID, true)
+    }
+
+    /// The run that already holds a file with this digest: within this run when the user named
+    /// the run, anywhere otherwise.
+    private func duplicateHolder(of sha256: String, runID: Int64, scopedToRun: Bool, db: Database) throws -> Int64? {
+        if scopedToRun {
+            return try Int64.fetchOne(db, sql: "SELECT run_id FROM run_file WHERE sha256 = ? AND run_id = ?", arguments: [sha256, runID])
+        }
+        return try Int64.fetchOne(db, sql: "SELECT run_id FROM run_file WHERE sha256 = ? ORDER BY run_id LIMIT 1", arguments: [sha256])
+    }
+
+    private func insertFile(_ file: (path: String, sha256: String, size: Int64), runID: Int64, options: IngestOptions, db: Database) throws -> Int64 {
+        try db.execute(
+            sql: "INSERT INTO run_file (run_id, path, format, size, sha256, cases, ingested_at) VALUES (?, ?, ?, ?, ?, 0, ?)",
+            arguments: [runID, file.path, options.format?.rawValue ?? "unknown", file.size, file.sha256, ISO8601.string(options.now)])
+        return db.lastInsertedRowID
+    }
+
+    private func updateTotals(runID: Int64, db: Database) throws -> RunTotals {
+        try db.execute(sql: """
+            UPDATE run SET
+                tests = (SELECT COUNT(*) FROM result WHERE run_id = run.id),
+                passed = (SELECT COUNT(*) FROM result WHERE run_id = run.id AND outcome = 'passed'),
+                failed = (SELECT COUNT(*) FROM result WHERE run_id = run.id AND outcome = 'failed'),
+                errors = (SELECT COUNT(*) FROM result WHERE run_id = run.id AND outcome = 'error'),
+                skipped = (SELECT COUNT(*) FROM result WHERE run_id = run.id AND outcome = 'skipped'),
+                retried = (SELECT COUNT(*) FROM result WHERE run_id = run.id AND retried = 1)
+            WHERE id = ?
+            """, arguments: [runID])
+        let row = try Row.fetchOne(db, sql: "SELECT tests, passed, failed, errors, skipped, retried FROM run WHERE id = ?", arguments: [runID])
+        return RunTotals(
+            tests: row?["tests"] ?? 0, passed: row?["passed"] ?? 0, failed: row?["failed"] ?? 0,
+            errors: row?["errors"] ?? 0, skipped: row?["skipped"] ?? 0, retried: row?["retried"] ?? 0)
+    }
+}

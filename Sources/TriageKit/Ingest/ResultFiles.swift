@@ -1,0 +1,67 @@
+import Crypto
+import Foundation
+
+/// Finds the result files a user names and fingerprints them.
+public enum ResultFiles {
+    /// File name endings read when a folder is named.
+    public static let extensions: Set<String> = ["xml", "trx"]
+
+    /// The files named, with every result file under each named folder (sorted, recursive).
+    public static func expand(_ paths: [String]) throws -> [String] {
+        var files: [String] = []
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw TriageError.badInput(file: path, line: nil, reason: "no such file or folder")
+            }
+            guard isDirectory.boolValue else {
+                files.append(path)
+                continue
+            }
+            let found = (FileManager.default.enumerator(atPath: path)?.allObjects as? [String] ?? [])
+                .filter { extensions.contains(($0 as NSString).pathExtension.lowercased()) }
+                .sorted()
+                .map { (path as NSString).appendingPathComponent($0) }
+            if found.isEmpty {
+                throw TriageError.badInput(file: path, line: nil, reason: "the folder holds no .xml or .trx result files")
+            }
+            files += found
+        }
+        return files
+    }
+
+    /// SHA-256 (hex) and size of a file, read in chunks.
+    public static func digest(of path: String) throws -> (sha256: String, size: Int64) {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw TriageError.badInput(file: path, line: nil, reason: "is a directory, not a result file")
+            }
+            throw TriageError.badInput(file: path, line: nil, reason: "cannot be read (missing, or permission denied)")
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        var size: Int64 = 0
+        while true {
+            let chunk: Data?
+            do {
+                chunk = try handle.read(upToCount: 1 << 20)
+            } catch {
+                throw TriageError.badInput(file: path, line: nil, reason: "cannot be read: \(error.localizedDescription)")
+            }
+            guard let chunk, !chunk.isEmpty else { break }
+            hasher.update(data: chunk)
+            size += Int64(chunk.count)
+        }
+        return (hex(hasher.finalize()), size)
+    }
+
+    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
+        digest.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// SHA-256 (hex) of a string.
+    static func sha256(_ text: String) -> String {
+        hex(SHA256.hash(data: Data(text.utf8)))
+    }
+}

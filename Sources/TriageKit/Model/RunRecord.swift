@@ -1,0 +1,33 @@
+/// A stored run with its totals, as the history lists it.
+public struct RunSummary: Codable, Sendable, Equatable {
+    public var id: Int64
+    public var key: String
+    public var createdAt: String
+    public var metadata: RunMetadata
+    public var totals: RunTotals
+}
+
+/// A stored run with its files and failure breakdown, for `triage runs show`.
+public struct RunDetail: Codable, Sendable, Equatable {
+    public struct File: Codable, Sendable, Equatable {
+        public var path: String
+        public var format: String
+        public var size: Int64
+        public var sha256: String
+        public var cases: Int
+    }
+
+    public struct ClusterCount: Codable, Sendable, Equatable {
+        public var clusterID: String
+        public var category: String
+        public var detail: String?
+        public var template: String
+        public var tests: Int
+    }
+
+    public var run: RunSummary
+    public var passRate: Double?
+    public var files: [File]
+    /// Failing tests (by final outcome) grouped by the cluster of their decisive failure.
+    public var failuresByCluster: [ClusterCount]
+}

@@ -1,0 +1,62 @@
+import Foundation
+import GRDB
+
+extension TriageDatabase {
+    /// Runs, newest first.
+    public func runs(limit: Int = 20, branch: String? = nil) throws -> [RunSummary] {
+        try read { db in
+            var sql = "SELECT * FROM run"
+            var arguments: StatementArguments = []
+            if let branch {
+                sql += " WHERE branch = ?"
+                arguments += [branch]
+            }
+            sql += " ORDER BY id DESC LIMIT ?"
+            arguments += [limit]
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.runSummary)
+        }
+    }
+
+    /// One run with its files and failures by cluster; throws `notFound` for an unknown id.
+    public func runDetail(id: Int64) throws -> RunDetail {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = ?", arguments: [id]) else {
+                throw TriageError.notFound("run \(id) does not exist; `triage runs` lists the stored runs")
+            }
+            let run = Self.runSummary(row)
+            let files = try Row.fetchAll(
+                db, sql: "SELECT path, format, size, sha256, cases FROM run_file WHERE run_id = ? ORDER BY id", arguments: [id]
+            ).map { RunDetail.File(path: $0["path"], format: $0["format"], size: $0["size"], sha256: $0["sha256"], cases: $0["cases"]) }
+            let clusters = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT c.id, c.category, c.detail, c.template, COUNT(*) AS tests
+                    FROM result r JOIN failure_cluster c ON c.id = r.cluster_id
+                    WHERE r.run_id = ? AND r.outcome IN ('failed', 'error')
+                    GROUP BY c.id ORDER BY tests DESC, c.id
+                    """, arguments: [id]
+            ).map {
+                RunDetail.ClusterCount(clusterID: $0["id"], category: $0["category"], detail: $0["detail"], template: $0["template"], tests: $0["tests"])
+            }
+            return RunDetail(run: run, passRate: run.totals.passRate, files: files, failuresByCluster: clusters)
+        }
+    }
+
+    /// The id of the newest run, nil in an empty history.
+    public func latestRunID() throws -> Int64? {
+        try read { try Int64.fetchOne($0, sql: "SELECT MAX(id) FROM run") }
+    }
+
+    static func runSummary(_ row: Row) -> RunSummary {
+        let labelsText: String = row["labels"] ?? "{}"
+        let labels = (try? JSONDecoder().decode([String: String].self, from: Data(labelsText.utf8))) ?? [:]
+        return RunSummary(
+            id: row["id"], key: row["run_key"], createdAt: row["created_at"],
+            metadata: RunMetadata(
+                commit: row["commit_sha"], branch: row["branch"], ciProvider: row["ci_provider"], buildID: row["build_id"],
+                buildURL: row["build_url"], pullRequest: row["pull_request"], labels: labels),
+            totals: RunTotals(
+                tests: row["tests"], passed: row["passed"], failed: row["failed"], errors: row["errors"],
+                skipped: row["skipped"], retried: row["retried"]))
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import GRDB
+
+/// The run history: one SQLite database, migrated when opened. Every analysis reads it
+/// through the named reads of this type and its extensions, never through SQL of its own.
+public struct TriageDatabase: Sendable {
+    /// The default location, relative to the current directory.
+    public static let defaultPath = ".triage/triage.sqlite"
+
+    let writer: any DatabaseWriter
+    /// The path shown in errors (":memory:" for a test database).
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path`: WAL mode and a busy timeout, so that
+    /// several CI shards can write into one file at the same time.
+    public init(path: String, busyTimeout: TimeInterval = 60) throws {
+        self.path = path
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw TriageError.database(path: path, reason: "cannot create its folder: \(error.localizedDescription)")
+        }
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384")
+        }
+        do {
+            writer = try DatabaseQueue(path: path, configuration: configuration)
+        } catch {
+            throw TriageError.database(path: path, reason: "cannot be opened as a SQLite database: \(Self.reason(error))")
+        }
+        try migrate()
+    }
+
+    /// A fresh in-memory database, for tests.
+    public static func inMemory() throws -> TriageDatabase {
+        try TriageDatabase(writer: DatabaseQueue(), path: ":memory:")
+    }
+
+    private init(writer: any DatabaseWriter, path: String) throws {
+        self.writer = writer
+        self.path = path
+        try migrate()
+    }
+
+    private func migrate() throws {
+        let migrator = Schema.migrator
+        do {
+            if try writer.read({ try migrator.hasBeenSuperseded($0) }) {
+                throw TriageError.database(
+                    path: path,
+                    reason: "was written by a newer version of triage (its schema has migrations this binary does not know); upgrade triage, the database was not changed")
+            }
+            try migrator.migrate(writer)
+        } catch let error as TriageError {
+            throw error
+        } catch {
+            throw TriageError.database(path: path, reason: "cannot be prepared: \(Self.reason(error))")
+        }
+    }
+
+    /// Runs `body` in one IMMEDIATE transaction: all of it is written, or none of it.
+    /// Immediate, so that concurrent writers queue on the busy timeout instead of failing.
+    func transaction<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try writer.writeWithoutTransaction { db in
+                var value: T?
+                try db.inTransaction(.immediate) {
+                    value = try body(db)
+                    return .commit
+                }
+                guard let value else { throw TriageError.database(path: path, reason: "transaction returned nothing") }
+                return value
+            }
+        } catch let error as TriageError {
+            throw error
+        } catch {
+            throw TriageError.database(path: path, reason: Self.reason(error))
+        }
+    }
+
+    /// Runs a read, mapping SQLite errors to `TriageError`.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try writer.read(body)
+        } catch let error as TriageError {
+            throw error
+        } catch {
+            throw TriageError.database(path: path, reason: Self.reason(error))
+        }
+    }
+
+    static func reason(_ error: Error) -> String {
+        if let error = error as? DatabaseError {
+            switch error.resultCode {
+            case .SQLITE_BUSY, .SQLITE_LOCKED:
+                return "the database stayed locked by another writer past the busy timeout; retry, or check for a stuck triage process"
+            case .SQLITE_FULL:
+                return "the disk is full; nothing was written, free some space and retry"
+            case .SQLITE_READONLY:
+                return "the database is read-only; nothing was written, check the file's permissions"
+            case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+                return "the file is not a valid triage database (corrupt, or another kind of file)"
+            case .SQLITE_CANTOPEN:
+                return "cannot open the file; check the path and permissions"
+            default:
+                return error.message ?? "\(error.resultCode)"
+            }
+        }
+        return "\(error)"
+    }
+}

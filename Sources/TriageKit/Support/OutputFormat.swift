@@ -1,0 +1,44 @@
+import Foundation
+
+/// The formats commands print in.
+public enum OutputFormat: String, Sendable, CaseIterable, Codable {
+    case text
+    case json
+    case markdown
+}
+
+/// Untrusted text (test names, messages) made safe for each output.
+public enum SafeText {
+    /// For a terminal: control characters (ESC sequences above all) become visible `\u{…}`
+    /// escapes, so a result file cannot move the cursor, recolour or retitle the terminal.
+    public static func terminal(_ text: String, keepNewlines: Bool = false) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            let isControl = value < 0x20 || (0x7F...0x9F).contains(value) || value == 0x2028 || value == 0x2029
+            if isControl, !(keepNewlines && (scalar == "\n" || scalar == "\t")) {
+                out += scalar == "\n" ? "⏎" : scalar == "\t" ? " " : "\\u{\(String(value, radix: 16))}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// One line, cut to `limit` characters with an ellipsis.
+    public static func line(_ text: String?, limit: Int = 120) -> String {
+        let first = terminal((text ?? "").split(whereSeparator: \.isNewline).first.map(String.init) ?? "")
+        return first.count > limit ? String(first.prefix(limit - 1)) + "…" : first
+    }
+}
+
+extension Double {
+    /// A rate as a percentage with one decimal: "50.9%".
+    public var percent: String { String(format: "%.1f%%", self * 100) }
+}
+
+/// Encodes a value as the JSON every command prints: sorted keys, pretty, stable.
+public func jsonString<T: Encodable>(_ value: T) throws -> String {
+    String(decoding: try JSONEncoder.sorted.encode(value), as: UTF8.self)
+}

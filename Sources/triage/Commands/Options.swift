@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import TriageKit
+
+/// Where the database is; shared by every command that reads or writes history.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The SQLite database (default: $TRIAGE_DB, else .triage/triage.sqlite).", valueName: "path"))
+    var db: String?
+
+    var path: String {
+        db ?? ProcessInfo.processInfo.environment["TRIAGE_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? TriageDatabase.defaultPath
+    }
+
+    func open() throws -> TriageDatabase {
+        try TriageDatabase(path: path)
+    }
+}
+
+/// The output format option shared by commands that print results.
+struct FormatOptions: ParsableArguments {
+    @Option(name: .long, help: "Output format: text, json or markdown.")
+    var format: OutputFormat = .text
+}
+
+extension OutputFormat: ExpressibleByArgument {}
+extension ReportFormat: ExpressibleByArgument {}
+
+/// Runs a command body, turning library errors into a one-line message on stderr and the
+/// exit code the README lists.
+func runReportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as TriageError {
+        FileHandle.standardError.write(Data("triage: \(error.description)\n".utf8))
+        throw ExitCode(error.exitCode)
+    }
+}
+
+/// Writes a line to stdout.
+func emit(_ text: String) {
+    print(text)
+}
+
+/// Whether stderr is a terminal: progress lines and colour only then.
+var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }

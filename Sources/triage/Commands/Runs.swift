@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import TriageKit
+
+extension Triage {
+    struct Runs: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the stored runs, newest first.",
+            subcommands: [List.self, Show.self],
+            defaultSubcommand: List.self)
+
+        struct List: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "List the stored runs, newest first.")
+
+            @OptionGroup var database: DatabaseOptions
+            @OptionGroup var output: FormatOptions
+
+            @Option(help: "How many runs to list.")
+            var limit = 20
+
+            @Option(help: "Only runs of this branch.")
+            var branch: String?
+
+            func run() async throws {
+                try runReportingErrors {
+                    let runs = try database.open().runs(limit: limit, branch: branch)
+                    emit(output.format == .json ? try jsonString(runs) : IngestText.runs(runs))
+                }
+            }
+        }
+
+        struct Show: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Show one run: metadata, files, totals, failures by cluster.")
+
+            @OptionGroup var database: DatabaseOptions
+            @OptionGroup var output: FormatOptions
+
+            @Argument(help: "The run id (see `triage runs`); omit for the latest run.")
+            var id: Int64?
+
+            func run() async throws {
+                try runReportingErrors {
+                    let db = try database.open()
+                    guard let id = try id ?? db.latestRunID() else {
+                        throw TriageError.notFound("no runs stored yet; `triage ingest results.xml` adds one")
+                    }
+                    let detail = try db.runDetail(id: id)
+                    emit(output.format == .json ? try jsonString(detail) : IngestText.runDetail(detail))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+@testable import TriageKit
+
+/// Paths and scratch files for tests.
+enum TestSupport {
+    static let testsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+
+    static func fixture(_ relativePath: String) -> URL {
+        testsFolder.appendingPathComponent("Fixtures").appendingPathComponent(relativePath)
+    }
+
+    /// A new empty folder under the system temp folder.
+    static func temporaryFolder() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("triage-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Writes `content` to a new file named `name` in a fresh folder.
+    static func write(_ content: String, name: String = "results.xml") throws -> URL {
+        let url = try temporaryFolder().appendingPathComponent(name)
+        try Data(content.utf8).write(to: url)
+        return url
+    }
+
+    static func cases(_ relativePath: String) throws -> [TestCase] {
+        try ReportReader.readAll(fixture(relativePath)).cases
+    }
+}
