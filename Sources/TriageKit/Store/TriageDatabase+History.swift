@@ -1,0 +1,187 @@
+import Foundation
+import GRDB
+
+/// One test's result in one run, as the history analyses read it.
+struct ResultPoint: Sendable {
+    var runID: Int64
+    var testID: Int64
+    var outcome: Outcome
+    var retried: Bool
+    var clusterID: String?
+    var duration: Double?
+}
+
+/// A stored test's identity.
+public struct StoredTest: Codable, Sendable, Equatable, Hashable {
+    public var id: Int64
+    public var suite: String
+    public var classname: String
+    public var name: String
+    public var file: String?
+
+    public var displayID: String { TestIdentity(suite: suite, classname: classname, name: name).displayID }
+}
+
+/// A stored failure cluster.
+public struct StoredCluster: Codable, Sendable, Equatable {
+    public var id: String
+    public var category: String
+    public var detail: String?
+    public var template: String
+}
+
+extension TriageDatabase {
+    /// The newest `limit` runs (optionally of one branch), oldest first.
+    func recentRuns(limit: Int, branch: String? = nil) throws -> [RunSummary] {
+        try runs(limit: limit, branch: branch).reversed()
+    }
+
+    /// Every result of the given runs.
+    func results(inRuns runIDs: [Int64]) throws -> [ResultPoint] {
+        guard !runIDs.isEmpty else { return [] }
+        return try read { db in
+            let placeholders = databaseQuestionMarks(count: runIDs.count)
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT run_id, test_id, outcome, retried, cluster_id, duration FROM result WHERE run_id IN (\(placeholders))",
+                arguments: StatementArguments(runIDs))
+            var points: [ResultPoint] = []
+            while let row = try rows.next() {
+                points.append(ResultPoint(
+                    runID: row[0], testID: row[1], outcome: Outcome(rawValue: row[2]) ?? .error, retried: row[3],
+                    clusterID: row[4], duration: row[5]))
+            }
+            return points
+        }
+    }
+
+    /// Tests by id.
+    func tests(ids: Set<Int64>) throws -> [Int64: StoredTest] {
+        guard !ids.isEmpty else { return [:] }
+        return try read { db in
+            var found: [Int64: StoredTest] = [:]
+            for chunk in Array(ids).chunked(into: 500) {
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT id, suite, classname, name, file FROM test WHERE id IN (\(databaseQuestionMarks(count: chunk.count)))",
+                    arguments: StatementArguments(chunk))
+                for row in rows {
+                    let test = StoredTest(id: row["id"], suite: row["suite"], classname: row["classname"], name: row["name"], file: row["file"])
+                    found[test.id] = test
+                }
+            }
+            return found
+        }
+    }
+
+    /// Clusters by id.
+    func clusters(ids: Set<String>) throws -> [String: StoredCluster] {
+        guard !ids.isEmpty else { return [:] }
+        return try read { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT id, category, detail, template FROM failure_cluster WHERE id IN (\(databaseQuestionMarks(count: ids.count)))",
+                arguments: StatementArguments(Array(ids)))
+            return Dictionary(uniqueKeysWithValues: rows.map {
+                ($0["id"], StoredCluster(id: $0["id"], category: $0["category"], detail: $0["detail"], template: $0["template"]))
+            })
+        }
+    }
+
+    /// The test a user names: its full id, or a substring that matches exactly one test.
+    /// pytest node ids (`tests/test_x.py::Class::test`) are matched against dotted classnames.
+    public func findTest(_ query: String) throws -> StoredTest {
+        let normalized = Self.normalizedTestQuery(query)
+        return try read { db in
+            let display = "(CASE WHEN classname = '' THEN name ELSE classname || '::' || name END)"
+            let exact = try Row.fetchAll(
+                db, sql: "SELECT id, suite, classname, name, file FROM test WHERE \(display) IN (?, ?) LIMIT 2",
+                arguments: [query, normalized])
+            let rows: [Row]
+            if exact.count == 1 {
+                rows = exact
+            } else {
+                rows = try Row.fetchAll(
+                    db, sql: "SELECT id, suite, classname, name, file FROM test WHERE instr(\(display), ?) > 0 OR instr(\(display), ?) > 0 LIMIT 6",
+                    arguments: [query, normalized])
+            }
+            let tests = rows.map { StoredTest(id: $0["id"], suite: $0["suite"], classname: $0["classname"], name: $0["name"], file: $0["file"]) }
+            if tests.isEmpty {
+                throw TriageError.notFound("no stored test matches \"\(query)\"; name a test by its id as `triage flaky` prints it, or by a unique part of it")
+            }
+            if tests.count > 1 {
+                let names = tests.prefix(5).map(\.displayID).joined(separator: ", ")
+                throw TriageError.invalidArgument("\"\(query)\" matches several tests (\(names)\(tests.count > 5 ? ", …" : "")); give more of the id")
+            }
+            return tests[0]
+        }
+    }
+
+    /// `tests/test_redis.py::TestX::test_y` → `tests.test_redis.TestX::test_y`.
+    static func normalizedTestQuery(_ query: String) -> String {
+        let parts = query.components(separatedBy: "::")
+        guard parts.count >= 2, parts[0].hasSuffix(".py") || parts[0].contains("/") else { return query }
+        var module = parts[0]
+        if module.hasSuffix(".py") { module.removeLast(3) }
+        module = module.replacingOccurrences(of: "/", with: ".")
+        let classes = parts.dropFirst().dropLast()
+        return ([module] + classes).joined(separator: ".") + "::" + (parts.last ?? "")
+    }
+
+    /// One test's results over all runs, oldest first, with run metadata and its failure message.
+    func timeline(testID: Int64, limit: Int) throws -> [(run: RunSummary, point: ResultPoint, message: String?)] {
+        try read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.run_id, r.outcome, r.retried, r.cluster_id, r.duration,
+                        (SELECT a.message FROM attempt a WHERE a.result_id = r.id AND a.outcome IN ('failed', 'error')
+                            ORDER BY a.seq DESC LIMIT 1) AS message
+                    FROM result r WHERE r.test_id = ? ORDER BY r.run_id DESC LIMIT ?
+                    """, arguments: [testID, limit])
+            let runIDs = rows.map { $0["run_id"] as Int64 }
+            guard !runIDs.isEmpty else { return [] }
+            let runs = try Row.fetchAll(db, sql: "SELECT * FROM run WHERE id IN (\(databaseQuestionMarks(count: runIDs.count)))", arguments: StatementArguments(runIDs))
+                .map(Self.runSummary)
+            let byID = Dictionary(uniqueKeysWithValues: runs.map { ($0.id, $0) })
+            return rows.reversed().compactMap { row in
+                guard let run = byID[row["run_id"]] else { return nil }
+                let point = ResultPoint(
+                    runID: row["run_id"], testID: testID, outcome: Outcome(rawValue: row["outcome"]) ?? .error,
+                    retried: row["retried"], clusterID: row["cluster_id"], duration: row["duration"])
+                return (run, point, row["message"])
+            }
+        }
+    }
+
+    /// A run summary by id; throws `notFound` naming what to do.
+    public func run(id: Int64) throws -> RunSummary {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = ?", arguments: [id]) else {
+                throw TriageError.notFound("run \(id) does not exist; `triage runs` lists the stored runs")
+            }
+            return Self.runSummary(row)
+        }
+    }
+
+    /// An example failure message for each cluster in a run.
+    func exampleMessages(runID: Int64) throws -> [String: String] {
+        try read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT a.cluster_id, MIN(COALESCE(a.message, substr(a.failure_text, 1, 500))) AS message
+                    FROM attempt a JOIN result r ON r.id = a.result_id
+                    WHERE r.run_id = ? AND a.cluster_id IS NOT NULL GROUP BY a.cluster_id
+                    """, arguments: [runID])
+            var messages: [String: String] = [:]
+            for row in rows {
+                if let id: String = row["cluster_id"], let message: String = row["message"] { messages[id] = message }
+            }
+            return messages
+        }
+    }
+}
+
+extension Array {
+    func chunked(into size: Int) -> [[Element]] {
+        stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
+    }
+}
