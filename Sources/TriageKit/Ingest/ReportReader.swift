@@ -43,14 +43,23 @@ public enum ReportReader {
             throw TriageError.badInput(file: shown, line: nil, reason: "cannot be opened for reading")
         }
         let merger = AdjacentCaseMerger(sink: onCase)
-        let delegate = makeParser(format) { try merger.accept($0) }
+        let delegate: any FormatParser =
+            format == .trx
+            ? TRXParser(sink: { try merger.accept($0) }, classNames: TRXParser.classNames(in: url))
+            : makeParser(format) { try merger.accept($0) }
         let parser = XMLParser(stream: stream)
         parser.delegate = delegate
         parser.shouldResolveExternalEntities = false
         parser.shouldProcessNamespaces = false
         parser.shouldReportNamespacePrefixes = false
         let succeeded = parser.parse()
-        if let failure = delegate.failure { throw failure }
+        if let failure = delegate.failure {
+            // Parsers do not know the path they read; name it here.
+            if case let .badInput(file, line, reason)? = failure as? TriageError, file.isEmpty {
+                throw TriageError.badInput(file: shown, line: line, reason: reason)
+            }
+            throw failure
+        }
         if !succeeded {
             throw describe(parser.parserError, line: parser.lineNumber, open: delegate.openElements, file: shown)
         }
@@ -148,3 +157,4 @@ public enum ReportReader {
         return .badInput(file: file, line: line > 0 ? line : nil, reason: reason)
     }
 }
+
