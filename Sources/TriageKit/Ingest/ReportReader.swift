@@ -42,7 +42,7 @@ public enum ReportReader {
         guard let stream = InputStream(url: url) else {
             throw TriageError.badInput(file: shown, line: nil, reason: "cannot be opened for reading")
         }
-        let merger = AdjacentCaseMerger(sink: onCase)
+        let merger = AdjacentCaseMerger(infersUndescribedFailures: format.omitsFailedAttempts, sink: onCase)
         let delegate: any FormatParser =
             format == .trx
             ? TRXParser(sink: { try merger.accept($0) }, classNames: TRXParser.classNames(in: url))
@@ -77,11 +77,14 @@ public enum ReportReader {
     public static func readAll(
         _ url: URL, displayPath: String? = nil, format: ReportFormat? = nil
     ) throws -> (info: ParsedFileInfo, cases: [TestCase]) {
+        var received: [TestCase] = []
+        let info = try read(url, displayPath: displayPath, format: format) { received.append($0) }
         var cases: [TestCase] = []
         var index: [TestIdentity: Int] = [:]
-        let info = try read(url, displayPath: displayPath, format: format) { testCase in
+        for testCase in received {
             if let position = index[testCase.identity] {
-                CaseMerger.merge(testCase, into: &cases[position])
+                CaseMerger.merge(
+                    testCase, into: &cases[position], infersUndescribedFailures: info.format.omitsFailedAttempts)
             } else {
                 index[testCase.identity] = cases.count
                 cases.append(testCase)
@@ -158,3 +161,9 @@ public enum ReportReader {
     }
 }
 
+extension ReportFormat {
+    /// Whether producers of this format write failed attempts that were retried without any
+    /// result element (pytest-rerunfailures in JUnit XML), so a repeat must be read as a retry
+    /// of a failure. The other formats state the outcome of every test they list.
+    var omitsFailedAttempts: Bool { self == .junit }
+}
