@@ -41,8 +41,12 @@ struct CappedText {
         }
     }
 
+    /// Appends a CDATA block. XML requires `\r\n` and lone `\r` to reach the application as
+    /// `\n`; Foundation's parser does so for character data but hands CDATA over raw.
     mutating func append(_ data: Data) {
-        append(String(decoding: data, as: UTF8.self))
+        let text = String(decoding: data, as: UTF8.self)
+        guard text.unicodeScalars.contains("\r") else { return append(text) }
+        append(text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n"))
     }
 
     /// The text with a truncation marker, or nil when only whitespace was collected.

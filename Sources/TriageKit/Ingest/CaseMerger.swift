@@ -6,7 +6,12 @@
 /// writes a call failure plus a teardown error as two elements.
 enum CaseMerger {
     /// Appends `later`'s attempts to `earlier`, classifying them as retries or a teardown report.
-    static func merge(_ later: TestCase, into earlier: inout TestCase) {
+    ///
+    /// - Parameter infersUndescribedFailures: whether a childless pass followed by another report
+    ///   of the test was a failed attempt (JUnit: pytest-rerunfailures). False for formats that
+    ///   state every outcome (xUnit.net, NUnit, TRX), where a repeated name is a parameterized row
+    ///   whose display name repeats, not a retry of a failure.
+    static func merge(_ later: TestCase, into earlier: inout TestCase, infersUndescribedFailures: Bool = true) {
         if isTeardownReport(later) {
             for var attempt in later.attempts {
                 attempt.kind = .teardown
@@ -16,7 +21,8 @@ enum CaseMerger {
         }
         // A childless "pass" followed by another execution of the same test was a failed
         // attempt that its producer did not describe (pytest-rerunfailures).
-        if let last = earlier.attempts.indices.last(where: { earlier.attempts[$0].kind != .teardown }),
+        if infersUndescribedFailures,
+            let last = earlier.attempts.indices.last(where: { earlier.attempts[$0].kind != .teardown }),
             earlier.attempts[last].outcome == .passed,
             earlier.attempts[last].message == nil, earlier.attempts[last].failureText == nil
         {
@@ -44,14 +50,16 @@ enum CaseMerger {
 final class AdjacentCaseMerger {
     private var pending: TestCase?
     private let sink: (TestCase) throws -> Void
+    private let infersUndescribedFailures: Bool
 
-    init(sink: @escaping (TestCase) throws -> Void) {
+    init(infersUndescribedFailures: Bool = true, sink: @escaping (TestCase) throws -> Void) {
+        self.infersUndescribedFailures = infersUndescribedFailures
         self.sink = sink
     }
 
     func accept(_ next: TestCase) throws {
         if var current = pending, current.identity == next.identity {
-            CaseMerger.merge(next, into: &current)
+            CaseMerger.merge(next, into: &current, infersUndescribedFailures: infersUndescribedFailures)
             pending = current
             return
         }

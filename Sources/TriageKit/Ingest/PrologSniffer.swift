@@ -21,11 +21,12 @@ struct PrologSniffer {
         var line = 1
         func advance(_ count: Int) {
             let skipped = scanner.prefix(count)
-            line += skipped.reduce(0) { $0 + ($1 == "\n" ? 1 : 0) }
+            // `\r\n` is ONE Character in Swift, so test `isNewline` rather than compare with "\n".
+            line += skipped.reduce(0) { $0 + ($1.isNewline ? 1 : 0) }
             scanner = scanner.dropFirst(count)
         }
         func skipWhitespace() {
-            let blank = scanner.prefix { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\u{FEFF}" }
+            let blank = scanner.prefix { $0 == " " || $0 == "\t" || $0.isNewline || $0 == "\u{FEFF}" }
             advance(blank.count)
         }
         func skip(until terminator: String, what: String) throws {

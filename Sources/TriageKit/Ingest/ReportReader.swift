@@ -42,15 +42,24 @@ public enum ReportReader {
         guard let stream = InputStream(url: url) else {
             throw TriageError.badInput(file: shown, line: nil, reason: "cannot be opened for reading")
         }
-        let merger = AdjacentCaseMerger(sink: onCase)
-        let delegate = makeParser(format) { try merger.accept($0) }
+        let merger = AdjacentCaseMerger(infersUndescribedFailures: format.omitsFailedAttempts, sink: onCase)
+        let delegate: any FormatParser =
+            format == .trx
+            ? TRXParser(sink: { try merger.accept($0) }, classNames: TRXParser.classNames(in: url))
+            : makeParser(format) { try merger.accept($0) }
         let parser = XMLParser(stream: stream)
         parser.delegate = delegate
         parser.shouldResolveExternalEntities = false
         parser.shouldProcessNamespaces = false
         parser.shouldReportNamespacePrefixes = false
         let succeeded = parser.parse()
-        if let failure = delegate.failure { throw failure }
+        if let failure = delegate.failure {
+            // Parsers do not know the path they read; name it here.
+            if case let .badInput(file, line, reason)? = failure as? TriageError, file.isEmpty {
+                throw TriageError.badInput(file: shown, line: line, reason: reason)
+            }
+            throw failure
+        }
         if !succeeded {
             throw describe(parser.parserError, line: parser.lineNumber, open: delegate.openElements, file: shown)
         }
@@ -68,11 +77,14 @@ public enum ReportReader {
     public static func readAll(
         _ url: URL, displayPath: String? = nil, format: ReportFormat? = nil
     ) throws -> (info: ParsedFileInfo, cases: [TestCase]) {
+        var received: [TestCase] = []
+        let info = try read(url, displayPath: displayPath, format: format) { received.append($0) }
         var cases: [TestCase] = []
         var index: [TestIdentity: Int] = [:]
-        let info = try read(url, displayPath: displayPath, format: format) { testCase in
+        for testCase in received {
             if let position = index[testCase.identity] {
-                CaseMerger.merge(testCase, into: &cases[position])
+                CaseMerger.merge(
+                    testCase, into: &cases[position], infersUndescribedFailures: info.format.omitsFailedAttempts)
             } else {
                 index[testCase.identity] = cases.count
                 cases.append(testCase)
@@ -147,4 +159,11 @@ public enum ReportReader {
         }
         return .badInput(file: file, line: line > 0 ? line : nil, reason: reason)
     }
+}
+
+extension ReportFormat {
+    /// Whether producers of this format write failed attempts that were retried without any
+    /// result element (pytest-rerunfailures in JUnit XML), so a repeat must be read as a retry
+    /// of a failure. The other formats state the outcome of every test they list.
+    var omitsFailedAttempts: Bool { self == .junit }
 }

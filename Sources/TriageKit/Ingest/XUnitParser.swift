@@ -4,16 +4,213 @@ import Foundation
     import FoundationXML
 #endif
 
-/// Placeholder until this format's parser lands: reports the format as unsupported.
+/// Streams xUnit.net XML into cases: v2/v3 `<assemblies>` → `<assembly>` → `<collection>` →
+/// `<test>`, and v1 `<assembly>` → `<class>` → `<test>`.
+///
+/// See `../shared/corpus/FORMATS.md` §5. The `name` attribute is a display name (the full
+/// `Ns.Class.Method(x: 1)`, or a sentence from `DisplayName`), so the case name is built from
+/// `method` as EnricoMi's conversion does, keeping theory arguments so that the rows of a theory
+/// stay distinct tests instead of looking like retries of one.
 final class XUnitParser: NSObject, FormatParser {
+    private let sink: (TestCase) throws -> Void
     private(set) var stats = ParseStats()
     private(set) var failure: Error?
     private(set) var openElements: [String] = []
 
-    init(sink: @escaping (TestCase) throws -> Void) {}
+    private struct TestBuilder {
+        var suite: String
+        var classname: String
+        var name: String
+        var file: String?
+        var line: Int?
+        var time: Double?
+        var result: String
+        var message: String?
+        var exceptionType: String?
+        var stackTrace: String?
+        var reason: String?
+        var output: String?
+    }
 
-    func parserDidStartDocument(_ parser: XMLParser) {
-        failure = TriageError.badInput(file: "", line: nil, reason: "this format is not supported yet")
-        parser.abortParsing()
+    /// An assembly-level `<errors><error>`: a cleanup or fatal failure that belongs to no test.
+    private struct EnvironmentError {
+        var type: String?
+        var name: String?
+        var exceptionType: String?
+        var message: String?
+    }
+
+    /// The `<collection>` (v2/v3) or `<class>` (v1) being read.
+    private var suite: String?
+    private var assemblyHasSuites = false
+    private var current: TestBuilder?
+    private var environmentError: EnvironmentError?
+    /// Text of the open `message`, `stack-trace`, `reason` or `output` elements, innermost last.
+    private var texts: [CappedText] = []
+    private static let collected: Set<String> = ["message", "stack-trace", "reason", "output"]
+
+    init(sink: @escaping (TestCase) throws -> Void) {
+        self.sink = sink
+    }
+
+    func parser(
+        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+        qualifiedName qName: String?, attributes: [String: String] = [:]
+    ) {
+        let name = localName(elementName)
+        openElements.append(name)
+        switch name {
+        case "assembly":
+            assemblyHasSuites = false
+            stats.addReported(
+                tests: attributes.integer("total"), failures: attributes.integer("failed"), errors: nil,
+                skipped: attributes.integer("skipped").map { $0 + (attributes.integer("not-run") ?? 0) })
+        case "collection", "class":
+            assemblyHasSuites = true
+            stats.suites += 1
+            suite = attributes["name"] ?? ""
+        case "test":
+            stats.elements += 1
+            current = makeTest(attributes)
+        case "error" where openElements.dropLast().last == "errors":
+            environmentError = EnvironmentError(type: attributes.value("type"), name: attributes.value("name"))
+        case "failure":
+            let type = attributes.value("exception-type")
+            if current != nil {
+                current?.exceptionType = type
+            } else if environmentError != nil {
+                environmentError?.exceptionType = type
+            } else {
+                // v1 reports a failed class fixture as a `<failure>` of the `<class>` itself.
+                environmentError = EnvironmentError(type: "class", name: suite, exceptionType: type)
+            }
+        default:
+            break
+        }
+        if Self.collected.contains(name), current != nil || environmentError != nil {
+            texts.append(CappedText())
+        }
+    }
+
+    func parser(
+        _ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?,
+        qualifiedName qName: String?
+    ) {
+        let name = localName(elementName)
+        if !openElements.isEmpty { openElements.removeLast() }
+        let parent = openElements.last
+        let text: String? =
+            Self.collected.contains(name) && (current != nil || environmentError != nil) && !texts.isEmpty
+            ? texts.removeLast().text : nil
+        switch name {
+        case "test":
+            finishTest(parser)
+        case "collection", "class":
+            suite = nil
+            if name == "class", let error = environmentError, error.type == "class" {
+                recordEnvironmentError(error)
+            }
+        case "assembly":
+            if !assemblyHasSuites { stats.suites += 1 }
+        case "error" where parent == "errors":
+            if let error = environmentError { recordEnvironmentError(error) }
+        case "message":
+            if current != nil {
+                // v1 puts a skip reason in `<reason><message>`.
+                if parent == "reason" { current?.reason = text } else { current?.message = text }
+            } else {
+                environmentError?.message = text
+            }
+        case "stack-trace":
+            current?.stackTrace = text
+        case "reason":
+            if let text { current?.reason = text }
+        case "output":
+            current?.output = text
+        default:
+            break
+        }
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) {
+        guard !texts.isEmpty else { return }
+        texts[texts.count - 1].append(string)
+    }
+
+    func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
+        guard !texts.isEmpty else { return }
+        texts[texts.count - 1].append(CDATABlock)
+    }
+
+    func parser(_ parser: XMLParser, resolveExternalEntityName name: String, systemID: String?) -> Data? {
+        nil
+    }
+
+    // MARK: - Building a case
+
+    private func makeTest(_ attributes: [String: String]) -> TestBuilder {
+        let display = attributes["name"] ?? ""
+        let method = attributes.value("method")
+        let classname: String
+        if let type = attributes["type"] {
+            classname = type
+        } else {
+            classname = QualifiedName.split(display)?.container ?? ""
+        }
+        return TestBuilder(
+            suite: suite ?? classname, classname: classname,
+            name: Self.caseName(display: display, classname: classname, method: method),
+            file: attributes.value("source-file"), line: attributes.integer("source-line"),
+            time: TimeValue.seconds(attributes["time"]),
+            result: (attributes["result"] ?? "").lowercased())
+    }
+
+    /// The method name plus any arguments the display name shows: `Method(x: 1)` for
+    /// `Ns.Class.Method(x: 1)`, `Method` for a `DisplayName` sentence without arguments.
+    static func caseName(display: String, classname: String, method: String?) -> String {
+        let shown = QualifiedName.dropping(prefix: classname, from: display)
+        guard let method else { return shown }
+        if shown.hasPrefix(method) { return shown }
+        if shown.hasSuffix(")"), let open = shown.firstIndex(of: "(") {
+            return method + shown[open...]
+        }
+        return method
+    }
+
+    private func finishTest(_ parser: XMLParser) {
+        guard let test = current else { return }
+        current = nil
+        texts.removeAll()
+        let outcome: Outcome
+        var message: String?
+        switch test.result {
+        case "pass": outcome = .passed
+        case "fail": outcome = .failed; message = test.message
+        // NotRun (v3 explicit tests) is neither a pass nor a failure.
+        case "skip", "notrun": outcome = .skipped; message = test.reason ?? test.message
+        default: outcome = test.message != nil || test.exceptionType != nil ? .failed : .passed
+        }
+        let attempt = TestAttempt(
+            outcome: outcome, duration: test.time, message: message,
+            failureType: outcome.isFailure ? test.exceptionType : nil,
+            failureText: outcome.isFailure ? test.stackTrace : nil, stdout: test.output)
+        let testCase = TestCase(
+            suite: test.suite, classname: test.classname, name: test.name, file: test.file, line: test.line,
+            attempts: [attempt])
+        do {
+            try sink(testCase)
+        } catch {
+            failure = error
+            parser.abortParsing()
+        }
+    }
+
+    private func recordEnvironmentError(_ error: EnvironmentError) {
+        environmentError = nil
+        texts.removeAll()
+        let origin = [error.type, error.name].compactMap { $0 }.joined(separator: " ")
+        let detail = [error.exceptionType, error.message?.trimmingCharacters(in: .whitespacesAndNewlines)]
+            .compactMap { $0 }.joined(separator: ": ")
+        stats.environmentErrors.append(origin.isEmpty ? detail : "\(origin): \(detail)")
     }
 }
