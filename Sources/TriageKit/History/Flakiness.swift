@@ -159,7 +159,10 @@ public enum FlakinessAnalyzer {
         var evidence: [FlakyEvidence] = []
         if retriedRuns > 0 { evidence.append(.retried) }
         if sameCommitCount > 0 { evidence.append(.sameCommit) }
-        if history.count >= options.minimumRuns, max(weightedFlipRate, flipRate) >= options.flipThreshold {
+        // One change of state is a regression or a fix, not flakiness: flip-rate evidence needs two.
+        if history.count >= options.minimumRuns, flips.filter({ $0 }).count >= 2,
+            max(weightedFlipRate, flipRate) >= options.flipThreshold
+        {
             evidence.append(.flipRate)
         }
 
@@ -198,12 +201,14 @@ public enum FlakinessAnalyzer {
         return evidence.isEmpty ? .stable : .flaky
     }
 
-    /// Fails in (nearly) every recent run, with one cluster behind most of those failures.
+    /// Fails in (nearly) every recent run, or in every run for a while now, with one cluster
+    /// behind most of those failures.
     private static func isBroken(_ failed: [Bool], history: [ResultPoint], options: FlakinessOptions) -> Bool {
         let recent = failed.suffix(options.brokenWindow)
         guard recent.count >= min(options.minimumRuns, options.brokenWindow), failed.last == true else { return false }
         let share = Double(recent.filter { $0 }.count) / Double(recent.count)
-        guard share >= options.brokenShare else { return false }
+        let streak = failed.reversed().prefix { $0 }.count
+        guard share >= options.brokenShare || streak >= options.minimumRuns else { return false }
         var counts: [String?: Int] = [:]
         for point in history.suffix(options.brokenWindow) where point.outcome.isFailure { counts[point.clusterID, default: 0] += 1 }
         let top = counts.values.max() ?? 0
