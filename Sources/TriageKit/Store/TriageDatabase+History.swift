@@ -185,3 +185,54 @@ extension Array {
         stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
     }
 }
+
+extension TriageDatabase {
+    /// The run before `runID`, on the same branch when one is given and such a run exists.
+    public func previousRunID(before runID: Int64, branch: String?) throws -> Int64? {
+        try read { db in
+            if let branch, let id = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM run WHERE id < ? AND branch = ?", arguments: [runID, branch]) {
+                return id
+            }
+            return try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM run WHERE id < ?", arguments: [runID])
+        }
+    }
+}
+
+/// Pass counts of one area (a test module or file) in one run.
+struct AreaCount: Sendable {
+    var area: String
+    var passed: Int
+    var ran: Int
+}
+
+extension TriageDatabase {
+    /// Passed and ran (skips left out) per area in a run. The area is the test's file when the
+    /// producer wrote one, else its classname without a trailing class name (`pkg.test_mod.TestX` → `pkg.test_mod`).
+    func passRatesByArea(runID: Int64) throws -> [AreaCount] {
+        let rows = try read { db in
+            try Row.fetchAll(
+                db, sql: """
+                    SELECT t.classname, t.suite, t.file, r.outcome FROM result r JOIN test t ON t.id = r.test_id
+                    WHERE r.run_id = ? AND r.outcome != 'skipped'
+                    """, arguments: [runID])
+        }
+        var counts: [String: (passed: Int, ran: Int)] = [:]
+        for row in rows {
+            let file: String? = row["file"]
+            let classname: String = row["classname"]
+            let suite: String = row["suite"]
+            var area = file ?? classname
+            if file == nil {
+                let parts = classname.split(separator: ".")
+                if parts.count > 1, let last = parts.last, last.first?.isUppercase == true {
+                    area = parts.dropLast().joined(separator: ".")
+                }
+                if area.isEmpty { area = suite }
+            }
+            let outcome: String = row["outcome"]
+            counts[area, default: (0, 0)].ran += 1
+            if outcome == "passed" { counts[area, default: (0, 0)].passed += 1 }
+        }
+        return counts.map { AreaCount(area: $0.key, passed: $0.value.passed, ran: $0.value.ran) }.sorted { $0.area < $1.area }
+    }
+}

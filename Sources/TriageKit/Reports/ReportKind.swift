@@ -1,0 +1,42 @@
+import Foundation
+
+/// The reports `triage report` renders.
+public enum ReportKind: String, Sendable, CaseIterable, Codable {
+    case cycle
+    case status
+    case run
+
+    /// The template that renders this report.
+    public var templateName: String { "\(rawValue).md" }
+}
+
+/// Builds and renders reports: the one entry point of `triage report`.
+public struct ReportBuilder: Sendable {
+    public let database: TriageDatabase
+    public let renderer: TemplateRenderer
+
+    public init(database: TriageDatabase, renderer: TemplateRenderer) {
+        self.database = database
+        self.renderer = renderer
+    }
+
+    /// The report as Markdown (from its template) or JSON (its view model).
+    public func render(_ kind: ReportKind, id: Int64? = nil, format: OutputFormat) throws -> String {
+        switch kind {
+        case .run:
+            return try output(RunReportView.build(database, runID: id), kind: kind, format: format)
+        case .status:
+            if id != nil { throw TriageError.invalidArgument("the status report takes no id: it covers the latest runs") }
+            return try output(StatusReportView.build(database), kind: kind, format: format)
+        case .cycle:
+            return try output(CycleReportView.build(database, cycleID: id), kind: kind, format: format)
+        }
+    }
+
+    private func output<View: Encodable>(_ view: View, kind: ReportKind, format: OutputFormat) throws -> String {
+        switch format {
+        case .json: try jsonString(view)
+        case .markdown, .text: try renderer.render(view, template: kind.templateName)
+        }
+    }
+}

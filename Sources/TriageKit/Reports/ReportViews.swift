@@ -1,0 +1,147 @@
+import Foundation
+
+// View models the Markdown templates render. Every string that comes from test results is
+// escaped for Markdown here, before it reaches a template (templates use {{%CONTENT_TYPE: TEXT}}
+// and print values as they are). README, "Template fields", lists every field.
+
+/// Totals of one run, formatted.
+public struct TotalsView: Codable, Sendable, Equatable {
+    public var tests: Int
+    public var passed: Int
+    public var failed: Int
+    public var errors: Int
+    public var skipped: Int
+    public var retried: Int
+    /// "50.9%", or "n/a" when nothing ran.
+    public var passRate: String
+    /// "28/55": passed over what ran.
+    public var fraction: String
+
+    public init(_ totals: RunTotals) {
+        tests = totals.tests
+        passed = totals.passed
+        failed = totals.failed
+        errors = totals.errors
+        skipped = totals.skipped
+        retried = totals.retried
+        passRate = totals.passRate?.percent ?? "n/a"
+        fraction = "\(totals.passed)/\(totals.passed + totals.failed + totals.errors)"
+    }
+}
+
+/// One test in a list: a new failure, a fixed test.
+public struct TestRowView: Codable, Sendable, Equatable {
+    /// The test id as inline code.
+    public var test: String
+    public var outcome: String
+    /// "`3f9a2c1b0d` connection_refused (redis)", escaped.
+    public var cluster: String
+}
+
+/// One failure cluster with its count.
+public struct ClusterView: Codable, Sendable, Equatable {
+    public var id: String
+    public var category: String
+    /// The detail (service, fixture, module), escaped; empty when none.
+    public var detail: String
+    /// The masked primary error line, escaped for a table cell.
+    public var title: String
+    public var tests: Int
+    /// An example message as a fenced block; empty when none.
+    public var example: String
+}
+
+/// Failures of one category, with its clusters.
+public struct CategoryView: Codable, Sendable, Equatable {
+    public var category: String
+    public var tests: Int
+    public var clusters: [ClusterView]
+}
+
+extension TestRowView {
+    init(_ change: RunComparison.TestChange) {
+        test = Markdown.code(change.test)
+        outcome = (change.after ?? change.before)?.rawValue ?? "-"
+        cluster = ClusterView.label(change.cluster)
+    }
+}
+
+extension ClusterView {
+    init(_ cluster: StoredCluster, tests: Int, example: String?) {
+        id = cluster.id
+        category = cluster.category
+        detail = Markdown.cell(cluster.detail)
+        title = Markdown.cell(cluster.template)
+        self.tests = tests
+        self.example = example.map { Markdown.block(String($0.prefix(1200))) } ?? ""
+    }
+
+    static func label(_ cluster: StoredCluster?) -> String {
+        guard let cluster else { return "-" }
+        return "`\(cluster.id)` \(cluster.category)" + (cluster.detail.map { " (\(Markdown.cell($0)))" } ?? "")
+    }
+
+    /// Clusters grouped by category, largest first.
+    static func byCategory(_ clusters: [ClusterView]) -> [CategoryView] {
+        Dictionary(grouping: clusters, by: \.category)
+            .map { CategoryView(category: $0.key, tests: $0.value.reduce(0) { $0 + $1.tests }, clusters: $0.value.sorted { $0.tests > $1.tests || ($0.tests == $1.tests && $0.id < $1.id) }) }
+            .sorted { $0.tests > $1.tests || ($0.tests == $1.tests && $0.category < $1.category) }
+    }
+}
+
+/// The `run` report: one run against the one before it.
+public struct RunReportView: Codable, Sendable, Equatable {
+    public var runID: Int64
+    public var date: String
+    public var commit: String
+    public var branch: String
+    public var build: String
+    public var totals: TotalsView
+    public var hasPrevious: Bool
+    public var previousRunID: Int64
+    public var previousPassRate: String
+    /// "+16.4 points", "no change".
+    public var passRateChange: String
+    public var newFailures: [TestRowView]
+    public var newFailureCount: Int
+    public var hasNewFailures: Bool
+    public var fixed: [TestRowView]
+    public var fixedCount: Int
+    public var hasFixed: Bool
+    public var clusters: [ClusterView]
+    public var hasClusters: Bool
+    public var categories: [CategoryView]
+
+    /// Builds the view of run `id` (default: the latest run).
+    public static func build(_ database: TriageDatabase, runID id: Int64? = nil) throws -> RunReportView {
+        guard let runID = try id ?? database.latestRunID() else {
+            throw TriageError.notFound("no runs stored yet; `triage ingest results.xml` adds one")
+        }
+        let detail = try database.runDetail(id: runID)
+        let previous = try database.previousRunID(before: runID, branch: detail.run.metadata.branch)
+        let comparison = try previous.map { try RunComparison.compare(database, before: $0, after: runID) }
+        let examples = try database.exampleMessages(runID: runID)
+        let clusters = detail.failuresByCluster.map {
+            ClusterView(StoredCluster(id: $0.clusterID, category: $0.category, detail: $0.detail, template: $0.template), tests: $0.tests, example: examples[$0.clusterID])
+        }
+        let run = detail.run
+        let newFailures = comparison?.newFailures.map(TestRowView.init) ?? []
+        let fixed = comparison?.fixed.map(TestRowView.init) ?? []
+        return RunReportView(
+            runID: runID, date: String(run.createdAt.prefix(10)), commit: Markdown.code(run.metadata.commit.map { String($0.prefix(12)) } ?? "-"),
+            branch: Markdown.code(run.metadata.branch ?? "-"), build: Markdown.cell([run.metadata.ciProvider, run.metadata.buildID].compactMap { $0 }.joined(separator: " ")),
+            totals: TotalsView(run.totals), hasPrevious: previous != nil, previousRunID: previous ?? 0,
+            previousPassRate: comparison?.passRateBefore?.percent ?? "n/a",
+            passRateChange: pointsChange(comparison?.passRateChange),
+            newFailures: newFailures, newFailureCount: newFailures.count, hasNewFailures: !newFailures.isEmpty,
+            fixed: fixed, fixedCount: fixed.count, hasFixed: !fixed.isEmpty,
+            clusters: clusters, hasClusters: !clusters.isEmpty, categories: ClusterView.byCategory(clusters))
+    }
+}
+
+/// "+16.4 points", "-3.0 points", "no change", "n/a".
+func pointsChange(_ change: Double?) -> String {
+    guard let change else { return "n/a" }
+    if abs(change) < 0.0005 { return "no change" }
+    return String(format: "%+.1f points", change * 100)
+}

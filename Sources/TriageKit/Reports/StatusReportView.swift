@@ -1,0 +1,95 @@
+import Foundation
+
+/// The `status` report: where the suite stands now.
+public struct StatusReportView: Codable, Sendable, Equatable {
+    public struct FlakyRow: Codable, Sendable, Equatable {
+        public var test: String
+        public var state: String
+        public var score: String
+        public var evidence: String
+        public var cluster: String
+        /// Oldest first: P passed, F failed, R passed on retry.
+        public var recent: String
+    }
+
+    public struct TrendRow: Codable, Sendable, Equatable {
+        public var runID: Int64
+        public var date: String
+        public var passRate: String
+        public var fraction: String
+        public var note: String
+    }
+
+    public struct AreaRow: Codable, Sendable, Equatable {
+        /// The module or file the tests belong to, escaped.
+        public var area: String
+        public var passed: Int
+        public var ran: Int
+        public var passRate: String
+        /// "✅" all pass, "⚠️" some fail, "❌" none pass.
+        public var mark: String
+    }
+
+    public var generatedFrom: String
+    public var latestRunID: Int64
+    public var date: String
+    public var branch: String
+    public var totals: TotalsView
+    public var trendSparkline: String
+    /// A Mermaid xychart block.
+    public var trendChart: String
+    public var trend: [TrendRow]
+    public var passRateChange: String
+    public var categories: [CategoryView]
+    public var hasFailures: Bool
+    public var flaky: [FlakyRow]
+    public var hasFlaky: Bool
+    public var broken: [FlakyRow]
+    public var hasBroken: Bool
+    public var recovered: [FlakyRow]
+    public var hasRecovered: Bool
+    public var areas: [AreaRow]
+    public var infrastructureRuns: String
+    public var hasInfrastructureRuns: Bool
+
+    public static func build(_ database: TriageDatabase, last: Int = 30, options: FlakinessOptions = FlakinessOptions()) throws -> StatusReportView {
+        guard let latest = try database.latestRunID() else {
+            throw TriageError.notFound("no runs stored yet; `triage ingest results.xml` adds one")
+        }
+        let run = try database.runDetail(id: latest)
+        let trend = try Trend.load(database, last: last, branch: options.branch)
+        let flaky = try FlakinessAnalyzer.analyze(database, options: options)
+        let examples = try database.exampleMessages(runID: latest)
+        let clusters = run.failuresByCluster.map {
+            ClusterView(StoredCluster(id: $0.clusterID, category: $0.category, detail: $0.detail, template: $0.template), tests: $0.tests, example: examples[$0.clusterID])
+        }
+        func rows(_ state: TestState) -> [FlakyRow] {
+            flaky.tests(in: state).prefix(25).map {
+                FlakyRow(test: Markdown.code($0.test), state: $0.state.rawValue, score: String(format: "%.2f", $0.score),
+                         evidence: $0.evidence.map(\.rawValue).joined(separator: ", "), cluster: ClusterView.label($0.mainCluster), recent: $0.recent)
+            }
+        }
+        let areas = try database.passRatesByArea(runID: latest).map { area in
+            AreaRow(area: Markdown.code(area.area), passed: area.passed, ran: area.ran,
+                    passRate: area.ran == 0 ? "n/a" : (Double(area.passed) / Double(area.ran)).percent,
+                    mark: area.ran == 0 ? "➖" : area.passed == area.ran ? "✅" : area.passed == 0 ? "❌" : "⚠️")
+        }
+        let flakyRows = rows(.flaky), brokenRows = rows(.broken), recoveredRows = rows(.recovered)
+        return StatusReportView(
+            generatedFrom: "\(trend.points.count) runs", latestRunID: latest, date: String(run.run.createdAt.prefix(10)),
+            branch: Markdown.code(run.run.metadata.branch ?? "-"), totals: TotalsView(run.run.totals),
+            trendSparkline: trend.sparkline,
+            trendChart: Markdown.passRateChart(title: "Pass rate per run", labels: trend.points.map { "#\($0.runID)" }, rates: trend.points.map { $0.passRate ?? 0 }),
+            trend: trend.points.map {
+                TrendRow(runID: $0.runID, date: String($0.createdAt.prefix(10)), passRate: $0.passRate?.percent ?? "n/a",
+                         fraction: "\($0.totals.passed)/\($0.totals.passed + $0.totals.failed + $0.totals.errors)",
+                         note: $0.isInfrastructureFailure ? "infrastructure failure" : "")
+            },
+            passRateChange: pointsChange(trend.change),
+            categories: ClusterView.byCategory(clusters), hasFailures: !clusters.isEmpty,
+            flaky: flakyRows, hasFlaky: !flakyRows.isEmpty, broken: brokenRows, hasBroken: !brokenRows.isEmpty,
+            recovered: recoveredRows, hasRecovered: !recoveredRows.isEmpty, areas: areas,
+            infrastructureRuns: flaky.infrastructureRuns.map { "#\($0)" }.joined(separator: ", "),
+            hasInfrastructureRuns: !flaky.infrastructureRuns.isEmpty)
+    }
+}
