@@ -138,7 +138,7 @@ public struct Ingestor: Sendable {
                     try db.inSavepoint {
                         let fileID = try insertFile(file, runID: runID, options: options, db: db)
                         let before = writer.casesWritten
-                        let info = try ReportReader.read(URL(fileURLWithPath: file.path), displayPath: file.path, format: options.format) { testCase in
+                        let info = try CasePipeline.read(URL(fileURLWithPath: file.path), displayPath: file.path, format: options.format) { testCase in
                             try writer.write(testCase, fileID: fileID)
                             let done = writer.casesWritten
                             if let progress, done % 5000 == 0 {

@@ -55,20 +55,23 @@ final class RunWriter {
 
     private func testID(for testCase: TestCase) throws -> Int64 {
         let identity = testCase.identity
-        let select = try db.cachedStatement(sql: "SELECT id, suite, classname, name FROM test WHERE identity_hash = ?")
+        let select = try db.cachedStatement(sql: """
+            SELECT id FROM test WHERE identity_hash = ? AND suite = ? AND classname = ? AND name = ?
+            """)
         var hash = identity.storageHash
-        // Probe past the (astronomically rare) 64-bit collision with another identity.
-        while let row = try Row.fetchOne(select, arguments: [hash]) {
-            if row["suite"] == identity.suite, row["classname"] == identity.classname, row["name"] == identity.name {
-                return row["id"]
+        while true {
+            if let id = try Int64.fetchOne(select, arguments: [hash, identity.suite, identity.classname, identity.name]) {
+                return id
             }
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO test (identity_hash, suite, classname, name, file) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (identity_hash) DO NOTHING
+                """)
+            try insert.execute(arguments: [hash, identity.suite, identity.classname, identity.name, testCase.file])
+            if db.changesCount == 1 { return db.lastInsertedRowID }
+            // Another identity holds this 64-bit hash (astronomically rare): probe the next value.
             hash &+= 1
         }
-        let insert = try db.cachedStatement(sql: """
-            INSERT INTO test (identity_hash, suite, classname, name, file) VALUES (?, ?, ?, ?, ?)
-            """)
-        try insert.execute(arguments: [hash, identity.suite, identity.classname, identity.name, testCase.file])
-        return db.lastInsertedRowID
     }
 
     // MARK: - Attempts and signatures
