@@ -96,7 +96,7 @@ public struct Ingestor: Sendable {
     public let database: TriageDatabase
     public let engine: SignatureEngine
 
-    public init(database: TriageDatabase, engine: SignatureEngine = SignatureEngine()) {
+    public init(database: TriageDatabase, engine: SignatureEngine = .builtin) {
         self.database = database
         self.engine = engine
     }

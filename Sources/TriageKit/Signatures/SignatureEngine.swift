@@ -1,31 +1,133 @@
-// Placeholder with the engine's API until the signature rules land in this folder.
-public struct FailureInput: Sendable, Codable, Equatable {
-    public var message: String?
-    public var text: String?
-    public var failureType: String?
-    public var test: String?
-    public init(message: String?, text: String? = nil, failureType: String? = nil, test: String? = nil) {
-        self.message = message
-        self.text = text
-        self.failureType = failureType
-        self.test = test
-    }
-}
+import Crypto
+import Foundation
 
-public struct Signature: Sendable, Codable, Equatable {
-    public var category: String
-    public var detail: String?
-    public var template: String
-    public var clusterID: String
-    public var rule: String
-}
-
+/// Gives each failure a root-cause signature: team rules first, then the built-in rules.
 public struct SignatureEngine: Sendable {
-    public static let builtinRulesVersion = "sig-v0"
-    public init() {}
-    public var rulesVersion: String { Self.builtinRulesVersion }
+    /// The version of the built-in rules; part of every cluster key, so bump it whenever a
+    /// built-in rule, phrase or detail changes what a cluster means.
+    public static let builtinRulesVersion = "sig-v1"
+
+    /// The team rules in force, in the order they are tried.
+    public let teamRules: [SignatureRule]
+    /// The built-in version plus a short hash of all team rules: what `triage rules` shows and
+    /// clusters record. Cluster ids themselves use the version of the rule that matched.
+    public let rulesVersion: String
+
+    private let matchers: [TeamRuleMatcher]
+    /// Per team rule, the version part of its cluster keys: the built-in version plus a hash of
+    /// that rule alone, so editing one team rule changes only the ids of the causes it names.
+    private let teamRuleVersions: [String]
+
+    /// The built-in rules only.
+    public static let builtin = SignatureEngine(builtinOnly: ())
+
+    private init(builtinOnly: Void) {
+        teamRules = []
+        matchers = []
+        teamRuleVersions = []
+        rulesVersion = Self.builtinRulesVersion
+    }
+
+    /// Compiles the team rules; throws `SignatureError` naming the rule whose pattern or
+    /// detail group is invalid.
+    public init(teamRules: [SignatureRule] = []) throws {
+        var names = Set<String>()
+        var matchers: [TeamRuleMatcher] = []
+        for rule in teamRules {
+            guard names.insert(rule.name).inserted else { throw SignatureError.duplicateRuleName(rule.name) }
+            matchers.append(try TeamRuleMatcher(rule))
+        }
+        self.teamRules = teamRules
+        self.matchers = matchers
+        let ruleEncoder = JSONEncoder()
+        ruleEncoder.outputFormatting = [.sortedKeys]
+        teamRuleVersions = teamRules.map { rule in
+            Self.builtinRulesVersion + "+" + Self.hexPrefix(SHA256.hash(data: (try? ruleEncoder.encode(rule)) ?? Data()), bytes: 4)
+        }
+        if teamRules.isEmpty {
+            rulesVersion = Self.builtinRulesVersion
+        } else {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let encoded = (try? encoder.encode(teamRules)) ?? Data()
+            rulesVersion = Self.builtinRulesVersion + "+" + Self.hexPrefix(SHA256.hash(data: encoded), bytes: 4)
+        }
+    }
+
+    /// The rules in force, in order: team rules first, then the built-in ones.
+    public var rules: [RuleDescription] {
+        let team = teamRules.map { rule in
+            let parts = [
+                rule.messagePattern.map { "message /\($0)/" },
+                rule.tracePattern.map { "trace /\($0)/" },
+                rule.testPattern.map { "test /\($0)/" },
+                rule.detailGroup.map { "detail group \($0)" },
+            ]
+            return RuleDescription(
+                name: rule.name, category: rule.category, origin: .team,
+                summary: parts.compactMap { $0 }.joined(separator: ", "))
+        }
+        let builtin = BuiltinClassifier.descriptions.map {
+            RuleDescription(
+                name: "builtin." + $0.category, category: $0.category, origin: .builtin, summary: $0.summary)
+        }
+        return team + builtin
+    }
+
+    /// The signature of one failure.
     public func signature(for input: FailureInput) -> Signature {
-        let line = (input.message ?? input.text ?? "").split(separator: "\n").first.map(String.init) ?? ""
-        return Signature(category: "unclassified", detail: nil, template: line, clusterID: String(line.hashValue, radix: 16), rule: "none")
+        if !matchers.isEmpty {
+            var errorLine: String?
+            let lineOfText = {
+                if let errorLine { return errorLine }
+                let line = ASCII.string(ErrorLines.primaryLine(of: Array((input.text ?? "").utf8)))
+                errorLine = line
+                return line
+            }
+            for (index, matcher) in matchers.enumerated() {
+                guard let match = matcher.match(input, errorLine: lineOfText) else { continue }
+                let evidence: ArraySlice<UInt8>
+                if let line = match.evidence {
+                    evidence = Array(line.utf8)[...]
+                } else {
+                    evidence = BuiltinClassifier.classify(input).evidence
+                }
+                let category = matcher.rule.category
+                let isPerTest =
+                    matcher.rule.isPerTest ?? (category == "assertion_failure" || category == "unclassified")
+                return makeSignature(
+                    category: category, detail: match.detail, evidence: evidence, isPerTest: isPerTest,
+                    test: input.test, rule: matcher.rule.name, version: teamRuleVersions[index])
+            }
+        }
+        let verdict = BuiltinClassifier.classify(input)
+        return makeSignature(
+            category: verdict.category, detail: verdict.detail, evidence: verdict.evidence,
+            isPerTest: verdict.isPerTest, test: input.test, rule: verdict.ruleName, version: Self.builtinRulesVersion)
+    }
+
+    private func makeSignature(
+        category: String, detail: String?, evidence: ArraySlice<UInt8>, isPerTest: Bool, test: String?, rule: String,
+        version: String
+    ) -> Signature {
+        let template = MessageMasker.mask(ASCII.string(ErrorLines.clean(evidence)))
+        // Fields are joined with a separator that cannot occur in them (unit separator).
+        var key = version + "\u{1F}" + category + "\u{1F}" + (detail ?? "")
+        if isPerTest {
+            key += "\u{1F}" + template + "\u{1F}" + (test ?? "")
+        }
+        let clusterID = Self.hexPrefix(SHA256.hash(data: Array(key.utf8)), bytes: 5)
+        return Signature(category: category, detail: detail, template: template, clusterID: clusterID, rule: rule)
+    }
+
+    private static func hexPrefix(_ digest: SHA256.Digest, bytes count: Int) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        hex.reserveCapacity(count * 2)
+        for byte in digest.prefix(count) {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 }

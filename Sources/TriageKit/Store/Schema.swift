@@ -94,6 +94,18 @@ enum Schema {
                 CREATE INDEX attempt_cluster ON attempt(cluster_id);
                 """)
         }
+        migrator.registerMigration("v3-quarantine") { db in
+            try db.execute(sql: """
+                CREATE TABLE quarantine (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    test TEXT NOT NULL UNIQUE,
+                    reason TEXT NOT NULL,
+                    owner TEXT,
+                    created_at TEXT NOT NULL,
+                    expires_at TEXT
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,541 @@
+/// What the built-in rules concluded about one failure.
+struct BuiltinVerdict: Sendable {
+    var category: String
+    var detail: String?
+    /// The line that shows the cause, before cleaning and masking.
+    var evidence: ArraySlice<UInt8>
+    /// Whether the cause is only the same within one test (assertions, unclassified).
+    var isPerTest: Bool
+
+    var ruleName: String { "builtin." + category }
+}
+
+/// One failure being classified: its texts as bytes, scanned for phrases once each (the
+/// text only when needed).
+struct FailureEvidence {
+    let messageBytes: [UInt8]
+    let textBytes: [UInt8]
+    let message: PhraseScan
+    let test: String?
+    let isWrapper: Bool
+    private var scannedText: PhraseScan?
+
+    init(_ input: FailureInput) {
+        var bytes = Array((input.message ?? "").utf8)
+        isWrapper = ErrorLines.isWrapper(bytes)
+        if let type = input.failureType, !type.isEmpty {
+            bytes.append(UInt8(ascii: "\n"))
+            bytes.append(contentsOf: type.utf8)
+        }
+        messageBytes = bytes
+        textBytes = Array((input.text ?? "").utf8)
+        message = Lexicon.shared.scan(bytes)
+        test = input.test
+    }
+
+    /// The failure text's phrases, scanned on first use.
+    mutating func text() -> PhraseScan {
+        if let scannedText { return scannedText }
+        let scan = textBytes.isEmpty ? PhraseScan.empty : Lexicon.shared.scan(textBytes)
+        scannedText = scan
+        return scan
+    }
+
+    /// Phrases found anywhere in the message or the text.
+    mutating func anywhere() -> PhraseSet {
+        message.anywhere.union(text().anywhere)
+    }
+}
+
+/// The built-in rules: ordered, first match wins. Infrastructure causes (memory, TLS,
+/// connections, name resolution) come before code errors, code errors before timeouts, and
+/// assertions last, because an assertion message often quotes the infrastructure error
+/// that made it fail.
+enum BuiltinClassifier {
+    /// The rules in the order they are tried, for `triage rules`.
+    /// Code errors are tried twice: first when the primary line starts with their exception
+    /// class, then (after the infrastructure rules) by their phrases anywhere.
+    static let descriptions: [(category: String, summary: String)] = [
+        (
+            "import_error",
+            "ImportError, ModuleNotFoundError, NoClassDefFoundError, Cannot find module; detail: kind or name"
+        ),
+        ("attribute_error", "AttributeError; detail: kind (module, NoneType, mock spec, not a mock, object)"),
+        ("type_error", "TypeError; detail: NoneType kind, unexpected keyword, or the masked message"),
+        ("key_error", "KeyError; detail: env:NAME when read from the environment, else key:NAME"),
+        ("oom", "OutOfMemoryError, MemoryError, JS heap, CUDA, redis maxmemory, exit 137/SIGKILL; detail: kind"),
+        ("ssl_error", "certificate verification, PKIX, TLS version and handshake errors; detail: kind"),
+        ("connection_refused", "ECONNREFUSED, errno 111/61/10061 and their wordings, docker daemon; detail: service"),
+        ("address_in_use", "EADDRINUSE, errno 98/48/10048; detail: runtime that bound"),
+        ("address_not_available", "EADDRNOTAVAIL, errno 99/49/10049"),
+        ("network_unreachable", "ENETUNREACH, EHOSTUNREACH; detail: which"),
+        ("connection_reset", "ECONNRESET, errno 104/54/10054, broken pipe; detail: service"),
+        (
+            "dns_resolution",
+            "getaddrinfo, UnknownHost, EAI errors; detail: temporary, local_hostname, localhost, nxdomain"
+        ),
+        ("connection_timeout", "ETIMEDOUT, errno 110/60/10060, socket read timeouts; detail: service"),
+        ("database_locked", "SQLite database is locked, lock wait timeouts, deadlocks"),
+        ("missing_fixture", "pytest fixture 'x' not found; detail: the fixture"),
+        ("permission_denied", "EACCES, EPERM, errno 13, access denied; detail: lock file, temp file or dir, path"),
+        ("file_not_found", "ENOENT, errno 2, FileNotFound; detail: relative, absolute or temporary path"),
+        ("timeout", "runner timeouts (go test, pytest-timeout, mocha, jest, junit), timing assertions; detail: kind"),
+        ("assertion_failure", "pytest, unittest, JUnit, TestNG, xUnit, NUnit, Jest, testify assertions; per test"),
+        ("unclassified", "anything else; per test"),
+    ]
+
+    static func classify(_ input: FailureInput) -> BuiltinVerdict {
+        var evidence = FailureEvidence(input)
+
+        // 1. A code error named at the start of the primary line decides, whatever words its
+        //    message quotes (`ImportError: cannot import name 'SSLError'` is not a TLS error).
+        let primary = primaryLine(&evidence)
+        let cleaned = ErrorLines.clean(primary)
+        if let className = ErrorLines.leadingExceptionClass(cleaned),
+            let verdict = codeErrorVerdict(className: className, line: cleaned, evidence: &evidence)
+        {
+            return verdict
+        }
+
+        // 2. Phrases in the message, then in the failure text (outside stack frames).
+        //    pytest reports a failed plain `assert` as the statement itself.
+        if let verdict = phraseVerdict(in: evidence.message, evidence: &evidence) { return verdict }
+        if let statement = ErrorLines.assertStatement(in: evidence.messageBytes) {
+            return assertionVerdict(line: statement, evidence: &evidence)
+        }
+        let text = evidence.text()
+        if !text.isEmpty, let verdict = phraseVerdict(in: text, evidence: &evidence) { return verdict }
+        if evidence.isWrapper, let statement = ErrorLines.assertStatement(in: evidence.textBytes) {
+            return assertionVerdict(line: statement, evidence: &evidence)
+        }
+        return BuiltinVerdict(category: "unclassified", detail: nil, evidence: primary, isPerTest: true)
+    }
+
+    /// The message's primary line, or the text's when the message is only a wrapper.
+    static func primaryLine(_ evidence: inout FailureEvidence) -> ArraySlice<UInt8> {
+        if evidence.isWrapper, !evidence.textBytes.isEmpty {
+            return ErrorLines.primaryLine(of: evidence.textBytes)
+        }
+        let fromMessage = ErrorLines.primaryLine(of: evidence.messageBytes)
+        if fromMessage.isEmpty, !evidence.textBytes.isEmpty {
+            return ErrorLines.primaryLine(of: evidence.textBytes)
+        }
+        return fromMessage
+    }
+
+    // MARK: - Code errors named by class
+
+    private static func codeErrorVerdict(
+        className: Substring, line: ArraySlice<UInt8>, evidence: inout FailureEvidence
+    ) -> BuiltinVerdict? {
+        switch className {
+        case "ImportError", "ModuleNotFoundError", "NoClassDefFoundError", "ClassNotFoundException",
+            "ConftestImportFailure":
+            return verdict("import_error", importDetail(line: line, evidence: &evidence), line)
+        case "AttributeError":
+            return verdict("attribute_error", attributeDetail(line: line, evidence: &evidence), line)
+        case "TypeError":
+            // `TypeError: fetch failed` is how Node reports network errors; let phrases decide.
+            if ASCII.contains(line, "fetch") { return nil }
+            return verdict("type_error", typeDetail(line: line), line)
+        case "KeyError":
+            return verdict("key_error", keyDetail(line: line, evidence: &evidence), line)
+        default:
+            return nil
+        }
+    }
+
+    private static func verdict(_ category: String, _ detail: String?, _ line: ArraySlice<UInt8>) -> BuiltinVerdict {
+        BuiltinVerdict(category: category, detail: detail, evidence: line, isPerTest: false)
+    }
+
+    // MARK: - Phrase rules
+
+    // swiftlint:disable:next cyclomatic_complexity function_body_length
+    private static func phraseVerdict(in scan: PhraseScan, evidence: inout FailureEvidence) -> BuiltinVerdict? {
+        let lexicon = Lexicon.shared
+        let hits = scan.outsideFrames
+        func found(_ category: String, _ detail: String?, _ cues: PhraseSet) -> BuiltinVerdict {
+            let line = evidenceLine(scan, cues)
+            return BuiltinVerdict(category: category, detail: detail, evidence: line, isPerTest: false)
+        }
+
+        // Memory.
+        if let (detail, cues) = oomDetail(hits) { return found("oom", detail, cues) }
+
+        // TLS, before connections: handshake failures often mention the connection.
+        if hits.intersects(lexicon.sslAny) {
+            return found("ssl_error", sslDetail(hits), lexicon.sslAny)
+        }
+
+        // Connections.
+        if hits.intersects(lexicon.dockerName), hits.intersects(lexicon.dockerUnreachable),
+            !hits.intersects(lexicon.permissionWords)
+        {
+            return found("connection_refused", "docker_daemon", lexicon.dockerName)
+        }
+        if hits.intersects(lexicon.refused)
+            || (hits.intersects(lexicon.mysqlCannotConnect) && hits.intersects(lexicon.refusedErrnoInParentheses))
+        {
+            return found(
+                "connection_refused", serviceDetail(&evidence),
+                lexicon.refused.union(lexicon.mysqlCannotConnect))
+        }
+        if hits.intersects(lexicon.addressInUse) {
+            return found("address_in_use", bindDetail(evidence.anywhere()), lexicon.addressInUse)
+        }
+        if hits.intersects(lexicon.addressNotAvailable) {
+            return found("address_not_available", "eaddrnotavail", lexicon.addressNotAvailable)
+        }
+        if hits.intersects(lexicon.networkUnreachable) {
+            return found("network_unreachable", "enetunreach", lexicon.networkUnreachable)
+        }
+        if hits.intersects(lexicon.hostUnreachable) {
+            return found("network_unreachable", "ehostunreach", lexicon.hostUnreachable)
+        }
+        if hits.intersects(lexicon.reset) {
+            return found("connection_reset", serviceDetail(&evidence), lexicon.reset)
+        }
+        if hits.intersects(lexicon.brokenPipe) {
+            return found("connection_reset", "broken_pipe", lexicon.brokenPipe)
+        }
+        if hits.intersects(lexicon.dnsAny) {
+            return found("dns_resolution", dnsDetail(hits, &evidence), lexicon.dnsAny)
+        }
+        if hits.intersects(lexicon.connectTimeout) {
+            return found("connection_timeout", serviceDetail(&evidence), lexicon.connectTimeout)
+        }
+        if hits.intersects(lexicon.readTimeout) {
+            let service = serviceDetail(&evidence)
+            return found("connection_timeout", service.hasPrefix("tcp") ? "socket_read" : service, lexicon.readTimeout)
+        }
+
+        // Storage.
+        if hits.intersects(lexicon.databaseLocked) {
+            return found("database_locked", "sqlite", lexicon.databaseLocked)
+        }
+        if hits.intersects(lexicon.isLocked), evidence.anywhere().intersects(lexicon.sqliteContext) {
+            return found("database_locked", "sqlite", lexicon.isLocked)
+        }
+        if hits.intersects(lexicon.mysqlLockWait) {
+            return found("database_locked", "mysql_lock_wait", lexicon.mysqlLockWait)
+        }
+        if hits.intersects(lexicon.deadlock) {
+            return found("database_locked", "deadlock", lexicon.deadlock)
+        }
+
+        // Code and test set-up errors.
+        if hits.intersects(lexicon.fixtureQuote), hits.intersects(lexicon.notFound) {
+            let line = evidenceLine(scan, lexicon.fixtureQuote)
+            let name = DetailExtractors.quoted(after: "fixture ", in: line).map { ASCII.string($0) }
+            return BuiltinVerdict(category: "missing_fixture", detail: name, evidence: line, isPerTest: false)
+        }
+        if hits.intersects(lexicon.importAny) {
+            let line = evidenceLine(scan, lexicon.importAny)
+            return verdict("import_error", importDetail(line: line, evidence: &evidence), line)
+        }
+        if hits.intersects(lexicon.attributeAny) {
+            let line = evidenceLine(scan, lexicon.attributeAny)
+            return verdict("attribute_error", attributeDetail(line: line, evidence: &evidence), line)
+        }
+        if hits.intersects(lexicon.typeAny) {
+            let line = evidenceLine(scan, lexicon.typeAny)
+            return verdict("type_error", typeDetail(line: line), line)
+        }
+        if hits.intersects(lexicon.keyAny) {
+            let line = evidenceLine(scan, lexicon.keyAny)
+            return verdict("key_error", keyDetail(line: line, evidence: &evidence), line)
+        }
+        if hits.intersects(lexicon.permissionDenied) || hits.intersects(lexicon.readOnlyFileSystem) {
+            let cues = lexicon.permissionDenied.union(lexicon.readOnlyFileSystem)
+            let line = evidenceLine(scan, cues)
+            return verdict("permission_denied", permissionDetail(hits, line: line), line)
+        }
+        if hits.intersects(lexicon.fileNotFound) {
+            let line = evidenceLine(scan, lexicon.fileNotFound)
+            return verdict("file_not_found", fileDetail(line: line), line)
+        }
+
+        // Timeouts, then assertions.
+        if hits.intersects(lexicon.timeoutGeneric) {
+            return found("timeout", timeoutDetail(hits, &evidence), lexicon.timeoutGeneric)
+        }
+        if hits.intersects(lexicon.assertion) {
+            return assertionVerdict(line: evidenceLine(scan, lexicon.assertion), evidence: &evidence)
+        }
+        return nil
+    }
+
+    /// The line holding the first cue of `cues` found in the scan (outside frames if possible).
+    private static func evidenceLine(_ scan: PhraseScan, _ cues: PhraseSet) -> ArraySlice<UInt8> {
+        guard let end = scan.firstEnd(among: cues) else { return ErrorLines.firstLine(of: scan.bytes) }
+        return scan.line(around: end - 1)
+    }
+
+    private static func assertionVerdict(line: ArraySlice<UInt8>, evidence: inout FailureEvidence) -> BuiltinVerdict {
+        if isTimingComparison(ErrorLines.clean(line), evidence: &evidence) {
+            return BuiltinVerdict(category: "timeout", detail: "timing_assertion", evidence: line, isPerTest: false)
+        }
+        return BuiltinVerdict(category: "assertion_failure", detail: nil, evidence: line, isPerTest: true)
+    }
+
+    /// `assert 1.487 < (1.0 + 0.3)` in a test about time: a timing check that failed because
+    /// the machine was slow, not an assertion about behaviour.
+    private static func isTimingComparison(_ line: ArraySlice<UInt8>, evidence: inout FailureEvidence) -> Bool {
+        var rest = line
+        if ErrorLines.startsWith(rest, "AssertionError: ") { rest = rest.dropFirst(16) }
+        guard ErrorLines.startsWith(rest, "assert ") else { return false }
+        rest = rest.dropFirst(7)
+        var sawDigit = false
+        var sawDot = false
+        while let byte = rest.first, ASCII.isDigit(byte) || byte == UInt8(ascii: ".") {
+            if byte == UInt8(ascii: ".") { sawDot = true } else { sawDigit = true }
+            rest = rest.dropFirst()
+        }
+        guard sawDigit, sawDot else { return false }
+        rest = ErrorLines.trim(rest)
+        guard let comparison = rest.first, comparison == UInt8(ascii: "<") || comparison == UInt8(ascii: ">") else {
+            return false
+        }
+        let context = (evidence.test ?? "") + "\n" + ASCII.string(evidence.textBytes)
+        let words = ["time", "elapsed", "duration", "latency", "took", "sleep", "deadline"]
+        return words.contains { ASCII.contains(context.utf8.map { $0 }, $0) }
+    }
+
+    // MARK: - Details
+
+    private static let oomKinds: [(String, PhraseSet)] = {
+        let lexicon = Lexicon.shared
+        return [
+            ("redis_maxmemory", lexicon.oomRedis),
+            ("cuda", lexicon.oomCUDA),
+            ("java_heap", lexicon.oomJavaHeap),
+            ("java_gc_overhead", lexicon.oomJavaGC),
+            ("java_metaspace", lexicon.oomJavaMetaspace),
+            ("java_native_threads", lexicon.oomJavaThreads),
+            ("java_direct_buffer", lexicon.oomJavaDirect),
+            ("java_oom", lexicon.oomJava),
+            ("node_heap", lexicon.oomNode),
+            ("numpy_array_memory", lexicon.oomNumpy),
+            ("killed_137", lexicon.oomKilled),
+        ]
+    }()
+
+    private static let laterOOMKinds: [(String, PhraseSet)] = {
+        let lexicon = Lexicon.shared
+        return [
+            ("python_memoryerror", lexicon.oomPython),
+            ("dotnet_oom", lexicon.oomDotnet),
+            ("go_runtime", lexicon.oomGo),
+            ("cpp_bad_alloc", lexicon.oomCpp),
+            ("out_of_memory", lexicon.oomGeneric),
+        ]
+    }()
+
+    private static let anyOOM: PhraseSet = (oomKinds + laterOOMKinds).reduce(
+        Lexicon.shared.killedWord, { $0.union($1.1) })
+
+    private static func oomDetail(_ hits: PhraseSet) -> (String, PhraseSet)? {
+        guard hits.intersects(anyOOM) else { return nil }
+        let lexicon = Lexicon.shared
+        for (detail, cues) in oomKinds where hits.intersects(cues) { return (detail, cues) }
+        if hits.intersects(lexicon.killedWord), hits.intersects(lexicon.exitNine) {
+            return ("killed_137", lexicon.killedWord)
+        }
+        for (detail, cues) in laterOOMKinds where hits.intersects(cues) { return (detail, cues) }
+        return nil
+    }
+
+    private static func sslDetail(_ hits: PhraseSet) -> String {
+        let lexicon = Lexicon.shared
+        let kinds: [(String, PhraseSet)] = [
+            ("cert_verify_local_issuer", lexicon.sslLocalIssuer),
+            ("pkix_path", lexicon.sslPKIX),
+            ("wrong_version_number", lexicon.sslWrongVersion),
+            ("protocol_version", lexicon.sslProtocol),
+            ("self_signed", lexicon.sslSelfSigned),
+            ("cert_expired", lexicon.sslExpired),
+            ("hostname_mismatch", lexicon.sslHostname),
+            ("unknown_authority", lexicon.sslUnknownAuthority),
+        ]
+        return kinds.first { hits.intersects($0.1) }?.0 ?? "tls"
+    }
+
+    private static func serviceDetail(_ evidence: inout FailureEvidence) -> String {
+        DetailExtractors.service(message: evidence.message, text: evidence.text())
+    }
+
+    /// Address-in-use failures are told apart by the runtime that tried to bind.
+    private static func bindDetail(_ hits: PhraseSet) -> String {
+        let lexicon = Lexicon.shared
+        let runtimes: [(String, PhraseSet)] = [
+            ("netty_bind", lexicon.bindNetty),
+            ("java_bind", lexicon.bindJava),
+            ("python_bind", lexicon.bindPython),
+            ("dotnet_bind", lexicon.bindDotnet),
+            ("go_listen", lexicon.bindGo),
+            ("node_listen", lexicon.bindNode),
+        ]
+        return runtimes.first { hits.intersects($0.1) }?.0 ?? "bind"
+    }
+
+    private static func dnsDetail(_ hits: PhraseSet, _ evidence: inout FailureEvidence) -> String {
+        let lexicon = Lexicon.shared
+        if hits.intersects(lexicon.dnsTemporary) { return "temporary_failure" }
+        if evidence.anywhere().intersects(lexicon.localHostLookup) { return "local_hostname" }
+        if hits.intersects(lexicon.localhostWord) { return "localhost" }
+        return "nxdomain"
+    }
+
+    private static func importDetail(line: ArraySlice<UInt8>, evidence: inout FailureEvidence) -> String {
+        let lexicon = Lexicon.shared
+        let hits = Lexicon.shared.scan(Array(line)).anywhere
+        if hits.intersects(lexicon.importNotAPackage) { return "not_a_package" }
+        if hits.intersects(lexicon.importNoModule) { return "module_not_found" }
+        if hits.intersects(lexicon.importCircular) { return "circular_import" }
+        if hits.intersects(lexicon.importCannotImportName) {
+            guard let name = DetailExtractors.name(after: "cannot import name", in: line) else {
+                return "cannot_import_name"
+            }
+            if let module = DetailExtractors.name(after: "' from ", in: line)
+                ?? DetailExtractors.name(after: "\" from ", in: line)
+            {
+                return module + "." + name
+            }
+            return name
+        }
+        if hits.intersects(lexicon.importFileMismatch) { return "import_file_mismatch" }
+        if hits.intersects(lexicon.importClassInit) { return "class_initialization" }
+        if hits.intersects(lexicon.importNoClassDef) || hits.intersects(lexicon.importClassNotFound) {
+            return "class_not_found"
+        }
+        if hits.intersects(lexicon.importNodeModule) { return "node_module_not_found" }
+        if hits.intersects(lexicon.importSharedLibrary) { return "shared_library" }
+        if hits.intersects(lexicon.importGoPackage) { return "go_package_not_found" }
+        // The class alone (a bare ImportError): look for the kind in the whole message.
+        let all = evidence.anywhere()
+        if all.intersects(lexicon.importNoModule) { return "module_not_found" }
+        return "import_error"
+    }
+
+    /// Attribute errors are told apart by what kind of object lacked the attribute: the
+    /// concrete attribute varies with the code touched, the kind names the cause
+    /// (API change in a module, a None that leaked, a mock's spec, a non-mock used as one).
+    private static func attributeDetail(line: ArraySlice<UInt8>, evidence: inout FailureEvidence) -> String {
+        let lexicon = Lexicon.shared
+        let hits = Lexicon.shared.scan(Array(line)).anywhere
+        if hits.intersects(lexicon.attributeInvalidAssertion) { return "mock_invalid_assertion" }
+        if hits.intersects(lexicon.attributeMockSpec) { return "mock_spec" }
+        if hits.intersects(lexicon.attributeNotAMock) { return "not_a_mock" }
+        if hits.intersects(lexicon.attributeNone) { return "none_attribute" }
+        if hits.intersects(lexicon.attributeModule), hits.intersects(lexicon.attributeObject) {
+            return "module_attribute"
+        }
+        if hits.intersects(lexicon.attributeObject) { return "object_attribute" }
+        if evidence.anywhere().intersects(lexicon.mockWord) { return "mock_spec" }
+        return "attribute"
+    }
+
+    private static func typeDetail(line: ArraySlice<UInt8>) -> String {
+        let lexicon = Lexicon.shared
+        let hits = Lexicon.shared.scan(Array(line)).anywhere
+        if hits.intersects(lexicon.typeNoneCallable) { return "none_not_callable" }
+        if hits.intersects(lexicon.typeNoneSubscriptable) { return "none_not_subscriptable" }
+        if hits.intersects(lexicon.typeNoneIterable) { return "none_not_iterable" }
+        if hits.intersects(lexicon.typeUnexpectedKeyword),
+            let keywordRange = ASCII.firstRange(of: "got an unexpected keyword argument", in: line)
+        {
+            let keyword = DetailExtractors.name(after: "argument", in: line[keywordRange.lowerBound...]) ?? "?"
+            return "unexpected_keyword:" + callee(before: keywordRange.lowerBound, in: line) + ":" + keyword
+        }
+        // Otherwise the message itself, masked, says what was wrong with which callable.
+        var rest = ErrorLines.clean(line)
+        if let colon = ASCII.firstRange(of: "typeerror:", in: rest) { rest = rest[colon.upperBound...] }
+        return String(MessageMasker.mask(ASCII.string(ErrorLines.trim(rest))).prefix(120))
+    }
+
+    /// The callable named just before `index`: `attrib()` → `attrib`.
+    private static func callee(before index: Int, in line: ArraySlice<UInt8>) -> String {
+        var end = index
+        while end > line.startIndex, line[end - 1] == UInt8(ascii: " ") { end -= 1 }
+        if end - 2 >= line.startIndex, line[end - 1] == UInt8(ascii: ")"), line[end - 2] == UInt8(ascii: "(") {
+            end -= 2
+        }
+        var start = end
+        while start > line.startIndex, ASCII.isWordByte(line[start - 1]) || line[start - 1] == UInt8(ascii: ".") {
+            start -= 1
+        }
+        return start < end ? ASCII.string(line[start..<end]) : "?"
+    }
+
+    private static func keyDetail(line: ArraySlice<UInt8>, evidence: inout FailureEvidence) -> String {
+        let key: String
+        if let range = ASCII.firstRange(of: "keyerror:", in: line) {
+            let rest = ErrorLines.trim(line[range.upperBound...])
+            if let quoted = DetailExtractors.quoted(after: nil, in: rest),
+                rest.first == UInt8(ascii: "'")
+                    || rest.first == UInt8(ascii: "\"")
+            {
+                key = ASCII.string(quoted)
+            } else {
+                key = MessageMasker.mask(ASCII.string(rest))
+            }
+        } else {
+            key = MessageMasker.mask(ASCII.string(ErrorLines.clean(line)))
+        }
+        if evidence.anywhere().intersects(Lexicon.shared.environment) { return "env:" + key }
+        return "key:" + String(key.prefix(80))
+    }
+
+    private static func permissionDetail(_ hits: PhraseSet, line: ArraySlice<UInt8>) -> String {
+        let lexicon = Lexicon.shared
+        if hits.intersects(lexicon.readOnlyFileSystem) { return "read_only_fs" }
+        if hits.intersects(lexicon.dockerName) { return "docker_socket" }
+        let path =
+            DetailExtractors.quoted(after: "permission denied:", in: line)
+            ?? DetailExtractors.quoted(after: "access to the path", in: line)
+            ?? DetailExtractors.quoted(after: nil, in: line)
+            ?? DetailExtractors.unquotedPath(in: line)
+        guard let path, !path.isEmpty else { return "operation" }
+        switch DetailExtractors.pathKind(path) {
+        case .lockFile: return "lock_file"
+        case .tempFile: return "tmp_file"
+        case .tempDirectory: return "tmp_dir"
+        case .relative, .absolute: return "path"
+        }
+    }
+
+    private static func fileDetail(line: ArraySlice<UInt8>) -> String {
+        let path =
+            DetailExtractors.quoted(after: "no such file or directory", in: line)
+            ?? DetailExtractors.quoted(after: "could not find file", in: line)
+            ?? DetailExtractors.quoted(after: nil, in: line)
+            ?? DetailExtractors.unquotedPath(in: line)
+        guard let path, !path.isEmpty else { return "unknown_path" }
+        switch DetailExtractors.pathKind(path) {
+        case .lockFile, .absolute: return "absolute_path"
+        case .tempFile, .tempDirectory: return "tmp_path"
+        case .relative: return "relative_path"
+        }
+    }
+
+    private static func timeoutDetail(_ hits: PhraseSet, _ evidence: inout FailureEvidence) -> String {
+        let lexicon = Lexicon.shared
+        if hits.intersects(lexicon.timeoutGoTest) { return "go_test_deadline" }
+        if hits.intersects(lexicon.timeoutPytest) { return "pytest_timeout" }
+        if hits.intersects(lexicon.timeoutMocha) {
+            return evidence.anywhere().intersects(lexicon.hookWord) ? "mocha_hook_timeout" : "mocha_test_timeout"
+        }
+        let kinds: [(String, PhraseSet)] = [
+            ("jest_timeout", lexicon.timeoutJest),
+            ("test_timeout", lexicon.timeoutJUnit),
+            ("await_condition", lexicon.timeoutAwait),
+            ("dotnet_test_timeout", lexicon.timeoutDotnet),
+            ("timing_assertion", lexicon.timingAssertion),
+            ("timeout_error", lexicon.timeoutPython),
+            ("java_timeout", lexicon.timeoutJava),
+            ("context_deadline", lexicon.timeoutDeadline),
+        ]
+        return kinds.first { hits.intersects($0.1) }?.0 ?? "timed_out"
+    }
+}

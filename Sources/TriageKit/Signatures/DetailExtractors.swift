@@ -1,0 +1,277 @@
+/// Pulls the detail that tells causes apart out of a failure: the service a connection was
+/// for, a quoted name, a path's kind.
+enum DetailExtractors {
+    typealias Bytes = ArraySlice<UInt8>
+
+    /// Well-known ports, named after the service usually behind them.
+    static let wellKnownPorts: [Int: String] = [
+        6379: "redis", 6380: "redis", 6381: "redis",
+        5432: "postgres", 5433: "postgres",
+        3306: "mysql",
+        27017: "mongo", 27018: "mongo", 27019: "mongo",
+        9200: "elasticsearch", 9300: "elasticsearch",
+        5672: "rabbitmq", 15672: "rabbitmq",
+        11211: "memcached",
+        2181: "zookeeper",
+        9092: "kafka",
+        9042: "cassandra",
+        1433: "sqlserver",
+        2375: "docker_daemon", 2376: "docker_daemon",
+        4444: "selenium",
+        80: "http", 443: "http", 8080: "http", 8443: "http",
+        // Development web servers (Rails/Express, Flask, Django, Angular, Vite, Jupyter).
+        3000: "http", 4200: "http", 5000: "http", 5173: "http", 8000: "http", 8081: "http", 8888: "http",
+    ]
+
+    // MARK: - Services
+
+    /// The service a connection failure was about: a service or client library named in the
+    /// message, a well-known port in it, an HTTP client in it; then the same in the failure
+    /// text; else whether the peer was another machine (`tcp_remote`) or, as test services
+    /// usually are, this one (`tcp_local`).
+    static func service(message: PhraseScan, text: PhraseScan) -> String {
+        let lexicon = Lexicon.shared
+        for scan in [message, text] where !scan.isEmpty {
+            if let named = lexicon.services.first(where: { scan.anywhere.intersects($0.cues) }) {
+                return named.detail
+            }
+            if let port = firstWellKnownPort(in: scan.bytes[...]) { return port }
+            if scan.anywhere.intersects(lexicon.httpContext) { return "http" }
+        }
+        for scan in [message, text] where !scan.isEmpty {
+            if scan.anywhere.intersects(lexicon.loopback) { return "tcp_local" }
+            if containsRemoteIPv4(scan.bytes[...]) { return "tcp_remote" }
+        }
+        // No address named: test services usually run on the same machine.
+        return "tcp_local"
+    }
+
+    /// The service of the first well-known port written where a port goes: `host:PORT`,
+    /// `port PORT`, `port=PORT`, or Python's `('host', PORT)`.
+    static func firstWellKnownPort(in bytes: Bytes) -> String? {
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            guard ASCII.isDigit(bytes[index]), index == bytes.startIndex || !ASCII.isWordByte(bytes[index - 1]) else {
+                index += 1
+                continue
+            }
+            var end = index
+            var value = 0
+            while end < bytes.endIndex, ASCII.isDigit(bytes[end]), end - index < 6 {
+                value = value * 10 + Int(bytes[end] - UInt8(ascii: "0"))
+                end += 1
+            }
+            // `6379.` ends a sentence; `1.2` or `6379x` is something else.
+            let followedByWord =
+                end < bytes.endIndex
+                && (ASCII.isWordByte(bytes[end])
+                    || (bytes[end] == UInt8(ascii: ".") && end + 1 < bytes.endIndex && ASCII.isDigit(bytes[end + 1])))
+            if !followedByWord, let service = wellKnownPorts[value], isPortContext(bytes, numberStart: index) {
+                return service
+            }
+            index = end
+        }
+        return nil
+    }
+
+    /// Whether the number starting at `numberStart` stands where a port number goes.
+    static func isPortContext(_ bytes: Bytes, numberStart: Int) -> Bool {
+        guard numberStart > bytes.startIndex else { return false }
+        let previous = bytes[numberStart - 1]
+        if previous == UInt8(ascii: ":") {
+            // host:port, but not file.py:80 (a line number) nor 12:47 (a time).
+            var start = numberStart - 1
+            var hasLetter = false
+            while start > bytes.startIndex {
+                let byte = bytes[start - 1]
+                guard
+                    ASCII.isWordByte(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-")
+                        || byte == UInt8(ascii: "]")
+                else { break }
+                if ASCII.isLetter(byte) { hasLetter = true }
+                start -= 1
+            }
+            let host = bytes[start..<(numberStart - 1)]
+            guard !host.isEmpty else { return false }
+            // IPv6 without brackets, as Node prints it: `::1:5432`.
+            if start > bytes.startIndex, bytes[start - 1] == UInt8(ascii: ":"), host.allSatisfy(ASCII.isHexDigit) {
+                return true
+            }
+            if isSourceFileName(host) { return false }
+            return hasLetter || host.last == UInt8(ascii: "]") || isIPv4(host)
+        }
+        if previous == UInt8(ascii: " ") || previous == UInt8(ascii: "=") {
+            let before = bytes[max(bytes.startIndex, numberStart - 6)..<numberStart]
+            let lowered = ASCII.string(before.map(ASCII.lower))
+            if lowered.hasSuffix("port ") || lowered.hasSuffix("port=") || lowered.hasSuffix("port: ") {
+                return true
+            }
+            // Python's address tuples: ('127.0.0.1', 5432)
+            if previous == UInt8(ascii: " "), numberStart - 3 >= bytes.startIndex,
+                bytes[numberStart - 2] == UInt8(ascii: ","),
+                bytes[numberStart - 3] == UInt8(ascii: "'") || bytes[numberStart - 3] == UInt8(ascii: "\"")
+            {
+                return true
+            }
+        }
+        return false
+    }
+
+    private static let sourceExtensions: Set<String> = [
+        "py", "java", "go", "js", "mjs", "cjs", "ts", "tsx", "jsx", "cs", "rb", "kt", "scala", "c", "cc", "cpp", "h",
+        "rs", "php", "swift", "groovy", "pl", "ex", "exs",
+    ]
+
+    private static func isSourceFileName(_ token: Bytes) -> Bool {
+        guard let dot = token.lastIndex(of: UInt8(ascii: ".")) else { return false }
+        let ext = ASCII.string(token[(dot + 1)...].map(ASCII.lower))
+        return sourceExtensions.contains(ext)
+    }
+
+    static func isIPv4(_ token: Bytes) -> Bool {
+        var parts = 0
+        var digits = 0
+        for byte in token {
+            if ASCII.isDigit(byte) {
+                digits += 1
+                if digits > 3 { return false }
+            } else if byte == UInt8(ascii: ".") {
+                if digits == 0 { return false }
+                parts += 1
+                digits = 0
+            } else {
+                return false
+            }
+        }
+        return parts == 3 && digits > 0
+    }
+
+    /// Whether the text names an IPv4 address outside the loopback and unspecified ranges.
+    static func containsRemoteIPv4(_ bytes: Bytes) -> Bool {
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            guard ASCII.isDigit(bytes[index]),
+                index == bytes.startIndex
+                    || !ASCII.isWordByte(bytes[index - 1]) && bytes[index - 1] != UInt8(ascii: ".")
+            else {
+                index += 1
+                continue
+            }
+            var end = index
+            while end < bytes.endIndex, ASCII.isDigit(bytes[end]) || bytes[end] == UInt8(ascii: ".") { end += 1 }
+            var token = bytes[index..<end]
+            while token.last == UInt8(ascii: ".") { token = token.dropLast() }
+            if isIPv4(token), !startsWith(token, "127."), !startsWith(token, "0.") { return true }
+            index = end
+        }
+        return false
+    }
+
+    // MARK: - Quoted names and paths
+
+    /// The first quoted value ('...' or "...") after the first occurrence of `marker`
+    /// (lower-case), or after the start when `marker` is nil.
+    static func quoted(after marker: String?, in bytes: Bytes) -> Bytes? {
+        var index = bytes.startIndex
+        if let marker {
+            guard let range = ASCII.firstRange(of: marker, in: bytes) else { return nil }
+            index = range.upperBound
+        }
+        // The quote must come soon after the marker, on the same line.
+        let limit = min(bytes.endIndex, index + 200)
+        while index < limit {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\n") { return nil }
+            if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "`") {
+                let open = byte
+                var end = index + 1
+                while end < bytes.endIndex, bytes[end] != open, bytes[end] != UInt8(ascii: "\n") { end += 1 }
+                guard end < bytes.endIndex, bytes[end] == open else { return nil }
+                return bytes[(index + 1)..<end]
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    /// The first unquoted token that looks like a path (holds a `/` or `\\`).
+    static func unquotedPath(in bytes: Bytes) -> Bytes? {
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            while index < bytes.endIndex, ASCII.isSpace(bytes[index]) { index += 1 }
+            var end = index
+            var hasSeparator = false
+            while end < bytes.endIndex, !ASCII.isSpace(bytes[end]) {
+                if bytes[end] == UInt8(ascii: "/") || bytes[end] == UInt8(ascii: "\\") { hasSeparator = true }
+                end += 1
+            }
+            if hasSeparator {
+                var token = bytes[index..<end]
+                while let last = token.last,
+                    last == UInt8(ascii: ",") || last == UInt8(ascii: ":")
+                        || last == UInt8(ascii: ";") || last == UInt8(ascii: ")")
+                {
+                    token = token.dropLast()
+                }
+                if token.count > 1 { return token }
+            }
+            index = end
+        }
+        return nil
+    }
+
+    /// The Python-style name after `marker`: quoted if quoted, else the identifier that follows.
+    static func name(after marker: String, in bytes: Bytes) -> String? {
+        guard let range = ASCII.firstRange(of: marker, in: bytes) else { return nil }
+        var index = range.upperBound
+        while index < bytes.endIndex, bytes[index] == UInt8(ascii: " ") { index += 1 }
+        guard index < bytes.endIndex else { return nil }
+        let open = bytes[index]
+        if open == UInt8(ascii: "'") || open == UInt8(ascii: "\"") {
+            var end = index + 1
+            while end < bytes.endIndex, bytes[end] != open, bytes[end] != UInt8(ascii: "\n") { end += 1 }
+            guard end > index + 1 else { return nil }
+            return ASCII.string(bytes[(index + 1)..<end])
+        }
+        var end = index
+        while end < bytes.endIndex, ASCII.isWordByte(bytes[end]) || bytes[end] == UInt8(ascii: ".") { end += 1 }
+        return end > index ? ASCII.string(bytes[index..<end]) : nil
+    }
+
+    enum PathKind: String {
+        case lockFile = "lock_file"
+        case tempFile = "tmp_file"
+        case tempDirectory = "tmp_dir"
+        case relative = "relative_path"
+        case absolute = "absolute_path"
+    }
+
+    /// What kind of path a failure is about: lock files, temporary files (directly in the
+    /// temporary directory) and files in temporary sub-directories, relative paths (which
+    /// depend on the working directory) and other absolute paths.
+    static func pathKind(_ path: Bytes) -> PathKind {
+        let lowered = ASCII.string(path.map(ASCII.lower))
+        if lowered.hasSuffix(".lock") || lowered.hasSuffix(".lck") { return .lockFile }
+        for root in temporaryRoots where lowered.hasPrefix(root) {
+            let rest = lowered.dropFirst(root.count)
+            let depth = rest.split(whereSeparator: { $0 == "/" || $0 == "\\" }).count
+            return depth <= 1 ? .tempFile : .tempDirectory
+        }
+        if lowered.contains("\\temp\\") || lowered.contains("\\tmp\\") { return .tempDirectory }
+        if lowered.hasPrefix("/") || lowered.hasPrefix("~") { return .absolute }
+        if path.count >= 3, ASCII.isLetter(path[path.startIndex]), path[path.startIndex + 1] == UInt8(ascii: ":") {
+            return .absolute
+        }
+        return .relative
+    }
+
+    private static let temporaryRoots = [
+        "/tmp/", "/var/tmp/", "/private/tmp/", "/private/var/folders/", "/var/folders/", "/dev/shm/",
+    ]
+
+    static func startsWith(_ bytes: Bytes, _ prefix: String) -> Bool {
+        let pattern = Array(prefix.utf8)
+        guard bytes.count >= pattern.count else { return false }
+        return zip(bytes, pattern).allSatisfy { $0 == $1 }
+    }
+}

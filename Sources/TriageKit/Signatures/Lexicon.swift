@@ -1,0 +1,405 @@
+/// The phrases the built-in rules look for, grouped by what they tell.
+///
+/// Phrases are lower-case; `~` at either end asks for a word boundary there. They are the
+/// wordings runtimes and libraries use for a cause (exception classes, errno names and their
+/// numbers on Linux, macOS and Windows, well-known messages), never the text of one report.
+/// Changing any phrase changes what clusters mean: bump `SignatureEngine.builtinRulesVersion`.
+struct Lexicon: Sendable {
+    static let shared = Lexicon()
+
+    let matcher: PhraseMatcher
+
+    // MARK: - Out of memory
+    let oomRedis: PhraseSet
+    let oomCUDA: PhraseSet
+    let oomJavaHeap: PhraseSet
+    let oomJavaGC: PhraseSet
+    let oomJavaMetaspace: PhraseSet
+    let oomJavaThreads: PhraseSet
+    let oomJavaDirect: PhraseSet
+    let oomJava: PhraseSet
+    let oomNode: PhraseSet
+    let oomNumpy: PhraseSet
+    let oomPython: PhraseSet
+    let oomDotnet: PhraseSet
+    let oomGo: PhraseSet
+    let oomCpp: PhraseSet
+    let oomKilled: PhraseSet
+    let killedWord: PhraseSet
+    let exitNine: PhraseSet
+    let oomGeneric: PhraseSet
+
+    // MARK: - TLS
+    let sslLocalIssuer: PhraseSet
+    let sslPKIX: PhraseSet
+    let sslWrongVersion: PhraseSet
+    let sslProtocol: PhraseSet
+    let sslSelfSigned: PhraseSet
+    let sslExpired: PhraseSet
+    let sslHostname: PhraseSet
+    let sslUnknownAuthority: PhraseSet
+    let sslAny: PhraseSet
+
+    // MARK: - Network
+    let dockerName: PhraseSet
+    let dockerUnreachable: PhraseSet
+    let permissionWords: PhraseSet
+    let refused: PhraseSet
+    let mysqlCannotConnect: PhraseSet
+    let refusedErrnoInParentheses: PhraseSet
+    let addressInUse: PhraseSet
+    let addressNotAvailable: PhraseSet
+    let networkUnreachable: PhraseSet
+    let hostUnreachable: PhraseSet
+    let reset: PhraseSet
+    let brokenPipe: PhraseSet
+    let dnsTemporary: PhraseSet
+    let dnsAny: PhraseSet
+    let localHostLookup: PhraseSet
+    let localhostWord: PhraseSet
+    let connectTimeout: PhraseSet
+    let readTimeout: PhraseSet
+
+    // MARK: - Services, protocols and places
+    let services: [(detail: String, cues: PhraseSet)]
+    let httpContext: PhraseSet
+    let loopback: PhraseSet
+
+    // MARK: - Runtimes (for causes told apart by the runtime that raised them)
+    let bindNetty: PhraseSet
+    let bindJava: PhraseSet
+    let bindDotnet: PhraseSet
+    let bindGo: PhraseSet
+    let bindNode: PhraseSet
+    let bindPython: PhraseSet
+
+    // MARK: - Storage and files
+    let databaseLocked: PhraseSet
+    let isLocked: PhraseSet
+    let sqliteContext: PhraseSet
+    let mysqlLockWait: PhraseSet
+    let deadlock: PhraseSet
+    let fileNotFound: PhraseSet
+    let permissionDenied: PhraseSet
+    let readOnlyFileSystem: PhraseSet
+
+    // MARK: - Code errors
+    let fixtureQuote: PhraseSet
+    let notFound: PhraseSet
+    let importAny: PhraseSet
+    let importNotAPackage: PhraseSet
+    let importNoModule: PhraseSet
+    let importCircular: PhraseSet
+    let importCannotImportName: PhraseSet
+    let importFileMismatch: PhraseSet
+    let importClassInit: PhraseSet
+    let importNoClassDef: PhraseSet
+    let importClassNotFound: PhraseSet
+    let importNodeModule: PhraseSet
+    let importSharedLibrary: PhraseSet
+    let importGoPackage: PhraseSet
+    let attributeAny: PhraseSet
+    let attributeInvalidAssertion: PhraseSet
+    let attributeMockSpec: PhraseSet
+    let attributeNotAMock: PhraseSet
+    let attributeNone: PhraseSet
+    let attributeModule: PhraseSet
+    let attributeObject: PhraseSet
+    let mockWord: PhraseSet
+    let typeAny: PhraseSet
+    let typeNoneCallable: PhraseSet
+    let typeNoneSubscriptable: PhraseSet
+    let typeNoneIterable: PhraseSet
+    let typeUnexpectedKeyword: PhraseSet
+    let keyAny: PhraseSet
+    let environment: PhraseSet
+
+    // MARK: - Timeouts and assertions
+    let timeoutGoTest: PhraseSet
+    let timeoutPytest: PhraseSet
+    let timeoutMocha: PhraseSet
+    let hookWord: PhraseSet
+    let timeoutJest: PhraseSet
+    let timeoutJUnit: PhraseSet
+    let timeoutAwait: PhraseSet
+    let timeoutDotnet: PhraseSet
+    let timingAssertion: PhraseSet
+    let timeoutPython: PhraseSet
+    let timeoutJava: PhraseSet
+    let timeoutDeadline: PhraseSet
+    let timeoutGeneric: PhraseSet
+    let assertion: PhraseSet
+
+    /// Finds the phrases in a text.
+    func scan(_ bytes: [UInt8]) -> PhraseScan { matcher.scan(bytes) }
+
+    // swiftlint:disable:next function_body_length
+    private init() {
+        var book = PhraseBook()
+
+        oomRedis = book.group("oom command not allowed")
+        oomCUDA = book.group("cuda out of memory", "cuda error: out of memory", "cudaerrormemoryallocation")
+        oomJavaHeap = book.group("java heap space")
+        oomJavaGC = book.group("gc overhead limit exceeded")
+        oomJavaMetaspace = book.group("outofmemoryerror: metaspace", "compressed class space")
+        oomJavaThreads = book.group("unable to create new native thread", "unable to create native thread")
+        oomJavaDirect = book.group("direct buffer memory")
+        oomJava = book.group("outofmemoryerror")
+        oomNode = book.group(
+            "javascript heap out of memory", "heap limit allocation failed", "reached heap limit",
+            "ineffective mark-compacts")
+        oomNumpy = book.group("arraymemoryerror", "for an array with shape")
+        oomPython = book.group("~memoryerror~")
+        oomDotnet = book.group("outofmemoryexception", "insufficient memory to continue")
+        oomGo = book.group("runtime: out of memory")
+        oomCpp = book.group("std::bad_alloc")
+        oomKilled = book.group(
+            "exit code 137~", "exit status 137~", "exited with code 137~", "code 137~", "signal: killed",
+            "sigkill", "oomkilled", "oom-kill", "oom killer", "oom_kill", "out of memory: kill", "killed: 9",
+            "killed process", "exit code -9~", "exit status -9~", "~signal 9~")
+        killedWord = book.group("~killed~")
+        exitNine = book.group("~exit 9~", "~exit code 9~", "~exit status 9~")
+        oomGeneric = book.group("out of memory", "cannot allocate memory", "~enomem~", "memory allocation failed")
+
+        sslLocalIssuer = book.group("unable to get local issuer certificate", "unable_to_get_issuer_cert_locally")
+        sslPKIX = book.group("pkix path building failed", "unable to find valid certification path")
+        sslWrongVersion = book.group("wrong version number", "wrong_version_number")
+        sslProtocol = book.group(
+            "protocol version", "no protocols available", "unsupported protocol", "inappropriate fallback",
+            "protocol_version")
+        sslSelfSigned = book.group(
+            "self signed certificate", "self-signed certificate", "self_signed_cert", "depth_zero_self_signed")
+        sslExpired = book.group(
+            "certificate has expired", "cert_has_expired", "certificate expired", "certificateexpired")
+        sslHostname = book.group(
+            "hostname mismatch", "certificate is not valid for", "altname_invalid", "no subject alternative",
+            "doesn't match any of the subject alternative", "remotecertificatenamemismatch")
+        sslUnknownAuthority = book.group(
+            "certificate signed by unknown authority", "unable to verify the first certificate",
+            "unable_to_verify_leaf_signature", "untrusted root", "remotecertificatechainerrors",
+            "self signed certificate in certificate chain")
+        sslAny = book.group(
+            "certificate verify failed", "certificate_verify_failed", "sslerror", "ssl_error", "sslhandshakeexception",
+            "sslexception", "ssl routines", "[ssl", "ssl handshake", "tls handshake", "handshake_failure",
+            "tlsv1 alert", "sslv3 alert", "x509:", "the ssl connection could not be established",
+            "remote certificate is invalid", "sslprotocolexception", "certificateexception", "err_ssl",
+            "ssl: ", "ssl.ssl"
+        )
+        .union(sslLocalIssuer).union(sslPKIX).union(sslWrongVersion).union(sslSelfSigned)
+        .union(sslExpired).union(sslHostname).union(sslUnknownAuthority)
+
+        dockerName = book.group(
+            "docker.sock", "docker daemon", "docker_host", "docker api", "docker engine", "~dockerd~",
+            "docker environment", "docker.dotnet")
+        dockerUnreachable = book.group(
+            "is not listening", "failed to connect", "cannot connect", "could not connect", "connection failed",
+            "no such file or directory", "cannot assign requested address", "is the docker daemon running",
+            "connection refused", "could not find a valid docker environment", "error during connect")
+        permissionWords = book.group("permission denied", "access is denied", "~eacces~")
+        refused = book.group(
+            "connection refused", "econnrefused", "connectionrefusederror", "actively refused",
+            "refused the network connection", "connection was refused", "wsaeconnrefused", "[errno 111]",
+            "[errno 61]", "winerror 10061", "~errno 111~", "~error 111 connecting", "~error 61 connecting",
+            "~error 10061 connecting", "connect call failed", "refused. check that the hostname", "refused to connect",
+            "no connection could be made")
+        // The MySQL client's `Can't connect to MySQL server on 'host' (111)`.
+        mysqlCannotConnect = book.group("can't connect to mysql server")
+        refusedErrnoInParentheses = book.group("(111)", "(61)", "(10061)")
+        addressInUse = book.group(
+            "address already in use", "eaddrinuse", "[errno 98]", "[errno 48]", "wsaeaddrinuse",
+            "winerror 10048", "only one usage of each socket address", "address in use")
+        addressNotAvailable = book.group(
+            "cannot assign requested address", "can't assign requested address", "eaddrnotavail", "[errno 99]",
+            "[errno 49]", "requested address is not valid in its context", "wsaeaddrnotavail", "winerror 10049")
+        networkUnreachable = book.group(
+            "network is unreachable", "enetunreach", "[errno 101]", "[errno 51]", "wsaenetunreach",
+            "winerror 10051", "network unreachable")
+        hostUnreachable = book.group(
+            "no route to host", "ehostunreach", "[errno 113]", "[errno 65]", "host is unreachable",
+            "wsaehostunreach", "winerror 10065")
+        reset = book.group(
+            "connection reset", "econnreset", "[errno 104]", "[errno 54]", "wsaeconnreset", "winerror 10054",
+            "forcibly closed by the remote host", "socket hang up", "remotedisconnected",
+            "remote end closed connection", "connection aborted", "connection closed by peer")
+        brokenPipe = book.group("broken pipe", "~epipe~", "[errno 32]", "brokenpipeerror")
+        dnsTemporary = book.group(
+            "temporary failure in name resolution", "eai_again", "[errno -3]", "server misbehaving",
+            "name resolution failure")
+        dnsAny = book.group(
+            "name or service not known", "nodename nor servname", "~enotfound", "unknownhostexception",
+            "no such host", "could not resolve host", "name resolution", "no address associated with hostname",
+            "nameresolutionerror", "failed to resolve", "getaddrinfo failed", "[errno -2]", "[errno -5]",
+            "[errno 11001]", "~gaierror~", "unable to resolve host", "dns lookup failed", "host not found",
+            "err_name_not_resolved", "unknown host", "could not resolve address"
+        )
+        .union(dnsTemporary)
+        localHostLookup = book.group("getlocalhost")
+        localhostWord = book.group("~localhost~")
+        connectTimeout = book.group(
+            "connection timed out", "connect timed out", "connecttimeout", "operation timed out", "etimedout",
+            "[errno 110]", "[errno 60]", "winerror 10060", "wsaetimedout",
+            "did not properly respond after a period of time", "i/o timeout", "timeout connecting to server",
+            "timed out connecting", "connection timeout", "timeout while connecting", "serverselectiontimeouterror",
+            "connect timeout", "timeout waiting for connection", "connection attempt timed out")
+        readTimeout = book.group(
+            "timeout reading from socket", "read timed out", "readtimeout", "sockettimeoutexception",
+            "timeout reading from", "socket timeout", "socket.timeout", "httpclient.timeout")
+
+        // Ordered: the first service named wins. Client library names count as the service.
+        services = [
+            ("docker_daemon", book.group("docker.sock", "docker daemon", "docker_host", "docker api", "docker engine")),
+            ("testcontainers_ryuk", book.group("ryuk")),
+            // redis-py words its socket timeouts this way.
+            ("redis", book.group("redis", "timeout reading from socket", "error while reading from socket")),
+            (
+                "postgres",
+                book.group(
+                    "postgres", "psycopg", "asyncpg", "pg8000", "libpq", "npgsql", "psqlexception", "postmaster",
+                    "pgconnection")
+            ),
+            ("mysql", book.group("mysql", "mariadb")),
+            ("mongo", book.group("mongo")),
+            ("elasticsearch", book.group("elasticsearch", "opensearch")),
+            ("rabbitmq", book.group("rabbitmq", "amqp")),
+            ("memcached", book.group("memcache")),
+            ("zookeeper", book.group("zookeeper")),
+            ("kafka", book.group("kafka")),
+            ("cassandra", book.group("cassandra")),
+            ("sqlserver", book.group("sqlserver", "sql server", "mssql")),
+            ("selenium", book.group("selenium", "webdriver", "chromedriver", "geckodriver")),
+            ("grpc", book.group("grpc")),
+            ("remoting", book.group("system.runtime.remoting")),
+            ("ldap", book.group("~ldap")),
+            ("smtp", book.group("~smtp")),
+        ]
+        httpContext = book.group(
+            "http://", "https://", "httpconnectionpool", "httpsconnectionpool", "httprequestexception", "httpclient",
+            "http.", "httpx", "aiohttp", "urllib", "requests.exceptions", "~get \"", "~post \"", "request failed",
+            "fetch failed", "axios", "okhttp", "httpconnector", "urlopen", "httpurlconnection", "restclient",
+            "webclient", "http request", "http error", "/http/", "requests/adapters")
+        loopback = book.group("127.0.0.1", "~localhost~", "[::1]", "(::1)", "0:0:0:0:0:0:0:1", "~127.0.")
+
+        bindNetty = book.group("bind(..) failed", "io.netty")
+        bindJava = book.group("bindexception", "~java.", "failed to bind", "javax.")
+        bindDotnet = book.group("socketexception", "system.net")
+        bindGo = book.group("listen tcp", "bind: address already in use")
+        bindNode = book.group("eaddrinuse")
+        bindPython = book.group(
+            "[errno 98]", "[errno 48]", "oserror", "socket.error", "error while attempting to bind", "winerror 10048",
+            "[errno 10048]")
+
+        databaseLocked = book.group(
+            "database is locked", "database table is locked", "sqlite_busy", "sqlite_locked", "database is busy")
+        isLocked = book.group("is locked")
+        sqliteContext = book.group("sqlite", "operationalerror", "operationale")
+        mysqlLockWait = book.group("lock wait timeout exceeded")
+        deadlock = book.group("deadlock detected", "deadlock found when trying to get lock")
+        fileNotFound = book.group(
+            "filenotfounderror", "no such file or directory", "~enoent~", "filenotfoundexception",
+            "could not find file", "directorynotfoundexception", "could not find a part of the path", "[errno 2]",
+            "nosuchfileexception", "the system cannot find the file", "the system cannot find the path",
+            "file or directory not found", "~file not found")
+        permissionDenied = book.group(
+            "permission denied", "permissionerror", "~eacces~", "[errno 13]", "access is denied",
+            "accessdeniedexception", "operation not permitted", "~eperm~", "unauthorizedaccessexception",
+            "access to the path")
+        readOnlyFileSystem = book.group("read-only file system", "~erofs~")
+
+        fixtureQuote = book.group("fixture '", "fixture \"")
+        notFound = book.group("not found")
+        importNotAPackage = book.group("is not a package")
+        importNoModule = book.group("no module named", "modulenotfounderror")
+        importCircular = book.group("partially initialized module", "circular import")
+        importCannotImportName = book.group("cannot import name")
+        importFileMismatch = book.group("import file mismatch")
+        importClassInit = book.group("could not initialize class")
+        importNoClassDef = book.group("noclassdeffounderror")
+        importClassNotFound = book.group("classnotfoundexception")
+        importNodeModule = book.group("cannot find module", "err_module_not_found")
+        importSharedLibrary = book.group(
+            "dll load failed", "cannot open shared object file", "error while loading shared libraries")
+        importGoPackage = book.group("cannot find package", "no required module provides package")
+        importAny = book.group("importerror", "conftestimportfailure", "unable to import module")
+            .union(importNotAPackage).union(importNoModule).union(importCircular).union(importCannotImportName)
+            .union(importFileMismatch).union(importClassInit).union(importNoClassDef).union(importClassNotFound)
+            .union(importNodeModule).union(importSharedLibrary).union(importGoPackage)
+
+        attributeInvalidAssertion = book.group("is not a valid assertion")
+        attributeMockSpec = book.group("mock object has no attribute", "mock' object has no attribute")
+        attributeNotAMock = book.group("object has no attribute 'assert_")
+        attributeNone = book.group("'nonetype' object has no attribute")
+        attributeModule = book.group("~module '")
+        attributeObject = book.group("has no attribute")
+        attributeAny = book.group("attributeerror").union(attributeObject).union(attributeInvalidAssertion)
+        mockWord = book.group("mock")
+        typeNoneCallable = book.group("'nonetype' object is not callable")
+        typeNoneSubscriptable = book.group("'nonetype' object is not subscriptable")
+        typeNoneIterable = book.group("'nonetype' object is not iterable", "cannot unpack non-iterable nonetype")
+        typeUnexpectedKeyword = book.group("got an unexpected keyword argument")
+        typeAny = book.group("typeerror", "required positional argument")
+            .union(typeUnexpectedKeyword)
+        keyAny = book.group("~keyerror~", "keynotfoundexception")
+        environment = book.group("environ", "getenv")
+
+        timeoutGoTest = book.group("panic: test timed out after")
+        timeoutPytest = book.group("failed: timeout", "pytest-timeout", "+ timeout +")
+        timeoutMocha = book.group(
+            "ms exceeded. for async tests", "ensure the done() callback", "ensure \"done()\" is called")
+        hookWord = book.group("\" hook")
+        timeoutJest = book.group("exceeded timeout of")
+        timeoutJUnit = book.group("testtimedoutexception", "test timed out after", "execution timed out after")
+        timeoutAwait = book.group("conditiontimeoutexception", "condition with alias")
+        timeoutDotnet = book.group("test exceeded timeout", "exceeded timeout value")
+        timingAssertion = book.group(
+            "took longer", "should have timed out", "took too long", "expected to complete within",
+            "should time out", "did not time out")
+        timeoutPython = book.group("timeouterror")
+        timeoutJava = book.group("timeoutexception")
+        timeoutDeadline = book.group("context deadline exceeded", "deadline exceeded", "deadlineexceeded")
+        timeoutGeneric = book.group("timed out", "timeout exceeded", "timed-out", "~timeout of", "~timeout after")
+            .union(timeoutGoTest).union(timeoutPytest).union(timeoutMocha).union(timeoutJest).union(timeoutJUnit)
+            .union(timeoutAwait).union(timeoutDotnet).union(timingAssertion).union(timeoutPython)
+            .union(timeoutJava).union(timeoutDeadline)
+        assertion = book.group(
+            "assertionerror", "assertion failed", "assertionfailederror", "assertionfailedexception",
+            "comparisonfailure", "assertionexception", "assertfailedexception", "~expected:<", "~expected: <",
+            "~expected [", "but was:", "but was <", "but found [", "not equal:", "failtest", "expect(received)",
+            "expect(", ").tobe(", ").toequal(", "~tobe:", "did not raise", "error trace:", "should be true",
+            "should be false", "failed asserting", "assert.equal() failure", "assert.true() failure",
+            "assert.false() failure", "assert.areequal failed", "assert.istrue failed", "assert.isfalse failed",
+            "expecting actual", "assertion `left", "xunit.sdk.", "org.opentest4j", "~- expected",
+            "values differ", "multipleassertionserror", ", want ", "; want ", "~expected: ", "xctassert",
+            "expectation failed", "~assert_", ", got ", "but got ")
+
+        matcher = PhraseMatcher(phrases: book.phrases)
+    }
+}
+
+/// Collects the lexicon's phrases and gives each an id; a phrase used by several groups
+/// gets one id.
+private struct PhraseBook {
+    var phrases: [Phrase] = []
+    var ids: [String: Int] = [:]
+
+    mutating func group(_ notations: String...) -> PhraseSet {
+        var set = PhraseSet()
+        for notation in notations {
+            if let id = ids[notation] {
+                set.insert(id)
+            } else {
+                ids[notation] = phrases.count
+                set.insert(phrases.count)
+                phrases.append(Phrase(notation: notation))
+            }
+        }
+        return set
+    }
+}
+
+extension PhraseSet {
+    func union(_ other: PhraseSet) -> PhraseSet {
+        var copy = self
+        copy.formUnion(other)
+        return copy
+    }
+}

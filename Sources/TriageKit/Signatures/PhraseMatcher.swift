@@ -1,0 +1,353 @@
+/// A set of phrase ids (at most `PhraseSet.capacity`), stored inline so that testing
+/// a rule's cues against a scan is a few word operations and no allocation.
+struct PhraseSet: Sendable, Equatable {
+    static let capacity = 512
+
+    private var words = SIMD8<UInt64>()
+
+    init() {}
+
+    init(_ ids: [Int]) {
+        for id in ids { insert(id) }
+    }
+
+    var isEmpty: Bool { words == SIMD8<UInt64>() }
+
+    func contains(_ id: Int) -> Bool {
+        words[id &>> 6] & (1 &<< UInt64(id & 63)) != 0
+    }
+
+    mutating func insert(_ id: Int) {
+        words[id &>> 6] |= 1 &<< UInt64(id & 63)
+    }
+
+    mutating func formUnion(_ other: PhraseSet) {
+        words |= other.words
+    }
+
+    func intersects(_ other: PhraseSet) -> Bool {
+        (words & other.words) != SIMD8<UInt64>()
+    }
+
+    /// The lowest id in both sets, if any: used to find which cue of a rule matched.
+    func firstCommon(with other: PhraseSet) -> Int? {
+        let both = words & other.words
+        for index in 0..<8 where both[index] != 0 {
+            return index * 64 + both[index].trailingZeroBitCount
+        }
+        return nil
+    }
+}
+
+/// A phrase with the word-boundary conditions under which it counts.
+struct Phrase: Sendable {
+    var bytes: [UInt8]
+    /// The byte before the match must not be a letter or digit.
+    var wordStart: Bool
+    /// The byte after the match must not be a letter or digit.
+    var wordEnd: Bool
+
+    /// Parses the lexicon notation: a leading or trailing `~` asks for a word boundary.
+    init(notation: String) {
+        var text = Substring(notation)
+        wordStart = text.hasPrefix("~")
+        if wordStart { text = text.dropFirst() }
+        wordEnd = text.hasSuffix("~")
+        if wordEnd { text = text.dropLast() }
+        bytes = Array(text.lowercased().utf8)
+    }
+}
+
+/// The phrases found in one text: which ids occur anywhere, which occur outside stack
+/// frames and source-code lines, and where each first occurs.
+struct PhraseScan: Sendable {
+    var bytes: [UInt8]
+    /// Ids found on any line, stack frames included (useful for details such as a client
+    /// library named in a frame).
+    var anywhere = PhraseSet()
+    /// Ids found on lines that are not stack frames or quoted source (used for categories).
+    var outsideFrames = PhraseSet()
+    /// For each found id, the end offset of its first occurrence, and of its first
+    /// occurrence outside frames when that comes later.
+    fileprivate var firstEnds: [(id: UInt16, end: Int32, inFrame: Bool)] = []
+
+    static let empty = PhraseScan(bytes: [])
+
+    var isEmpty: Bool { bytes.isEmpty }
+
+    /// Byte offset just past the earliest occurrence of any of `ids`, preferring
+    /// occurrences outside stack frames.
+    func firstEnd(among ids: PhraseSet) -> Int? {
+        var best: Int?
+        for entry in firstEnds where !entry.inFrame && ids.contains(Int(entry.id)) {
+            best = min(best ?? Int.max, Int(entry.end))
+        }
+        if best != nil { return best }
+        for entry in firstEnds where ids.contains(Int(entry.id)) {
+            best = min(best ?? Int.max, Int(entry.end))
+        }
+        return best
+    }
+
+    /// The line (without its newline) around a byte offset.
+    func line(around offset: Int) -> ArraySlice<UInt8> {
+        var start = min(max(offset, 0), bytes.count)
+        while start > 0, bytes[start - 1] != UInt8(ascii: "\n") { start -= 1 }
+        var end = min(max(offset, 0), bytes.count)
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\n") { end += 1 }
+        return bytes[start..<end]
+    }
+}
+
+/// An Aho–Corasick automaton over ASCII-case-folded bytes: one pass over a text finds every
+/// phrase of the lexicon, so rules cost bit tests instead of substring searches or regexes.
+struct PhraseMatcher: Sendable {
+    let phrases: [Phrase]
+    private let byteClass: [UInt8]
+    private let classCount: Int
+    private let transitions: [UInt16]
+    private let outputStart: [Int32]
+    private let outputIDs: [UInt16]
+
+    init(phrases: [Phrase]) {
+        precondition(phrases.count <= PhraseSet.capacity, "too many phrases for PhraseSet")
+        self.phrases = phrases
+
+        // Alphabet reduction: every byte that occurs in a phrase gets its own class,
+        // upper-case letters share their lower-case class, all other bytes share class 0.
+        var byteClass = [UInt8](repeating: 0, count: 256)
+        var classCount = 1
+        for phrase in phrases {
+            for byte in phrase.bytes where byteClass[Int(byte)] == 0 {
+                byteClass[Int(byte)] = UInt8(classCount)
+                classCount += 1
+            }
+        }
+        for upper in UInt8(ascii: "A")...UInt8(ascii: "Z") {
+            byteClass[Int(upper)] = byteClass[Int(upper + 32)]
+        }
+        precondition(classCount < 256, "too many distinct bytes in phrases")
+
+        // Trie.
+        var children: [[Int32]] = [[Int32](repeating: -1, count: classCount)]
+        var outputs: [[UInt16]] = [[]]
+        for (id, phrase) in phrases.enumerated() {
+            var state = 0
+            for byte in phrase.bytes {
+                let cls = Int(byteClass[Int(byte)])
+                if children[state][cls] < 0 {
+                    children[state][cls] = Int32(children.count)
+                    children.append([Int32](repeating: -1, count: classCount))
+                    outputs.append([])
+                }
+                state = Int(children[state][cls])
+            }
+            outputs[state].append(UInt16(id))
+        }
+        precondition(children.count < Int(UInt16.max), "too many automaton states")
+
+        // Failure links, breadth first, completing the transition table as we go.
+        var fail = [Int](repeating: 0, count: children.count)
+        var table = [UInt16](repeating: 0, count: children.count * classCount)
+        var queue: [Int] = []
+        for cls in 0..<classCount {
+            let child = children[0][cls]
+            if child >= 0 {
+                table[cls] = UInt16(child)
+                queue.append(Int(child))
+            }
+        }
+        var head = 0
+        while head < queue.count {
+            let state = queue[head]
+            head += 1
+            outputs[state] += outputs[fail[state]]
+            for cls in 0..<classCount {
+                let child = children[state][cls]
+                if child >= 0 {
+                    fail[Int(child)] = Int(table[fail[state] * classCount + cls])
+                    table[state * classCount + cls] = UInt16(child)
+                    queue.append(Int(child))
+                } else {
+                    table[state * classCount + cls] = table[fail[state] * classCount + cls]
+                }
+            }
+        }
+
+        var outputStart: [Int32] = [0]
+        var outputIDs: [UInt16] = []
+        for list in outputs {
+            outputIDs += list
+            outputStart.append(Int32(outputIDs.count))
+        }
+        self.byteClass = byteClass
+        self.classCount = classCount
+        self.transitions = table
+        self.outputStart = outputStart
+        self.outputIDs = outputIDs
+    }
+
+    /// Finds every phrase in `bytes`, noting which lines are stack frames or quoted source.
+    func scan(_ bytes: [UInt8]) -> PhraseScan {
+        var result = PhraseScan(bytes: bytes)
+        guard !bytes.isEmpty else { return result }
+        bytes.withUnsafeBufferPointer { text in
+            byteClass.withUnsafeBufferPointer { classes in
+                transitions.withUnsafeBufferPointer { delta in
+                    outputStart.withUnsafeBufferPointer { starts in
+                        var state = 0
+                        var lineIsFrame = FrameLines.isFrame(text, lineStart: 0, previousWasFileLine: false)
+                        var lineIsFileLine = lineIsFrame && FrameLines.isPythonFileLine(text, lineStart: 0)
+                        for index in 0..<text.count {
+                            let byte = text[index]
+                            if byte == UInt8(ascii: "\n") {
+                                lineIsFrame = FrameLines.isFrame(
+                                    text, lineStart: index + 1, previousWasFileLine: lineIsFileLine)
+                                lineIsFileLine = lineIsFrame && FrameLines.isPythonFileLine(text, lineStart: index + 1)
+                            }
+                            state = Int(delta[state * classCount + Int(classes[Int(byte)])])
+                            let first = Int(starts[state])
+                            let last = Int(starts[state + 1])
+                            if first == last { continue }
+                            for slot in first..<last {
+                                let id = Int(outputIDs[slot])
+                                record(id, endingAt: index + 1, in: text, frame: lineIsFrame, into: &result)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    private func record(
+        _ id: Int, endingAt end: Int, in text: UnsafeBufferPointer<UInt8>, frame: Bool,
+        into result: inout PhraseScan
+    ) {
+        let phrase = phrases[id]
+        if phrase.wordStart {
+            let start = end - phrase.bytes.count
+            if start > 0, ASCII.isAlphanumeric(text[start - 1]) { return }
+        }
+        if phrase.wordEnd, end < text.count, ASCII.isAlphanumeric(text[end]) { return }
+        if !result.anywhere.contains(id) {
+            result.anywhere.insert(id)
+            result.firstEnds.append((UInt16(id), Int32(end), frame))
+        }
+        if !frame, !result.outsideFrames.contains(id) {
+            result.outsideFrames.insert(id)
+            if result.firstEnds.contains(where: { Int($0.id) == id && $0.inFrame }) {
+                result.firstEnds.append((UInt16(id), Int32(end), false))
+            }
+        }
+    }
+}
+
+/// Recognises the lines of a failure text that are stack frames or quoted source code, whose
+/// words (method names such as `TimeoutHandler`, code such as `timeout=5`) must not decide
+/// the category.
+enum FrameLines {
+    static func isFrame(
+        _ text: UnsafeBufferPointer<UInt8>, lineStart: Int, previousWasFileLine: Bool
+    ) -> Bool {
+        var index = lineStart
+        var indented = false
+        while index < text.count, text[index] == UInt8(ascii: " ") || text[index] == UInt8(ascii: "\t") {
+            index += 1
+            indented = true
+        }
+        if index < text.count, text[index] == UInt8(ascii: "\n") { return false }
+        // The source line that Python prints under each `File "...", line N` frame.
+        if previousWasFileLine && indented { return true }
+        if hasPrefix(text, at: index, "at ") { return true }
+        if hasPrefix(text, at: index, "File \"") { return true }
+        if hasPrefix(text, at: index, ">") { return true }
+        if hasPrefix(text, at: index, "INTERNALERROR>") {
+            var inner = index + 14
+            while inner < text.count, text[inner] == UInt8(ascii: " ") { inner += 1 }
+            return hasPrefix(text, at: inner, "File \"") || hasPrefix(text, at: inner, "at ")
+        }
+        return false
+    }
+
+    static func isPythonFileLine(_ text: UnsafeBufferPointer<UInt8>, lineStart: Int) -> Bool {
+        var index = lineStart
+        while index < text.count, text[index] == UInt8(ascii: " ") || text[index] == UInt8(ascii: "\t") {
+            index += 1
+        }
+        return hasPrefix(text, at: index, "File \"")
+    }
+
+    private static func hasPrefix(_ text: UnsafeBufferPointer<UInt8>, at index: Int, _ prefix: StaticString) -> Bool {
+        let count = prefix.utf8CodeUnitCount
+        guard index + count <= text.count else { return false }
+        return prefix.withUTF8Buffer { expected in
+            for offset in 0..<count where text[index + offset] != expected[offset] { return false }
+            return true
+        }
+    }
+}
+
+/// Byte-level ASCII helpers shared by the scanner, the extractors and the masker.
+enum ASCII {
+    @inline(__always) static func isDigit(_ byte: UInt8) -> Bool {
+        byte &- UInt8(ascii: "0") < 10
+    }
+
+    @inline(__always) static func isLetter(_ byte: UInt8) -> Bool {
+        (byte | 0x20) &- UInt8(ascii: "a") < 26
+    }
+
+    @inline(__always) static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        isDigit(byte) || isLetter(byte)
+    }
+
+    @inline(__always) static func isWordByte(_ byte: UInt8) -> Bool {
+        isAlphanumeric(byte) || byte == UInt8(ascii: "_")
+    }
+
+    @inline(__always) static func isHexDigit(_ byte: UInt8) -> Bool {
+        isDigit(byte) || (byte | 0x20) &- UInt8(ascii: "a") < 6
+    }
+
+    @inline(__always) static func isSpace(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n")
+            || byte == UInt8(ascii: "\r")
+    }
+
+    @inline(__always) static func lower(_ byte: UInt8) -> UInt8 {
+        byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte
+    }
+
+    /// Whether `bytes` contains `needle` (already lower-case), ignoring ASCII case.
+    static func contains<C: RandomAccessCollection>(_ bytes: C, _ needle: String) -> Bool
+    where C.Element == UInt8, C.Index == Int {
+        firstRange(of: needle, in: bytes) != nil
+    }
+
+    /// The range of the first case-insensitive occurrence of `needle` (lower-case) in `bytes`.
+    static func firstRange<C: RandomAccessCollection>(
+        of needle: String, in bytes: C, from: Int? = nil
+    ) -> Range<Int>? where C.Element == UInt8, C.Index == Int {
+        let pattern = Array(needle.utf8)
+        guard let first = pattern.first else { return nil }
+        let start = from ?? bytes.startIndex
+        let lastStart = bytes.endIndex - pattern.count
+        guard start <= lastStart else { return nil }
+        var index = start
+        while index <= lastStart {
+            if lower(bytes[index]) == first {
+                var offset = 1
+                while offset < pattern.count, lower(bytes[index + offset]) == pattern[offset] { offset += 1 }
+                if offset == pattern.count { return index..<(index + pattern.count) }
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    static func string<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+        String(decoding: bytes, as: UTF8.self)
+    }
+}

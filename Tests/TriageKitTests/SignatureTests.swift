@@ -1,0 +1,492 @@
+import Foundation
+import Testing
+
+@testable import TriageKit
+
+private let engine: SignatureEngine = {
+    do { return try SignatureEngine() } catch { fatalError("built-in engine: \(error)") }
+}()
+
+private func signature(_ message: String?, text: String? = nil, type: String? = nil, test: String? = nil) -> Signature {
+    engine.signature(for: FailureInput(message: message, text: text, failureType: type, test: test))
+}
+
+@Suite struct ClusterStabilityTests {
+    @Test func ephemeralPortTempPathPIDDurationTimestampAndAddressDoNotChangeTheCluster() {
+        let first = signature(
+            "2024-05-01T10:00:01Z worker 4242: ConnectionRefusedError at 0x7f3a9c2e1d00: connect to 127.0.0.1:41234 "
+                + "from /tmp/pytest-of-ci/pytest-7/test_a0/sock failed after 1.52s: Connection refused",
+            test: "tests/test_a.py::test_one")
+        let second = signature(
+            "2025-11-30T23:59:59Z worker 977: ConnectionRefusedError at 0x55d0c0ffee10: connect to 127.0.0.1:53999 "
+                + "from /tmp/pytest-of-ci/pytest-12/test_a3/sock failed after 30.1s: Connection refused",
+            test: "tests/test_a.py::test_one")
+        #expect(first.category == "connection_refused")
+        #expect(first.template == second.template)
+        #expect(first.clusterID == second.clusterID)
+        #expect(!first.template.contains("41234"))
+        #expect(!first.template.contains("0x7f3a9c2e1d00"))
+    }
+
+    @Test func clusterIDIsTenLowercaseHexDigitsAndTheSameOnEveryRun() throws {
+        let one = signature(
+            "redis.exceptions.ConnectionError: Error 111 connecting to localhost:6379. Connection refused.")
+        let again = try SignatureEngine().signature(
+            for: FailureInput(
+                message: "redis.exceptions.ConnectionError: Error 111 connecting to localhost:6379. Connection refused."
+            ))
+        #expect(one.clusterID.count == 10)
+        #expect(one.clusterID.allSatisfy { "0123456789abcdef".contains($0) })
+        #expect(one == again)
+    }
+
+    @Test func redisRefusedAndPostgresRefusedAreDifferentCauses() {
+        let redis = signature(
+            "redis.exceptions.ConnectionError: Error 111 connecting to localhost:6379. Connection refused.")
+        let postgres = signature(
+            "psycopg2.OperationalError: connection to server at \"localhost\" (127.0.0.1), port 5432 failed: Connection refused"
+        )
+        #expect(redis.category == "connection_refused")
+        #expect(postgres.category == "connection_refused")
+        #expect(redis.detail == "redis")
+        #expect(postgres.detail == "postgres")
+        #expect(redis.clusterID != postgres.clusterID)
+    }
+
+    @Test func theSameAssertionInTwoTestsIsTwoCauses() {
+        let message = "AssertionError: assert 3 == 4"
+        let first = signature(message, test: "tests/test_cart.py::test_total")
+        let second = signature(message, test: "tests/test_cart.py::test_discount")
+        let firstAgain = signature("AssertionError: assert 7 == 9", test: "tests/test_cart.py::test_total")
+        #expect(first.category == "assertion_failure")
+        #expect(first.clusterID != second.clusterID)
+        #expect(first.clusterID == firstAgain.clusterID)
+    }
+
+    @Test func theSameInfrastructureCauseInTwoTestsIsOneCause() {
+        let message = "sqlite3.OperationalError: database is locked"
+        #expect(signature(message, test: "test_a").clusterID == signature(message, test: "test_b").clusterID)
+    }
+}
+
+@Suite struct ErrorLineTests {
+    @Test func collectionFailureFindsTheImportErrorInTheText() {
+        let text = """
+            ImportError while importing test module '/home/ci/app/tests/test_models.py'.
+            Hint: make sure your test modules/packages have valid Python names.
+            Traceback:
+            /usr/lib/python3.11/importlib/__init__.py:126: in import_module
+                return _bootstrap._gcd_import(name[level:], package, level)
+            tests/test_models.py:3: in <module>
+                from app.models import User
+            E   ImportError: cannot import name 'User' from 'app.models' (/home/ci/app/app/models.py)
+            """
+        let result = signature("collection failure", text: text, test: "tests/test_models.py")
+        #expect(result.category == "import_error")
+        #expect(result.detail?.contains("User") == true)
+        #expect(result.detail?.contains("app.models") == true)
+        #expect(result.template.hasPrefix("ImportError: cannot import name 'User' from 'app.models'"))
+    }
+
+    @Test func setupWrapperFindsTheMissingFixtureAndIgnoresTheAvailableList() {
+        let text = """
+            file /home/ci/proj/tests/test_env.py, line 12
+              def test_reads_env(isolated_test_env, redis_client):
+            E       fixture 'isolated_test_env' not found
+            >       available fixtures: cache, capfd, capsys, doctest_namespace, monkeypatch, redis_client, timeout_guard, tmp_path
+            >       use 'pytest --fixtures [testpath]' for help on them.
+            """
+        let result = signature(
+            "failed on setup with \"file /home/ci/proj/tests/test_env.py, line 12\"", text: text,
+            test: "tests/test_env.py::test_reads_env")
+        #expect(result.category == "missing_fixture")
+        #expect(result.detail == "isolated_test_env")
+        #expect(result.template == "fixture 'isolated_test_env' not found")
+    }
+
+    @Test func javaCausedByChainNamesTheRootCause() {
+        let text = """
+            org.springframework.beans.factory.BeanCreationException: Error creating bean with name 'dataSource'
+            \tat org.springframework.beans.factory.support.AbstractAutowireCapableBeanFactory.doCreateBean(AbstractAutowireCapableBeanFactory.java:628)
+            \tat com.example.TimeoutAwareRunner.run(TimeoutAwareRunner.java:40)
+            Caused by: org.postgresql.util.PSQLException: Connection to localhost:5432 refused. Check that the hostname and port are correct and that the postmaster is accepting TCP/IP connections.
+            \tat org.postgresql.core.v3.ConnectionFactoryImpl.openConnectionImpl(ConnectionFactoryImpl.java:319)
+            Caused by: java.net.ConnectException: Connection refused
+            \tat java.base/sun.nio.ch.Net.pollConnect(Native Method)
+            """
+        let result = signature(
+            "Failed to load ApplicationContext", text: text, type: "java.lang.IllegalStateException",
+            test: "com.example.RepositoryIT")
+        #expect(result.category == "connection_refused")
+        #expect(result.detail == "postgres")
+        #expect(result.template.contains("refused"))
+    }
+
+    @Test func primaryLineOfAJavaTraceIsTheDeepestCause() {
+        let text =
+            "java.lang.RuntimeException: boom\n\tat a.B.c(B.java:1)\nCaused by: java.lang.IllegalStateException: inner\n\tat a.B.d(B.java:2)"
+        let line = ErrorLines.primaryLine(of: Array(text.utf8))
+        #expect(String(decoding: ErrorLines.clean(line), as: UTF8.self) == "java.lang.IllegalStateException: inner")
+    }
+
+    @Test func pythonTracebackUsesItsLastExceptionLine() {
+        let text = """
+            Traceback (most recent call last):
+              File "/srv/app/cache.py", line 12, in get
+                return self.client.get(key, timeout=5)
+            KeyError: 'CACHE_URL'
+            """
+        let result = signature("", text: text)
+        #expect(result.category == "key_error")
+        #expect(result.template == "KeyError: 'CACHE_URL'")
+    }
+
+    @Test func stackFrameWordsDoNotDecideTheCategory() {
+        // `TimeoutHandler` and `timeout=5` are code, not the failure.
+        let text = """
+            \tat com.example.TimeoutHandler.handle(TimeoutHandler.java:31)
+              File "/srv/app/net.py", line 3, in send
+                sock.settimeout(5)  # connection timed out before
+            """
+        let result = signature("java.lang.IllegalArgumentException: bad id", text: text, test: "t")
+        #expect(result.category == "unclassified")
+    }
+
+    @Test func goTestOutputIsRead() {
+        let text = """
+            === RUN   TestStore
+                store_test.go:41: open store: dial tcp 127.0.0.1:6379: connect: connection refused
+            --- FAIL: TestStore (0.01s)
+            """
+        let result = signature("Failed", text: text, test: "TestStore")
+        #expect(result.category == "connection_refused")
+        #expect(result.detail == "redis")
+        #expect(result.template == "open store: dial tcp <ip>:6379: connect: connection refused")
+    }
+}
+
+@Suite struct PlatformVariantTests {
+    static let linux = "redis.exceptions.ConnectionError: Error 111 connecting to localhost:6379. Connection refused."
+
+    @Test(arguments: [
+        "redis.exceptions.ConnectionError: Error 61 connecting to localhost:6379. Connection refused.",
+        "redis.exceptions.ConnectionError: Error 10061 connecting to localhost:6379. No connection could be made because the target machine actively refused it.",
+        "ConnectionRefusedError: [WinError 1225] The remote computer refused the network connection ('127.0.0.1', 6379)",
+        "Error: connect ECONNREFUSED 127.0.0.1:6379",
+        "dial tcp [::1]:6379: connectex: No connection could be made because the target machine actively refused it.",
+    ])
+    func macOSAndWindowsRefusalsClusterWithLinux(variant: String) {
+        let linux = signature(Self.linux, test: "a")
+        let other = signature(variant, test: "b")
+        #expect(other.category == "connection_refused")
+        #expect(other.detail == "redis")
+        #expect(other.clusterID == linux.clusterID)
+    }
+
+    @Test func errnoNumbersOfAddressInUseAreOneCause() {
+        let linux = signature("OSError: [Errno 98] Address already in use")
+        let macOS = signature("OSError: [Errno 48] Address already in use")
+        let windows = signature(
+            "OSError: [WinError 10048] Only one usage of each socket address (protocol/network address/port) is normally permitted"
+        )
+        #expect(linux.category == "address_in_use")
+        #expect(linux.clusterID == macOS.clusterID)
+        #expect(linux.clusterID == windows.clusterID)
+    }
+
+    @Test func dnsFailuresOfEachPlatformAreOneCause() {
+        let linux = signature("socket.gaierror: [Errno -2] Name or service not known")
+        let macOS = signature("socket.gaierror: [Errno 8] nodename nor servname provided, or not known")
+        let windows = signature("socket.gaierror: [Errno 11001] getaddrinfo failed")
+        #expect(linux.category == "dns_resolution")
+        #expect(linux.clusterID == macOS.clusterID)
+        #expect(linux.clusterID == windows.clusterID)
+    }
+}
+
+/// Failures from many ecosystems, written the way their runtimes word them; the rules must
+/// recognise the cause, not these strings.
+@Suite struct BuiltinRuleTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        var message: String
+        var text: String? = nil
+        var category: String
+        var detail: String?
+        var testDescription: String { "\(category): \(message.prefix(60))" }
+    }
+
+    static let cases: [Case] = [
+        Case(
+            message: "dial tcp 127.0.0.1:5432: connect: connection refused", category: "connection_refused",
+            detail: "postgres"),
+        Case(
+            message: "MongoNetworkError: connect ECONNREFUSED 127.0.0.1:27017", category: "connection_refused",
+            detail: "mongo"),
+        Case(
+            message: "SequelizeConnectionRefusedError: connect ECONNREFUSED ::1:5432", category: "connection_refused",
+            detail: "postgres"),
+        Case(
+            message: "redis.exceptions.ConnectionError: Error -2 connecting to redis:6379. Name or service not known.",
+            category: "dns_resolution", detail: "nxdomain"),
+        Case(
+            message:
+                "requests.exceptions.ReadTimeout: HTTPConnectionPool(host='api', port=80): Read timed out. (read timeout=10)",
+            category: "connection_timeout", detail: "http"),
+        Case(
+            message: "ERROR 2003 (HY000): Can't connect to MySQL server on 'localhost:3306' (111)",
+            category: "connection_refused", detail: "mysql"),
+        Case(
+            message: "curl: (7) Failed to connect to localhost port 8080: Connection refused",
+            category: "connection_refused", detail: "http"),
+        Case(
+            message: "java.net.ConnectException: Connection refused",
+            text: "\tat com.mysql.cj.jdbc.ConnectionImpl.connect(ConnectionImpl.java:1)",
+            category: "connection_refused", detail: "mysql"),
+        Case(
+            message:
+                "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
+            category: "connection_refused", detail: "docker_daemon"),
+        Case(
+            message: "dial tcp 10.20.30.40:7000: connect: connection refused", category: "connection_refused",
+            detail: "tcp_remote"),
+        Case(
+            message: "ConnectionResetError: [Errno 104] Connection reset by peer", category: "connection_reset",
+            detail: "tcp_local"),
+        Case(
+            message: "Get \"https://10.0.0.5/health\": dial tcp 10.0.0.5:443: i/o timeout",
+            category: "connection_timeout", detail: "http"),
+        Case(
+            message: "java.net.SocketTimeoutException: Read timed out", category: "connection_timeout",
+            detail: "socket_read"),
+        Case(
+            message: "psycopg2.OperationalError: could not connect to server: Connection timed out",
+            category: "connection_timeout", detail: "postgres"),
+        Case(
+            message: "dial tcp: lookup db on 127.0.0.11:53: no such host", category: "dns_resolution",
+            detail: "nxdomain"),
+        Case(
+            message: "Error: getaddrinfo EAI_AGAIN registry.example.org", category: "dns_resolution",
+            detail: "temporary_failure"),
+        Case(
+            message: "System.Net.Sockets.SocketException : No such host is known.", category: "dns_resolution",
+            detail: "nxdomain"),
+        Case(
+            message: "OSError: [Errno 101] Network is unreachable", category: "network_unreachable",
+            detail: "enetunreach"),
+        Case(
+            message: "OSError: [Errno 99] Cannot assign requested address", category: "address_not_available",
+            detail: "eaddrnotavail"),
+        Case(
+            message: "listen tcp :8080: bind: address already in use", category: "address_in_use", detail: "go_listen"),
+        Case(
+            message: "x509: certificate signed by unknown authority", category: "ssl_error", detail: "unknown_authority"
+        ),
+        Case(
+            message: "Error: self signed certificate in certificate chain", category: "ssl_error", detail: "self_signed"
+        ),
+        Case(
+            message: "ssl.SSLError: [SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1129)",
+            category: "ssl_error", detail: "wrong_version_number"),
+        Case(
+            message: "torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 20.00 MiB", category: "oom",
+            detail: "cuda"),
+        Case(message: "fatal error: runtime: out of memory", category: "oom", detail: "go_runtime"),
+        Case(message: "java.lang.OutOfMemoryError: Metaspace", category: "oom", detail: "java_metaspace"),
+        Case(message: "Error: Process completed with exit code 137.", category: "oom", detail: "killed_137"),
+        Case(
+            message: "System.OutOfMemoryException: Exception of type 'System.OutOfMemoryException' was thrown.",
+            category: "oom", detail: "dotnet_oom"),
+        Case(message: "Error: Cannot find module 'express'", category: "import_error", detail: "node_module_not_found"),
+        Case(
+            message: "java.lang.ClassNotFoundException: org.h2.Driver", category: "import_error",
+            detail: "class_not_found"),
+        Case(
+            message: "ImportError: libGL.so.1: cannot open shared object file: No such file or directory",
+            category: "import_error", detail: "shared_library"),
+        Case(
+            message: "ImportError: cannot import name 'SSLError' from 'requests.exceptions'", category: "import_error",
+            detail: "requests.exceptions.SSLError"),
+        Case(
+            message: "AttributeError: 'str' object has no attribute 'decode'", category: "attribute_error",
+            detail: "object_attribute"),
+        Case(
+            message: "TypeError: Cannot read properties of undefined (reading 'map')", category: "type_error",
+            detail: "Cannot read properties of undefined (reading 'map')"),
+        Case(
+            message: "KeyError: 'DATABASE_URL'", text: "    url = os.environ['DATABASE_URL']", category: "key_error",
+            detail: "env:DATABASE_URL"),
+        Case(
+            message: "Error: EACCES: permission denied, open '/usr/lib/node_modules/.staging/x'",
+            category: "permission_denied", detail: "path"),
+        Case(
+            message: "dial unix /var/run/docker.sock: connect: permission denied", category: "permission_denied",
+            detail: "docker_socket"),
+        Case(
+            message: "java.io.FileNotFoundException: src/test/resources/data.json (No such file or directory)",
+            category: "file_not_found", detail: "relative_path"),
+        Case(
+            message: "Error: ENOENT: no such file or directory, open '/home/ci/work/fixtures/user.json'",
+            category: "file_not_found", detail: "absolute_path"),
+        Case(
+            message: "org.junit.runners.model.TestTimedOutException: test timed out after 1000 milliseconds",
+            category: "timeout", detail: "test_timeout"),
+        Case(message: "thrown: \"Exceeded timeout of 5000 ms for a test.", category: "timeout", detail: "jest_timeout"),
+        Case(message: "context deadline exceeded", category: "timeout", detail: "context_deadline"),
+        Case(
+            message: "Timed out retrying after 4000ms: Expected to find element: [data-cy=submit], but never found it.",
+            category: "timeout", detail: "timed_out"),
+        Case(message: "Failed asserting that false is true.", category: "assertion_failure", detail: nil),
+        Case(
+            message: "assertion `left == right` failed\n  left: 1\n right: 2", category: "assertion_failure",
+            detail: nil),
+        Case(message: "AssertionError: expected 1 to equal 2", category: "assertion_failure", detail: nil),
+        Case(message: "Expected: 5\n  But was:  4", category: "assertion_failure", detail: nil),
+        Case(message: "store_test.go:12: got 3, want 4", category: "assertion_failure", detail: nil),
+        Case(message: "SyntaxError: invalid syntax", category: "unclassified", detail: nil),
+    ]
+
+    @Test(arguments: cases)
+    func recognisesTheCause(_ example: Case) {
+        let result = signature(example.message, text: example.text, test: "t")
+        #expect(result.category == example.category)
+        #expect(result.detail == example.detail)
+        #expect(result.rule == "builtin." + example.category)
+    }
+}
+
+@Suite struct TeamRuleTests {
+    @Test func teamRulesRunBeforeBuiltinsAndCaptureTheDetail() throws {
+        let rule = SignatureRule(
+            name: "vault-sealed", category: "vault_unavailable",
+            messagePattern: #"Vault at (\w+):\d+ .*Connection refused"#, detailGroup: 1)
+        let engine = try SignatureEngine(teamRules: [rule])
+        let result = engine.signature(
+            for: FailureInput(message: "Vault at vaultsrv:8200 unreachable: Connection refused", test: "t"))
+        #expect(result.category == "vault_unavailable")
+        #expect(result.detail == "vaultsrv")
+        #expect(result.rule == "vault-sealed")
+        // Without the team rule, the built-in rules see a refused connection.
+        #expect(signature("Vault at vaultsrv:8200 unreachable: Connection refused").category == "connection_refused")
+    }
+
+    @Test func namedCaptureGroupsTraceAndTestPatternsApply() throws {
+        let rule = SignatureRule(
+            name: "grpc-port", category: "address_in_use", tracePattern: #"bind to port (?<port>\d+)"#,
+            detailGroup: "port", testPattern: #"^tests/grpc/"#)
+        let engine = try SignatureEngine(teamRules: [rule])
+        let matching = engine.signature(
+            for: FailureInput(
+                message: "server failed", text: "grpc: could not bind to port 50051", test: "tests/grpc/test_a.py::t"))
+        let otherTest = engine.signature(
+            for: FailureInput(
+                message: "server failed", text: "grpc: could not bind to port 50051", test: "tests/http/test_b.py::t"))
+        #expect(matching.rule == "grpc-port")
+        #expect(matching.detail == "50051")
+        #expect(otherTest.rule != "grpc-port")
+    }
+
+    @Test func firstMatchingTeamRuleWins() throws {
+        let engine = try SignatureEngine(teamRules: [
+            SignatureRule(name: "first", category: "infra_a", messagePattern: "boom"),
+            SignatureRule(name: "second", category: "infra_b", messagePattern: "boom"),
+        ])
+        #expect(engine.signature(for: FailureInput(message: "boom")).rule == "first")
+        #expect(engine.rules.map(\.name).prefix(2) == ["first", "second"])
+        #expect(engine.rules.dropFirst(2).allSatisfy { $0.origin == .builtin })
+    }
+
+    @Test func aTeamRuleChangesOnlyTheIDsOfTheCausesItNames() throws {
+        let plain = try SignatureEngine()
+        let rule = SignatureRule(name: "x", category: "oom", messagePattern: "heap space")
+        let withRule = try SignatureEngine(teamRules: [rule])
+        let edited = try SignatureEngine(teamRules: [SignatureRule(name: "x", category: "oom", messagePattern: "Java heap space")])
+        #expect(plain.rulesVersion == SignatureEngine.builtinRulesVersion)
+        #expect(withRule.rulesVersion.hasPrefix(SignatureEngine.builtinRulesVersion + "+"))
+        let named = FailureInput(message: "java.lang.OutOfMemoryError: Java heap space")
+        #expect(withRule.signature(for: named).rule == "x")
+        #expect(plain.signature(for: named).clusterID != withRule.signature(for: named).clusterID)
+        #expect(withRule.signature(for: named).clusterID != edited.signature(for: named).clusterID)
+        // A cause the team rule does not match keeps its built-in id, so links to it survive.
+        let other = FailureInput(message: "redis.exceptions.ConnectionError: Error 111 connecting to localhost:6379. Connection refused.")
+        #expect(plain.signature(for: other).clusterID == withRule.signature(for: other).clusterID)
+    }
+
+    @Test func invalidRegexNamesTheRule() {
+        let rule = SignatureRule(name: "broken-rule", category: "oom", messagePattern: "OOM (unclosed")
+        #expect {
+            _ = try SignatureEngine(teamRules: [rule])
+        } throws: { error in
+            guard let error = error as? SignatureError, case .invalidPattern(let name, let field, _, _) = error else {
+                return false
+            }
+            return name == "broken-rule" && field == "message" && error.description.contains("broken-rule")
+        }
+    }
+
+    @Test func unknownCaptureGroupIsRejected() {
+        let rule = SignatureRule(name: "r", category: "oom", messagePattern: "OOM (\\w+)", detailGroup: 2)
+        #expect(throws: SignatureError.unknownCaptureGroup(rule: "r", group: "2")) {
+            _ = try SignatureEngine(teamRules: [rule])
+        }
+    }
+
+    @Test func rulesFileLoadsYAML() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "triage-rules-\(UUID().uuidString).yaml")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try """
+        rules:
+          - name: vault-down
+            category: connection_refused
+            message: 'Vault at (\\w+):\\d+'
+            detail: 1
+          - name: slow-ci
+            category: timeout
+            trace: "runner (?<runner>[a-z]+) overloaded"
+            detail: runner
+            test: "^tests/e2e/"
+            per_test: false
+        """.write(to: url, atomically: true, encoding: .utf8)
+        let rules = try RulesFile.load(from: url)
+        #expect(rules.count == 2)
+        #expect(
+            rules[0]
+                == SignatureRule(
+                    name: "vault-down", category: "connection_refused", messagePattern: #"Vault at (\w+):\d+"#,
+                    detailGroup: 1))
+        #expect(rules[1].detailGroup == .name("runner"))
+        #expect(rules[1].testPattern == "^tests/e2e/")
+        #expect(rules[1].isPerTest == false)
+    }
+
+    @Test func rulesFileErrorsNameTheFileLineAndProblem() {
+        let badRegex = """
+            rules:
+              - name: ok
+                category: oom
+                message: fine
+              - name: bad-one
+                category: oom
+                message: "OOM ["
+            """
+        #expect {
+            _ = try RulesFile.parse(badRegex, file: "team.yaml")
+        } throws: { error in
+            let text = String(describing: error)
+            return text.hasPrefix("team.yaml:5:") && text.contains("bad-one") && !text.contains("\n")
+        }
+        #expect {
+            _ = try RulesFile.parse("rules:\n  - name: x\n    categry: oom\n    message: a", file: "team.yaml")
+        } throws: { error in
+            String(describing: error).contains("unknown key 'categry'")
+        }
+        #expect {
+            _ = try RulesFile.parse("rules: [\n", file: "team.yaml")
+        } throws: { error in
+            String(describing: error).hasPrefix("team.yaml:") && String(describing: error).contains("YAML")
+        }
+        #expect(throws: SignatureError.self) {
+            _ = try RulesFile.parse("rules:\n  - name: x\n    message: a", file: "team.yaml")
+        }
+    }
+}
