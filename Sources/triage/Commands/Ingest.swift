@@ -15,6 +15,7 @@ extension Triage {
                 """)
 
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var rulesOptions: RulesOptions
 
         @Argument(help: "Result files or folders.")
         var paths: [String]
@@ -59,7 +60,7 @@ extension Triage {
                 let db = try database.open()
                 let showProgress = stderrIsTerminal
                 let options = IngestOptions(runKey: runID, metadata: metadata, format: inputFormat, keepGoing: keepGoing)
-                let report = try TriageKit.Ingestor(database: db).ingest(paths, options: options, progress: showProgress ? Self.printProgress : nil)
+                let report = try TriageKit.Ingestor(database: db, engine: try rulesOptions.engine()).ingest(paths, options: options, progress: showProgress ? Self.printProgress : nil)
                 if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
                 emit(format == .json ? try jsonString(report) : IngestText.report(report, databasePath: db.path))
                 if !report.failedFiles.isEmpty {
