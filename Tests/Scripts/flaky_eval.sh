@@ -8,6 +8,7 @@ tests=${1:-2000}; runs=${2:-50}
 shared=${SHARED:-../shared}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+[ -n "${KEEP:-}" ] && trap - EXIT && echo "work folder: $work"
 swift build -c release --product triage >/dev/null
 bin=.build/release/triage
 for k in $(seq 0 $((runs - 1))); do

@@ -201,8 +201,9 @@ public enum FlakinessAnalyzer {
         return evidence.isEmpty ? .stable : .flaky
     }
 
-    /// Fails in (nearly) every recent run, or in every run for a while now, with one cluster
-    /// behind most of those failures.
+    /// Fails in (nearly) every recent run, or in every run for a while now, with one root-cause
+    /// category behind most of those failures. The category, not the cluster: a test that fails
+    /// every run on a missing fixture whose name changes is red, not flaky.
     private static func isBroken(_ failed: [Bool], history: [ResultPoint], options: FlakinessOptions) -> Bool {
         let recent = failed.suffix(options.brokenWindow)
         guard recent.count >= min(options.minimumRuns, options.brokenWindow), failed.last == true else { return false }
@@ -210,7 +211,7 @@ public enum FlakinessAnalyzer {
         let streak = failed.reversed().prefix { $0 }.count
         guard share >= options.brokenShare || streak >= options.minimumRuns else { return false }
         var counts: [String?: Int] = [:]
-        for point in history.suffix(options.brokenWindow) where point.outcome.isFailure { counts[point.clusterID, default: 0] += 1 }
+        for point in history.suffix(options.brokenWindow) where point.outcome.isFailure { counts[point.category, default: 0] += 1 }
         let top = counts.values.max() ?? 0
         return Double(top) / Double(max(1, recent.filter { $0 }.count)) >= 0.8
     }

@@ -9,6 +9,8 @@ struct ResultPoint: Sendable {
     var retried: Bool
     var clusterID: String?
     var duration: Double?
+    /// The category of `clusterID`.
+    var category: String? = nil
 }
 
 /// A stored test's identity.
@@ -42,13 +44,16 @@ extension TriageDatabase {
         return try read { db in
             let placeholders = databaseQuestionMarks(count: runIDs.count)
             let rows = try Row.fetchCursor(
-                db, sql: "SELECT run_id, test_id, outcome, retried, cluster_id, duration FROM result WHERE run_id IN (\(placeholders))",
+                db, sql: """
+                    SELECT r.run_id, r.test_id, r.outcome, r.retried, r.cluster_id, r.duration, c.category
+                    FROM result r LEFT JOIN failure_cluster c ON c.id = r.cluster_id WHERE r.run_id IN (\(placeholders))
+                    """,
                 arguments: StatementArguments(runIDs))
             var points: [ResultPoint] = []
             while let row = try rows.next() {
                 points.append(ResultPoint(
                     runID: row[0], testID: row[1], outcome: Outcome(rawValue: row[2]) ?? .error, retried: row[3],
-                    clusterID: row[4], duration: row[5]))
+                    clusterID: row[4], duration: row[5], category: row[6]))
             }
             return points
         }
