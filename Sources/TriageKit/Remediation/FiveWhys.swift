@@ -80,13 +80,18 @@ public struct WhysContent: Codable, Sendable, Equatable {
     /// The same content with every text trimmed and empty optional texts dropped, so that what
     /// is stored, rendered and parsed back is the same.
     public var normalized: WhysContent {
+        // Line breaks become "\n" so that a Markdown round trip gives back the same text.
+        func clean(_ value: String) -> String {
+            value.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
         func text(_ value: String?) -> String? {
-            guard let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }
-            return trimmed
+            guard let cleaned = value.map(clean), !cleaned.isEmpty else { return nil }
+            return cleaned
         }
         func list(_ values: [String]) -> [String] { values.compactMap(text) }
         var copy = self
-        copy.problem = problem.trimmingCharacters(in: .whitespacesAndNewlines)
+        copy.problem = clean(problem)
         copy.owner = text(owner)
         copy.rootCause = text(rootCause)
         copy.businessImpact = text(businessImpact)
@@ -94,11 +99,11 @@ public struct WhysContent: Codable, Sendable, Equatable {
         copy.priority = text(priority)
         copy.clusterIDs = list(clusterIDs)
         copy.tests = list(tests)
-        copy.steps = steps.map { Step(question: text($0.question), answer: $0.answer.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        copy.steps = steps.map { Step(question: text($0.question), answer: clean($0.answer)) }
         copy.options = options.map {
-            Option(title: $0.title.trimmingCharacters(in: .whitespacesAndNewlines), approach: text($0.approach), pros: list($0.pros), cons: list($0.cons), isChosen: $0.isChosen)
+            Option(title: clean($0.title), approach: text($0.approach), pros: list($0.pros), cons: list($0.cons), isChosen: $0.isChosen)
         }
-        copy.checklist = checklist.map { ChecklistItem(text: $0.text.trimmingCharacters(in: .whitespacesAndNewlines), state: $0.state) }
+        copy.checklist = checklist.map { ChecklistItem(text: clean($0.text), state: $0.state) }
         copy.findings = list(findings)
         copy.nextSteps = list(nextSteps)
         copy.evidence = list(evidence)
