@@ -14,5 +14,5 @@ struct Triage: AsyncParsableCommand {
             5 a template problem, 64 bad usage.
             """,
         version: "0.1.0",
-        subcommands: [Ingest.self, Parse.self, Runs.self, Flaky.self, History.self, TrendCommand.self, Diff.self])
+        subcommands: [Ingest.self, Parse.self, Runs.self, Flaky.self, History.self, TrendCommand.self, Diff.self, Whys.self, Cycle.self])
 }
