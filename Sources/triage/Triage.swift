@@ -14,5 +14,8 @@ struct Triage: AsyncParsableCommand {
             5 a template problem, 64 bad usage.
             """,
         version: "0.1.0",
-        subcommands: [Ingest.self, Parse.self, Runs.self, Flaky.self, History.self, TrendCommand.self, Diff.self, Clusters.self, Classify.self, Rules.self, Recluster.self, Report.self])
+        subcommands: [
+            Ingest.self, Parse.self, Runs.self, Flaky.self, History.self, TrendCommand.self, Diff.self,
+            Clusters.self, Classify.self, Rules.self, Recluster.self, Whys.self, Cycle.self, Report.self,
+        ])
 }

@@ -1,0 +1,357 @@
+import Foundation
+import GRDB
+
+/// Reads and writes of Five-Whys records and remediation cycles.
+extension TriageDatabase {
+    // MARK: - Clusters and tests
+
+    /// The cluster a user names by its id or a unique prefix of it.
+    public func cluster(prefix: String) throws -> StoredCluster {
+        let query = prefix.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !query.isEmpty else { throw TriageError.invalidArgument("the cluster id is empty; `triage runs show` lists the clusters of a run") }
+        return try read { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT id, category, detail, template FROM failure_cluster WHERE id = ? OR substr(id, 1, length(?)) = ? ORDER BY id LIMIT 6",
+                arguments: [query, query, query])
+            let clusters = rows.map { StoredCluster(id: $0["id"], category: $0["category"], detail: $0["detail"], template: $0["template"]) }
+            if let exact = clusters.first(where: { $0.id == query }) { return exact }
+            if clusters.isEmpty {
+                throw TriageError.notFound("no cluster id starts with \"\(query)\"; `triage runs show` lists the clusters of a run")
+            }
+            if clusters.count > 1 {
+                let ids = clusters.prefix(5).map(\.id).joined(separator: ", ")
+                throw TriageError.invalidArgument("cluster \"\(query)\" is ambiguous (\(ids)\(clusters.count > 5 ? ", …" : "")); give more of the id")
+            }
+            return clusters[0]
+        }
+    }
+
+    /// Every stored test.
+    func allTests() throws -> [StoredTest] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT id, suite, classname, name, file FROM test ORDER BY id").map {
+                StoredTest(id: $0["id"], suite: $0["suite"], classname: $0["classname"], name: $0["name"], file: $0["file"])
+            }
+        }
+    }
+
+    /// The newest run, no newer than `atMost` (or newer than `after`), with a result for any of `testIDs`.
+    func latestRun(withResultsFor testIDs: Set<Int64>, atMost: Int64? = nil, after: Int64? = nil) throws -> Int64? {
+        guard !testIDs.isEmpty else { return nil }
+        return try read { db in
+            var best: Int64?
+            for chunk in Array(testIDs).chunked(into: 500) {
+                let found = try Int64.fetchOne(
+                    db,
+                    sql: "SELECT MAX(run_id) FROM result WHERE test_id IN (\(databaseQuestionMarks(count: chunk.count))) AND run_id <= ? AND run_id > ?",
+                    arguments: StatementArguments(chunk) + [atMost ?? Int64.max, after ?? 0])
+                if let found { best = max(best ?? found, found) }
+            }
+            return best
+        }
+    }
+
+    // MARK: - Five-Whys
+
+    func insertWhys(_ content: WhysContent, now: Date) throws -> Int64 {
+        try transaction { db in
+            let stamp = ISO8601.string(now)
+            try db.execute(
+                sql: "INSERT INTO whys (problem, status, created_at, updated_at) VALUES (?, ?, ?, ?)",
+                arguments: [content.problem, content.status.rawValue, stamp, stamp])
+            let id = db.lastInsertedRowID
+            try Self.writeWhys(db, id: id, content: content, now: now)
+            return id
+        }
+    }
+
+    /// Loads a record, applies `change`, validates and writes it back, all in one transaction.
+    func updateWhys(id: Int64, now: Date, _ change: (inout WhysContent) throws -> Void) throws -> FiveWhys {
+        try transaction { db in
+            var content = try Self.loadWhys(db, id: id).content
+            try change(&content)
+            content = FiveWhysBook.unique(content.normalized)
+            try content.validate(record: id)
+            try Self.writeWhys(db, id: id, content: content, now: now)
+            return try Self.loadWhys(db, id: id)
+        }
+    }
+
+    public func whys(id: Int64) throws -> FiveWhys {
+        try read { try Self.loadWhys($0, id: id) }
+    }
+
+    func allWhys() throws -> [FiveWhys] {
+        try read { db in
+            try Int64.fetchAll(db, sql: "SELECT id FROM whys ORDER BY id").map { try Self.loadWhys(db, id: $0) }
+        }
+    }
+
+    /// Whether none of `clusterIDs` failed a test in the last `runs` runs that ran a test those
+    /// clusters ever failed (or a test the record links to). False when there are fewer such runs.
+    func clustersAreQuiet(whysID: Int64, clusterIDs: [String], runs: Int) throws -> Bool {
+        try read { db in
+            let marks = databaseQuestionMarks(count: clusterIDs.count)
+            let recent = try Int64.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT run_id FROM result
+                    WHERE test_id IN (SELECT test_id FROM result WHERE cluster_id IN (\(marks))
+                                      UNION SELECT test_id FROM whys_test WHERE whys_id = ?)
+                    ORDER BY run_id DESC LIMIT ?
+                    """, arguments: StatementArguments(clusterIDs) + [whysID, runs])
+            guard recent.count == runs else { return false }
+            let failing = try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(*) FROM result WHERE run_id IN (\(databaseQuestionMarks(count: recent.count)))
+                    AND cluster_id IN (\(marks)) AND outcome IN ('failed', 'error')
+                    """, arguments: StatementArguments(recent) + StatementArguments(clusterIDs)) ?? 0
+            return failing == 0
+        }
+    }
+
+    static func loadWhys(_ db: Database, id: Int64) throws -> FiveWhys {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM whys WHERE id = ?", arguments: [id]) else {
+            throw TriageError.notFound("Five-Whys \(id) does not exist; `triage whys list` lists the records")
+        }
+        let clusters = try Row.fetchAll(
+            db, sql: "SELECT c.id, c.category, c.detail, c.template FROM whys_cluster w JOIN failure_cluster c ON c.id = w.cluster_id WHERE w.whys_id = ? ORDER BY w.rowid",
+            arguments: [id]
+        ).map { StoredCluster(id: $0["id"], category: $0["category"], detail: $0["detail"], template: $0["template"]) }
+        let tests = try String.fetchAll(
+            db, sql: "SELECT CASE WHEN t.classname = '' THEN t.name ELSE t.classname || '::' || t.name END FROM whys_test w JOIN test t ON t.id = w.test_id WHERE w.whys_id = ? ORDER BY w.rowid",
+            arguments: [id])
+        let steps = try Row.fetchAll(db, sql: "SELECT question, answer FROM whys_step WHERE whys_id = ? ORDER BY seq", arguments: [id])
+            .map { WhysContent.Step(question: $0["question"], answer: $0["answer"]) }
+        let options = try Row.fetchAll(db, sql: "SELECT * FROM whys_option WHERE whys_id = ? ORDER BY seq", arguments: [id]).map {
+            WhysContent.Option(title: $0["title"], approach: $0["approach"], pros: decodeList($0["pros"]), cons: decodeList($0["cons"]), isChosen: $0["chosen"])
+        }
+        let items = try Row.fetchAll(db, sql: "SELECT kind, text, state FROM whys_item WHERE whys_id = ? ORDER BY kind, seq", arguments: [id])
+        func texts(_ kind: String) -> [String] { items.filter { $0["kind"] == kind }.map { $0["text"] } }
+        let checklist = items.filter { $0["kind"] == "checklist" }.map {
+            WhysContent.ChecklistItem(text: $0["text"], state: ChecklistState(rawValue: $0["state"] ?? "") ?? .todo)
+        }
+        return FiveWhys(
+            id: id, problem: row["problem"], status: WhysStatus(rawValue: row["status"]) ?? .open, owner: row["owner"],
+            rootCause: row["root_cause"], businessImpact: row["business_impact"], risk: row["risk"], priority: row["priority"],
+            clusters: clusters, tests: tests, steps: steps, options: options, checklist: checklist,
+            findings: texts("finding"), nextSteps: texts("next_step"), evidence: texts("evidence"),
+            createdAt: row["created_at"], updatedAt: row["updated_at"], isReadyToVerify: nil)
+    }
+
+    /// Writes every editable field of a record (the row exists): links and lists are replaced.
+    static func writeWhys(_ db: Database, id: Int64, content: WhysContent, now: Date) throws {
+        try db.execute(
+            sql: """
+                UPDATE whys SET problem = ?, root_cause = ?, status = ?, owner = ?, business_impact = ?, risk = ?, priority = ?,
+                    updated_at = ? WHERE id = ?
+                """,
+            arguments: [content.problem, content.rootCause, content.status.rawValue, content.owner, content.businessImpact,
+                        content.risk, content.priority, ISO8601.string(now), id])
+        for table in ["whys_step", "whys_option", "whys_item", "whys_cluster", "whys_test"] {
+            try db.execute(sql: "DELETE FROM \(table) WHERE whys_id = ?", arguments: [id])
+        }
+        for clusterID in content.clusterIDs {
+            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM failure_cluster WHERE id = ?)", arguments: [clusterID]) == true else {
+                throw TriageError.notFound("no cluster has the id \"\(clusterID)\"; `triage runs show` lists the clusters of a run")
+            }
+            try db.execute(sql: "INSERT INTO whys_cluster (whys_id, cluster_id) VALUES (?, ?)", arguments: [id, clusterID])
+        }
+        for test in content.tests {
+            guard let testID = try Int64.fetchOne(
+                db, sql: "SELECT MIN(id) FROM test WHERE (CASE WHEN classname = '' THEN name ELSE classname || '::' || name END) = ?",
+                arguments: [test])
+            else {
+                throw TriageError.notFound("no stored test has the id \"\(test)\"; `triage flaky` and `triage runs show` name the stored tests")
+            }
+            try db.execute(sql: "INSERT OR IGNORE INTO whys_test (whys_id, test_id) VALUES (?, ?)", arguments: [id, testID])
+        }
+        for (index, step) in content.steps.enumerated() {
+            try db.execute(sql: "INSERT INTO whys_step (whys_id, seq, question, answer) VALUES (?, ?, ?, ?)", arguments: [id, index + 1, step.question, step.answer])
+        }
+        for (index, option) in content.options.enumerated() {
+            try db.execute(
+                sql: "INSERT INTO whys_option (whys_id, seq, title, approach, pros, cons, chosen) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [id, index + 1, option.title, option.approach, encodeList(option.pros), encodeList(option.cons), option.isChosen])
+        }
+        func insertItems(_ kind: String, _ texts: [String], states: [ChecklistState]? = nil) throws {
+            for (index, text) in texts.enumerated() {
+                try db.execute(
+                    sql: "INSERT INTO whys_item (whys_id, kind, seq, text, state) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [id, kind, index + 1, text, states?[index].rawValue])
+            }
+        }
+        try insertItems("checklist", content.checklist.map(\.text), states: content.checklist.map(\.state))
+        try insertItems("finding", content.findings)
+        try insertItems("next_step", content.nextSteps)
+        try insertItems("evidence", content.evidence)
+    }
+
+    static func encodeList(_ list: [String]) -> String {
+        (try? JSONEncoder.sorted.encode(list)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+    }
+
+    static func decodeList(_ text: String?) -> [String] {
+        (try? JSONDecoder().decode([String].self, from: Data((text ?? "[]").utf8))) ?? []
+    }
+
+    // MARK: - Cycles
+
+    struct NewCycle {
+        var effort: String
+        var maxCycles: Int?
+        var scope: String
+        var owner: String?
+        var clusterIDs: [String]
+        var whysIDs: [Int64]
+        var beforeRunID: Int64?
+        var now: Date
+    }
+
+    /// Stores a new cycle, numbered within its effort; returns its id.
+    func insertCycle(_ new: NewCycle) throws -> Int64 {
+        try transaction { db in
+            let previous = try Row.fetchOne(
+                db, sql: "SELECT COUNT(*) AS cycles, (SELECT max_cycles FROM cycle WHERE effort = ? ORDER BY number LIMIT 1) AS first_max FROM cycle WHERE effort = ?",
+                arguments: [new.effort, new.effort])
+            let number = (previous?["cycles"] as Int? ?? 0) + 1
+            let maxCycles = new.maxCycles ?? previous?["first_max"]
+            if let maxCycles, number > maxCycles {
+                throw TriageError.invalidArgument(
+                    "\"\(new.effort)\" has had its \(maxCycles) cycles; pass --max with a larger number to plan more, or start a new effort")
+            }
+            for whysID in new.whysIDs {
+                guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM whys WHERE id = ?)", arguments: [whysID]) == true else {
+                    throw TriageError.notFound("Five-Whys \(whysID) does not exist; `triage whys list` lists the records")
+                }
+            }
+            try db.execute(
+                sql: "INSERT INTO cycle (effort, number, max_cycles, scope, owner, started_at, before_run_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [new.effort, number, maxCycles, new.scope, new.owner, ISO8601.string(new.now), new.beforeRunID])
+            let id = db.lastInsertedRowID
+            for clusterID in new.clusterIDs {
+                try db.execute(sql: "INSERT OR IGNORE INTO cycle_cluster (cycle_id, cluster_id) VALUES (?, ?)", arguments: [id, clusterID])
+            }
+            for whysID in new.whysIDs {
+                try db.execute(sql: "INSERT OR IGNORE INTO cycle_whys (cycle_id, whys_id) VALUES (?, ?)", arguments: [id, whysID])
+            }
+            return id
+        }
+    }
+
+    enum CycleItemKind: String {
+        case note
+        case nextStep = "next_step"
+        case finding
+    }
+
+    /// Appends notes, next steps or findings to a cycle.
+    func addCycleItems(cycleID: Int64, _ items: [(CycleItemKind, String)], now: Date) throws {
+        try transaction { db in
+            _ = try Self.loadCycleRow(db, id: cycleID)
+            try Self.insertCycleItems(db, cycleID: cycleID, items, now: now)
+        }
+    }
+
+    struct CycleClosing {
+        var status: CycleStatus
+        var items: [(CycleItemKind, String)]
+        var risk: String?
+        var priority: String?
+        var businessImpact: String?
+        var measurement: CycleMeasurement
+        var now: Date
+    }
+
+    func closeCycle(id: Int64, _ closing: CycleClosing) throws {
+        try transaction { db in
+            let row = try Self.loadCycleRow(db, id: id)
+            guard row["status"] == CycleStatus.open.rawValue else {
+                throw TriageError.invalidArgument(
+                    "cycle \(id) is already closed (\(row["status"] as String? ?? "")); add to it with `triage cycle note \(id)`, or start the next cycle")
+            }
+            try Self.insertCycleItems(db, cycleID: id, closing.items, now: closing.now)
+            try db.execute(
+                sql: """
+                    UPDATE cycle SET status = ?, closed_at = ?, risk = COALESCE(?, risk), priority = COALESCE(?, priority),
+                        business_impact = COALESCE(?, business_impact) WHERE id = ?
+                    """,
+                arguments: [closing.status.rawValue, ISO8601.string(closing.now), closing.risk, closing.priority, closing.businessImpact, id])
+            let m = closing.measurement
+            let before = m.before ?? ScopeTotals(), after = m.after ?? ScopeTotals()
+            try db.execute(
+                sql: """
+                    INSERT INTO cycle_result (cycle_id, before_run_id, after_run_id,
+                        tests_before, passed_before, failed_before, errors_before, skipped_before,
+                        tests_after, passed_after, failed_after, errors_after, skipped_after,
+                        fixed, newly_failing, still_failing, verdict, measurement)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [id, m.beforeRunID, m.afterRunID,
+                            before.tests, before.passed, before.failed, before.errors, before.skipped,
+                            after.tests, after.passed, after.failed, after.errors, after.skipped,
+                            m.fixed.count, m.newlyFailing.count, m.stillFailing.count, m.verdict.rawValue, try jsonString(m)])
+        }
+    }
+
+    /// A cycle as stored (its measurement only when closed).
+    func storedCycle(id: Int64) throws -> RemediationCycle {
+        try read { try self.loadCycle($0, id: id) }
+    }
+
+    func allCycles() throws -> [RemediationCycle] {
+        try read { db in
+            try Int64.fetchAll(db, sql: "SELECT id FROM cycle ORDER BY effort, number").map { try self.loadCycle(db, id: $0) }
+        }
+    }
+
+    static func loadCycleRow(_ db: Database, id: Int64) throws -> Row {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM cycle WHERE id = ?", arguments: [id]) else {
+            throw TriageError.notFound("cycle \(id) does not exist; `triage cycle list` lists the cycles")
+        }
+        return row
+    }
+
+    static func insertCycleItems(_ db: Database, cycleID: Int64, _ items: [(CycleItemKind, String)], now: Date) throws {
+        for (kind, text) in items {
+            let seq = (try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM cycle_note WHERE cycle_id = ? AND kind = ?", arguments: [cycleID, kind.rawValue]) ?? 0) + 1
+            try db.execute(
+                sql: "INSERT INTO cycle_note (cycle_id, kind, seq, created_at, text) VALUES (?, ?, ?, ?, ?)",
+                arguments: [cycleID, kind.rawValue, seq, ISO8601.string(now), text])
+        }
+    }
+
+    func loadCycle(_ db: Database, id: Int64) throws -> RemediationCycle {
+        let row = try Self.loadCycleRow(db, id: id)
+        let clusters = try Row.fetchAll(
+            db, sql: "SELECT c.id, c.category, c.detail, c.template FROM cycle_cluster l JOIN failure_cluster c ON c.id = l.cluster_id WHERE l.cycle_id = ? ORDER BY l.rowid",
+            arguments: [id]
+        ).map { StoredCluster(id: $0["id"], category: $0["category"], detail: $0["detail"], template: $0["template"]) }
+        let whys = try Row.fetchAll(
+            db, sql: "SELECT w.id, w.problem, w.status FROM cycle_whys l JOIN whys w ON w.id = l.whys_id WHERE l.cycle_id = ? ORDER BY w.id",
+            arguments: [id]
+        ).map { RemediationCycle.WhysLink(id: $0["id"], problem: $0["problem"], status: WhysStatus(rawValue: $0["status"]) ?? .open) }
+        let items = try Row.fetchAll(db, sql: "SELECT kind, created_at, text FROM cycle_note WHERE cycle_id = ? ORDER BY kind, seq", arguments: [id])
+        func texts(_ kind: CycleItemKind) -> [String] { items.filter { $0["kind"] == kind.rawValue }.map { $0["text"] } }
+        let notes = items.filter { $0["kind"] == CycleItemKind.note.rawValue }.map { RemediationCycle.Note(createdAt: $0["created_at"], text: $0["text"]) }
+        let measurementText = try String.fetchOne(db, sql: "SELECT measurement FROM cycle_result WHERE cycle_id = ?", arguments: [id])
+        let measurement = try measurementText.map { text in
+            do {
+                return try JSONDecoder().decode(CycleMeasurement.self, from: Data(text.utf8))
+            } catch {
+                throw TriageError.database(path: path, reason: "the stored figures of cycle \(id) cannot be read (\(error)); the database may have been edited by hand")
+            }
+        }
+        let number: Int = row["number"]
+        let maxCycles: Int? = row["max_cycles"]
+        return RemediationCycle(
+            id: id, effort: row["effort"], number: number, maxCycles: maxCycles,
+            label: maxCycles.map { "cycle \(number) of \($0)" } ?? "cycle \(number)",
+            scope: row["scope"], status: CycleStatus(rawValue: row["status"]) ?? .open, owner: row["owner"],
+            startedAt: row["started_at"], closedAt: row["closed_at"], beforeRunID: row["before_run_id"],
+            risk: row["risk"], priority: row["priority"], businessImpact: row["business_impact"],
+            clusters: clusters, whys: whys, notes: notes, nextSteps: texts(.nextStep), findings: texts(.finding),
+            measurement: measurement, isMeasurementStored: measurement != nil)
+    }
+}
