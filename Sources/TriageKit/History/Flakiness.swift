@@ -115,8 +115,12 @@ public enum FlakinessAnalyzer {
         for point in points where point.outcome != .skipped && !infrastructure.contains(point.runID) {
             byTest[point.testID, default: []].append(point)
         }
+        // Tests that did not run in the newest run were renamed, deleted or not scheduled:
+        // nothing to fix there, so they are left out.
+        let newest = runs.last?.id
+        let present = Set(points.filter { $0.runID == newest }.map(\.testID))
         var entries: [FlakyEntry] = []
-        for (testID, unsorted) in byTest {
+        for (testID, unsorted) in byTest where present.contains(testID) {
             let history = unsorted.sorted { (order[$0.runID] ?? 0) < (order[$1.runID] ?? 0) }
             if let entry = classify(testID: testID, history: history, commits: commits, options: options), entry.state != .stable {
                 entries.append(entry)

@@ -21,6 +21,147 @@ enum EmbeddedTemplates {
 | {{passed}} | {{failed}} | {{errors}} | {{skipped}} | {{retried}} | **{{passRate}}** ({{fraction}}) |
 
 """#,
+        "cycle.md": #"""
+{{%CONTENT_TYPE: TEXT}}
+# {{title}}: {{cycleLabel}}
+
+**Date:** {{date}} · **Status:** {{status}} · **Owner:** {{owner}} · **Scope:** {{scope}}
+{{#clusters}}
+{{#first()}}
+
+**Causes in this cycle:**
+
+{{/first()}}
+- {{text}}
+{{/clusters}}
+{{#analyses}}
+
+## Problem
+
+{{problem}} (Five-Whys #{{id}}, {{status}})
+{{#hasWhys}}
+
+### Five Whys
+
+{{#whys}}
+{{number}}. **{{question}}** → {{answer}}
+{{/whys}}
+{{/hasWhys}}
+{{#hasRootCause}}
+
+**Root cause:** {{rootCause}}
+{{/hasRootCause}}
+{{#hasOptions}}
+
+### Options weighed
+
+| option | approach | pros | cons | |
+| --- | --- | --- | --- | --- |
+{{#options}}
+| {{title}} | {{approach}} | {{pros}} | {{cons}} | {{chosen}} |
+{{/options}}
+{{#chosenOption}}
+
+**Chosen:** {{chosenOption}}
+{{/chosenOption}}
+{{/hasOptions}}
+{{#evidence}}
+{{#first()}}
+
+**Evidence:**
+{{/first()}}
+- {{text}}
+{{/evidence}}
+{{/analyses}}
+{{#hasChecklist}}
+
+## Current status
+
+{{#checklist}}
+- {{mark}} {{text}}
+{{/checklist}}
+{{/hasChecklist}}
+
+## Before → after
+
+{{#hasMeasurement}}
+Before: {{beforeRun}} · after: {{afterRun}} · **{{passedChange}}** · verdict: **{{verdict}}** ({{verdictReason}})
+
+| | before | after | change |
+| --- | ---: | ---: | ---: |
+{{#comparison}}
+| {{label}} | {{before}} | {{after}} | {{change}} |
+{{/comparison}}
+{{/hasMeasurement}}
+{{^hasMeasurement}}
+Not measured yet: no run in scope.
+{{/hasMeasurement}}
+{{#hasFixed}}
+
+### Tests fixed ({{fixedCount}})
+
+{{#fixed}}
+- {{text}}
+{{/fixed}}
+{{/hasFixed}}
+{{#hasNewlyFailing}}
+
+### Newly failing ({{newlyFailingCount}})
+
+{{#newlyFailing}}
+- {{text}}
+{{/newlyFailing}}
+{{/hasNewlyFailing}}
+{{#hasRemaining}}
+
+### Remaining failures by category
+
+| category | failing before | failing after | still failing |
+| --- | ---: | ---: | ---: |
+{{#remainingByCategory}}
+| {{name}} | {{before}} | {{after}} | {{still}} |
+{{/remainingByCategory}}
+
+| cluster | failing before | failing after | still failing |
+| --- | ---: | ---: | ---: |
+{{#remainingByCluster}}
+| {{name}} | {{before}} | {{after}} | {{still}} |
+{{/remainingByCluster}}
+{{/hasRemaining}}
+{{#hasFindings}}
+
+## What works now / key findings
+
+{{#findings}}
+- {{text}}
+{{/findings}}
+{{/hasFindings}}
+{{#hasNotes}}
+
+## Notes
+
+{{#notes}}
+- {{text}}
+{{/notes}}
+{{/hasNotes}}
+{{#hasNextSteps}}
+
+## Next steps
+
+{{#nextSteps}}
+1. {{text}}
+{{/nextSteps}}
+{{/hasNextSteps}}
+
+## Risk and priority
+
+**Risk:** {{risk}} · **Priority:** {{priority}}
+{{#hasImpact}}
+
+**Business impact:** {{businessImpact}}
+{{/hasImpact}}
+
+"""#,
         "run.md": #"""
 {{%CONTENT_TYPE: TEXT}}
 # Run {{runID}}
@@ -137,6 +278,26 @@ No failures in the latest run.
 | {{test}} | `{{recent}}` |
 {{/recovered}}
 {{/hasRecovered}}
+{{#hasWhys}}
+
+## Open Five-Whys
+
+| # | problem | status | clusters | |
+| ---: | --- | --- | --- | --- |
+{{#whys}}
+| {{id}} | {{problem}} | {{status}} | {{clusters}} | {{note}} |
+{{/whys}}
+{{/hasWhys}}
+{{#hasCycles}}
+
+## Open remediation cycles
+
+| # | effort | cycle | started | pass rate in scope |
+| ---: | --- | --- | --- | --- |
+{{#cycles}}
+| {{id}} | {{title}} | {{label}} | {{started}} | {{passRate}} |
+{{/cycles}}
+{{/hasCycles}}
 
 ## What passes, by area
 

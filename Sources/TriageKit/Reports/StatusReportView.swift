@@ -30,6 +30,23 @@ public struct StatusReportView: Codable, Sendable, Equatable {
         public var mark: String
     }
 
+    public struct WhysRow: Codable, Sendable, Equatable {
+        public var id: Int64
+        public var problem: String
+        public var status: String
+        /// "ready to verify" when its clusters stopped failing, else "".
+        public var note: String
+        public var clusters: String
+    }
+
+    public struct CycleRow: Codable, Sendable, Equatable {
+        public var id: Int64
+        public var title: String
+        public var label: String
+        public var started: String
+        public var passRate: String
+    }
+
     public var generatedFrom: String
     public var latestRunID: Int64
     public var date: String
@@ -49,6 +66,12 @@ public struct StatusReportView: Codable, Sendable, Equatable {
     public var recovered: [FlakyRow]
     public var hasRecovered: Bool
     public var areas: [AreaRow]
+    /// Five-Whys records not yet verified.
+    public var whys: [WhysRow]
+    public var hasWhys: Bool
+    /// Open remediation cycles.
+    public var cycles: [CycleRow]
+    public var hasCycles: Bool
     public var infrastructureRuns: String
     public var hasInfrastructureRuns: Bool
 
@@ -75,6 +98,16 @@ public struct StatusReportView: Codable, Sendable, Equatable {
                     mark: area.ran == 0 ? "➖" : area.passed == area.ran ? "✅" : area.passed == 0 ? "❌" : "⚠️")
         }
         let flakyRows = rows(.flaky), brokenRows = rows(.broken), recoveredRows = rows(.recovered)
+        let whys = try FiveWhysBook.list(database).records.filter { $0.status != .verified }.map {
+            WhysRow(id: $0.id, problem: Markdown.cell($0.problem), status: $0.status.rawValue,
+                    note: $0.isReadyToVerify == true ? "ready to verify" : "",
+                    clusters: $0.clusters.map { ClusterView.label($0) }.joined(separator: ", "))
+        }
+        let cycles = try RemediationCycles.list(database).filter { $0.status == .open }.map { cycle in
+            let rates = [cycle.measurement?.before?.passRate, cycle.measurement?.after?.passRate].map { $0?.percent ?? "-" }
+            return CycleRow(id: cycle.id, title: Markdown.cell(cycle.effort), label: cycle.label, started: String(cycle.startedAt.prefix(10)),
+                            passRate: rates.joined(separator: " → "))
+        }
         return StatusReportView(
             generatedFrom: "\(trend.points.count) runs", latestRunID: latest, date: String(run.run.createdAt.prefix(10)),
             branch: Markdown.code(run.run.metadata.branch ?? "-"), totals: TotalsView(run.run.totals),
@@ -89,6 +122,7 @@ public struct StatusReportView: Codable, Sendable, Equatable {
             categories: ClusterView.byCategory(clusters), hasFailures: !clusters.isEmpty,
             flaky: flakyRows, hasFlaky: !flakyRows.isEmpty, broken: brokenRows, hasBroken: !brokenRows.isEmpty,
             recovered: recoveredRows, hasRecovered: !recoveredRows.isEmpty, areas: areas,
+            whys: whys, hasWhys: !whys.isEmpty, cycles: cycles, hasCycles: !cycles.isEmpty,
             infrastructureRuns: flaky.infrastructureRuns.map { "#\($0)" }.joined(separator: ", "),
             hasInfrastructureRuns: !flaky.infrastructureRuns.isEmpty)
     }
