@@ -16,6 +16,6 @@ struct Triage: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Ingest.self, Parse.self, Runs.self, Flaky.self, History.self, TrendCommand.self, Diff.self,
-            Clusters.self, Classify.self, Rules.self, Recluster.self, Whys.self, Cycle.self, Report.self, Demo.self,
+            Clusters.self, Classify.self, Rules.self, Recluster.self, Whys.self, Cycle.self, Report.self, Demo.self, CI.self, QuarantineCommand.self,
         ])
 }

@@ -11,6 +11,14 @@ public struct QuarantineEntry: Codable, Sendable, Equatable {
     /// ISO-8601; nil for no expiry.
     public var expiresAt: String?
 
+    public init(test: String, reason: String, owner: String? = nil, createdAt: String, expiresAt: String? = nil) {
+        self.test = test
+        self.reason = reason
+        self.owner = owner
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+    }
+
     public func isExpired(at now: Date) -> Bool {
         guard let expiresAt, let date = ISO8601.date(expiresAt) else { return false }
         return date <= now

@@ -21,6 +21,71 @@ enum EmbeddedTemplates {
 | {{passed}} | {{failed}} | {{errors}} | {{skipped}} | {{retried}} | **{{passRate}}** ({{fraction}}) |
 
 """#,
+        "ci-summary.md": #"""
+{{%CONTENT_TYPE: TEXT}}
+## triage: {{verdict}}
+
+Run {{runID}} against {{baseline}} · gate: {{gate}}
+
+{{#totals}}
+{{> _totals.md}}
+{{/totals}}
+
+Pass rate change: **{{passRateChange}}**
+{{#reasons}}
+{{#first()}}
+
+**Why the gate failed:**
+
+{{/first()}}
+- {{text}}
+{{/reasons}}
+{{#notes}}
+{{#first()}}
+
+{{/first()}}
+> {{text}}
+{{/notes}}
+{{#hasNewFailures}}
+
+### New failures
+
+| test | outcome | cluster | note |
+| --- | --- | --- | --- |
+{{#newFailures}}
+| {{test}} | {{outcome}} | {{cluster}} | {{note}} |
+{{/newFailures}}
+{{/hasNewFailures}}
+{{#hasNewClusters}}
+
+### New clusters
+
+{{#newClusters}}
+- {{text}}
+{{/newClusters}}
+{{/hasNewClusters}}
+{{#hasFixed}}
+
+### Fixed
+
+{{#fixed}}
+- {{text}}
+{{/fixed}}
+{{/hasFixed}}
+{{#hasOtherFailures}}
+
+<details><summary>Still failing</summary>
+
+| test | outcome | cluster | note |
+| --- | --- | --- | --- |
+{{#otherFailures}}
+| {{test}} | {{outcome}} | {{cluster}} | {{note}} |
+{{/otherFailures}}
+
+</details>
+{{/hasOtherFailures}}
+
+"""#,
         "cycle.md": #"""
 {{%CONTENT_TYPE: TEXT}}
 # {{title}}: {{cycleLabel}}

@@ -241,3 +241,27 @@ extension TriageDatabase {
         return counts.map { AreaCount(area: $0.key, passed: $0.value.passed, ran: $0.value.ran) }.sorted { $0.area < $1.area }
     }
 }
+
+extension TriageDatabase {
+    /// The newest run before `runID` on `branch`.
+    func latestRun(before runID: Int64, branch: String) throws -> Int64? {
+        try read { try Int64.fetchOne($0, sql: "SELECT MAX(id) FROM run WHERE id < ? AND branch = ?", arguments: [runID, branch]) }
+    }
+
+    /// Failing tests of a run (final outcome), with their clusters.
+    func failingTests(runID: Int64) throws -> [(test: String, outcome: Outcome, cluster: StoredCluster?)] {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: """
+                    SELECT t.suite, t.classname, t.name, r.outcome, c.id AS cid, c.category, c.detail, c.template
+                    FROM result r JOIN test t ON t.id = r.test_id LEFT JOIN failure_cluster c ON c.id = r.cluster_id
+                    WHERE r.run_id = ? AND r.outcome IN ('failed', 'error') ORDER BY t.classname, t.name
+                    """, arguments: [runID]
+            ).map { row in
+                let cluster = (row["cid"] as String?).map { StoredCluster(id: $0, category: row["category"], detail: row["detail"], template: row["template"]) }
+                return (TestIdentity(suite: row["suite"], classname: row["classname"], name: row["name"]).displayID,
+                        Outcome(rawValue: row["outcome"]) ?? .error, cluster)
+            }
+        }
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+
+/// What fails the build in `triage ci`.
+public enum GateRule: String, Codable, Sendable, CaseIterable {
+    case never
+    case anyFailure = "any-failure"
+    case newFailures = "new-failures"
+    case newClusters = "new-clusters"
+}
+
+/// How `triage ci` should run.
+public struct CIOptions: Sendable {
+    /// Files, folders or globs (`**` crosses folders).
+    public var patterns: [String]
+    public var failOn: GateRule = .newFailures
+    public var minimumPassRate: Double?
+    /// A run id or a branch name; default: the latest earlier run on this branch, else on the default branch.
+    public var baseline: String?
+    public var defaultBranch = "main"
+    public var runKey: String?
+    public var metadata = RunMetadata()
+    public var environment: [String: String] = ProcessInfo.processInfo.environment
+    public var now = Date()
+
+    public init(patterns: [String]) {
+        self.patterns = patterns
+    }
+}
+
+/// The outcome of `triage ci`: its JSON is documented in the README ("triage ci JSON").
+public struct CIResult: Codable, Sendable {
+    public struct FailingTest: Codable, Sendable, Equatable {
+        public var test: String
+        public var outcome: Outcome
+        public var clusterID: String?
+        public var category: String?
+        /// Not failing in the baseline run (absent, passed or skipped there).
+        public var isNew: Bool
+        public var isKnownFlaky: Bool
+        public var isQuarantined: Bool
+        /// Whether this failure counts for the gate (not flaky, not under an active quarantine).
+        public var counts: Bool
+    }
+
+    public var runID: Int64
+    public var runKey: String
+    public var isNewHistory: Bool
+    public var baselineRunID: Int64?
+    public var totals: RunTotals
+    public var passRate: Double?
+    public var baselinePassRate: Double?
+    public var passRateChange: Double?
+    public var failing: [FailingTest]
+    public var newFailures: [String]
+    public var fixed: [String]
+    public var stillFailing: [String]
+    public var newClusters: [StoredCluster]
+    public var flakyInvolved: [String]
+    public var quarantinedFailures: [String]
+    public var expiredQuarantines: [String]
+    public var gate: GateRule
+    public var minimumPassRate: Double?
+    public var passed: Bool
+    /// Why the gate failed, one sentence each; empty when it passed.
+    public var reasons: [String]
+    /// Things worth knowing that did not fail the gate (no baseline, expired quarantines).
+    public var notes: [String]
+}
+
+/// The CI post-step: ingest, compare with a baseline, decide the gate.
+public enum CIGate {
+    public static func run(databasePath: String, options: CIOptions) throws -> CIResult {
+        let isNewHistory = !FileManager.default.fileExists(atPath: databasePath)
+        var files: [String] = []
+        for pattern in options.patterns { files += Glob.files(pattern) }
+        guard !files.isEmpty else {
+            throw TriageError.invalidArgument("no result files match \(options.patterns.map { "\"\($0)\"" }.joined(separator: ", ")); did the test step write them?")
+        }
+        let database = try TriageDatabase(path: databasePath)
+        let fromEnvironment = CIEnvironment.metadata(from: options.environment)
+        var metadata = fromEnvironment.overridden(by: options.metadata)
+        if metadata.commit == nil || metadata.branch == nil {
+            let git = CIEnvironment.gitMetadata(in: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+            metadata.commit = metadata.commit ?? git.commit
+            metadata.branch = metadata.branch ?? git.branch
+        }
+        let runKey = options.runKey ?? metadata.buildID.map { "\(metadata.ciProvider ?? "ci")-\($0)" }
+        let report = try Ingestor(database: database, engine: try SignatureEngine.standard()).ingest(
+            files, options: IngestOptions(runKey: runKey, metadata: metadata, now: options.now))
+        guard let runID = report.runID, let totals = report.totals else {
+            throw TriageError.notFound("nothing was stored from \(files.count) file(s); every one was already in the history")
+        }
+        var notes: [String] = []
+        if isNewHistory { notes.append("no history at \(databasePath): started a new one") }
+        let baselineID = try baseline(database, current: runID, branch: metadata.branch, options: options)
+        let comparison = try baselineID.map { try RunComparison.compare(database, before: $0, after: runID) }
+        if baselineID == nil { notes.append("no earlier run to compare with: every failure is reported, none is new") }
+
+        let flaky = Set(try FlakinessAnalyzer.analyze(database).tests(in: .flaky).map(\.test))
+        let quarantine = try Quarantine.list(database)
+        let active = quarantine.filter { !$0.isExpired(at: options.now) }
+        let expired = quarantine.filter { $0.isExpired(at: options.now) }
+
+        let newNames = Set(comparison?.newFailures.map(\.test) ?? [])
+        let detail = try database.failingTests(runID: runID)
+        let failing = detail.map { item in
+            let quarantined = active.contains { $0.matches(item.test) }
+            let known = flaky.contains(item.test)
+            return CIResult.FailingTest(
+                test: item.test, outcome: item.outcome, clusterID: item.cluster?.id, category: item.cluster?.category,
+                isNew: baselineID != nil && newNames.contains(item.test), isKnownFlaky: known, isQuarantined: quarantined,
+                counts: !known && !quarantined)
+        }
+        let expiredHits = expired.filter { entry in failing.contains { entry.matches($0.test) } }.map(\.test)
+        for entry in expiredHits { notes.append("the quarantine of \(entry) has expired: its failures count again") }
+
+        var reasons: [String] = []
+        let counted = failing.filter(\.counts)
+        switch options.failOn {
+        case .never:
+            break
+        case .anyFailure:
+            if !counted.isEmpty { reasons.append("\(counted.count) test(s) failed that are neither known flaky nor quarantined") }
+        case .newFailures:
+            let fresh = counted.filter(\.isNew)
+            if !fresh.isEmpty {
+                reasons.append("\(fresh.count) new failure(s) since run \(baselineID.map(String.init) ?? "-"): " + fresh.prefix(5).map(\.test).joined(separator: ", ") + (fresh.count > 5 ? ", …" : ""))
+            }
+        case .newClusters:
+            let countedClusters = Set(counted.compactMap(\.clusterID))
+            let fresh = (comparison?.newClusters ?? []).filter { countedClusters.contains($0.cluster.id) }
+            if !fresh.isEmpty {
+                reasons.append("\(fresh.count) new failure cluster(s): " + fresh.map { "\($0.cluster.id) \($0.cluster.category)" }.joined(separator: ", "))
+            }
+        }
+        if let minimum = options.minimumPassRate, let rate = totals.passRate, rate < minimum {
+            reasons.append("pass rate \(rate.percent) is below the minimum \(minimum.percent)")
+        }
+        return CIResult(
+            runID: runID, runKey: report.runKey, isNewHistory: isNewHistory, baselineRunID: baselineID, totals: totals,
+            passRate: totals.passRate, baselinePassRate: comparison?.passRateBefore, passRateChange: comparison?.passRateChange,
+            failing: failing, newFailures: comparison?.newFailures.map(\.test) ?? [], fixed: comparison?.fixed.map(\.test) ?? [],
+            stillFailing: comparison?.stillFailing.map(\.test) ?? [], newClusters: comparison?.newClusters.map(\.cluster) ?? [],
+            flakyInvolved: failing.filter(\.isKnownFlaky).map(\.test), quarantinedFailures: failing.filter(\.isQuarantined).map(\.test),
+            expiredQuarantines: expiredHits, gate: options.failOn, minimumPassRate: options.minimumPassRate,
+            passed: reasons.isEmpty, reasons: reasons, notes: notes)
+    }
+
+    /// The run to compare with: `--baseline` (a run id or a branch), else the latest earlier run
+    /// on this branch, else the latest earlier run on the default branch.
+    static func baseline(_ database: TriageDatabase, current: Int64, branch: String?, options: CIOptions) throws -> Int64? {
+        if let given = options.baseline {
+            if let id = Int64(given) {
+                _ = try database.run(id: id)
+                return id
+            }
+            guard let id = try database.latestRun(before: current, branch: given) else {
+                throw TriageError.notFound("no earlier run on branch \(given) to use as the baseline")
+            }
+            return id
+        }
+        if let branch, let id = try database.latestRun(before: current, branch: branch) { return id }
+        return try database.latestRun(before: current, branch: options.defaultBranch)
+    }
+}
