@@ -105,4 +105,25 @@ import Testing
         #expect(try cli.run(["quarantine", "add", "x", "--reason", "r", "--expires", "soon"]).status == 2)
         #expect(try cli.run(["quarantine", "remove", "nope"]).status == 2)
     }
+
+    @Test func theShellExampleRunsAsShipped() throws {
+        let cli = try CLI()
+        try Data(Self.report(failing: []).utf8).write(to: cli.folder.appendingPathComponent("report.xml"))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [CLI.packageRoot.appendingPathComponent(".ci/examples/ci-step.sh").path, "report.xml"]
+        process.currentDirectoryURL = cli.folder
+        var environment = cli.environment
+        environment["PATH"] = CLI.binary.deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        environment["TRIAGE_DB"] = cli.folder.appendingPathComponent("history/h.sqlite").path
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(FileManager.default.fileExists(atPath: cli.folder.appendingPathComponent("history/h.sqlite").path))
+        #expect(FileManager.default.fileExists(atPath: cli.folder.appendingPathComponent("triage-summary.md").path))
+        #expect(FileManager.default.fileExists(atPath: cli.folder.appendingPathComponent("triage.json").path))
+    }
 }
