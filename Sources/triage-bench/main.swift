@@ -1,17 +1,204 @@
 import Foundation
 import TriageKit
 
-let path = CommandLine.arguments[1]
-let mode = CommandLine.arguments.count > 2 ? CommandLine.arguments[2] : "ingest"
-let start = Date()
-if mode == "parse" {
-    var count = 0
-    _ = try ReportReader.read(URL(fileURLWithPath: path)) { _ in count += 1 }
-    print("parsed \(count) cases in \(Date().timeIntervalSince(start))s")
-} else {
-    let dbPath = "/tmp/bench-\(getpid()).sqlite"
-    let db = try TriageDatabase(path: dbPath)
-    let report = try Ingestor(database: db).ingest([path])
-    print("ingested \(report.totals?.tests ?? 0) cases in \(Date().timeIntervalSince(start))s")
+// triage-bench: speed and memory figures, printed (never asserted in unit tests).
+//
+//   swift run -c release triage-bench ingest [--cases 500000] [--file F] [--peer PYTHON]
+//   swift run -c release triage-bench classify [--seconds 3]
+//   swift run -c release triage-bench history [--runs 1000] [--tests 2000]
+//
+// Paths to ../shared are found relative to the package root; SHARED overrides.
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let command = arguments.first ?? "help"
+
+func option(_ name: String) -> String? {
+    guard let index = arguments.firstIndex(of: "--\(name)"), index + 1 < arguments.count else { return nil }
+    return arguments[index + 1]
 }
-print((try? String(contentsOfFile: "/proc/self/status", encoding: .utf8))?.split(separator: "\n").filter { $0.hasPrefix("VmHWM") } ?? [])
+
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let shared = URL(fileURLWithPath: ProcessInfo.processInfo.environment["SHARED"] ?? packageRoot.deletingLastPathComponent().appendingPathComponent("shared").path)
+
+func peakMemoryMiB() -> Double {
+    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+    return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
+}
+
+@discardableResult
+func shell(_ executable: String, _ args: [String], stdout: URL? = nil) throws -> (status: Int32, seconds: Double) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [executable] + args
+    if let stdout {
+        FileManager.default.createFile(atPath: stdout.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: stdout)
+    } else {
+        process.standardOutput = FileHandle.nullDevice
+    }
+    process.standardError = FileHandle.nullDevice
+    let start = Date()
+    try process.run()
+    process.waitUntilExit()
+    return (process.terminationStatus, Date().timeIntervalSince(start))
+}
+
+func temporaryFolder() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("triage-bench-\(getpid())")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+func fmt(_ value: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", value) }
+
+// MARK: - ingest
+
+func benchIngest() throws {
+    let cases = Int(option("cases") ?? "500000") ?? 500_000
+    let folder = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let file: URL
+    if let given = option("file") {
+        file = URL(fileURLWithPath: given)
+    } else {
+        file = folder.appendingPathComponent("results-\(cases).xml")
+        print("generating \(cases) cases with gen_junit.py …")
+        let result = try shell("python3", [shared.appendingPathComponent("bench/gen_junit.py").path, String(cases)], stdout: file)
+        guard result.status == 0 else { throw TriageError.invalidArgument("gen_junit.py failed; is ../shared beside the package?") }
+    }
+    let size = Double((try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.int64Value ?? 0) / 1_048_576
+    print("file: \(file.path) (\(fmt(size, 1)) MB)")
+
+    if let floor = try? shell("xmllint", ["--stream", "--noout", file.path]), floor.status == 0 {
+        print("parse floor  xmllint --stream --noout: \(fmt(floor.seconds)) s")
+    } else {
+        print("parse floor  xmllint not found (apt-get install libxml2-utils)")
+    }
+    var parsed = 0
+    let parseStart = Date()
+    _ = try ReportReader.read(file) { _ in parsed += 1 }
+    let parseSeconds = Date().timeIntervalSince(parseStart)
+    print("parse only   triage (XMLParser, no database): \(fmt(parseSeconds)) s, \(Int(Double(parsed) / parseSeconds)) cases/s")
+
+    let database = try TriageDatabase(path: folder.appendingPathComponent("bench.sqlite").path)
+    let start = Date()
+    let report = try Ingestor(database: database).ingest([file.path])
+    let seconds = Date().timeIntervalSince(start)
+    let tests = report.totals?.tests ?? 0
+    print("ingest       triage into a fresh database (signatures on): \(fmt(seconds)) s, \(Int(Double(tests) / seconds)) cases/s, \(fmt(size / seconds, 1)) MB/s")
+    print("peak memory  \(fmt(peakMemoryMiB(), 1)) MiB (VmHWM of this process: parse, ingest and the steps before)")
+
+    let peer = option("peer") ?? (FileManager.default.fileExists(atPath: NSHomeDirectory() + "/peers/bin/python") ? NSHomeDirectory() + "/peers/bin/python" : nil)
+    if let peer {
+        let result = try shell(peer, [shared.appendingPathComponent("bench/peer_junitparser.py").path, file.path, folder.appendingPathComponent("peer.sqlite").path])
+        print("peer         peer_junitparser.py: \(fmt(result.seconds)) s (exit \(result.status)); triage is \(fmt(result.seconds / seconds, 1))× faster")
+    } else {
+        print("peer         skipped: no ~/peers/bin/python (python3 -m venv ~/peers && ~/peers/bin/pip install junitparser drain3), or pass --peer PYTHON")
+    }
+}
+
+// MARK: - classify
+
+func benchClassify() throws {
+    let seconds = Double(option("seconds") ?? "3") ?? 3
+    let lines = try String(contentsOf: shared.appendingPathComponent("signatures/labeled.jsonl"), encoding: .utf8).split(separator: "\n")
+    let inputs = lines.compactMap { line -> FailureInput? in
+        guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
+        return FailureInput(message: object["message"] as? String, text: object["trace"] as? String, test: object["test"] as? String)
+    }
+    let engine = SignatureEngine.builtin
+    var count = 0
+    var sink = 0
+    let clockStart = clock()
+    let start = Date()
+    while Date().timeIntervalSince(start) < seconds {
+        for input in inputs { sink &+= engine.signature(for: input).clusterID.utf8.count }
+        count += inputs.count
+    }
+    let wall = Date().timeIntervalSince(start)
+    let cpu = Double(clock() - clockStart) / Double(CLOCKS_PER_SEC)
+    print("classify     \(count) messages (\(inputs.count) distinct, repeated): \(Int(Double(count) / cpu)) messages/s of CPU time on one core, \(Int(Double(count) / wall)) per wall-clock second (checksum \(sink % 1000))")
+}
+
+// MARK: - history at scale
+
+/// A pytest-like run: `tests` tests, 7.5% always failing, 7.5% flaky (failing 40% of runs).
+func historyRunXML(run: Int, tests: Int) -> String {
+    var generator = SplitMix(seed: UInt64(run) &* 0x9E37_79B9_7F4A_7C15 &+ 1)
+    var cases = ""
+    cases.reserveCapacity(tests * 120)
+    for index in 0..<tests {
+        let character = Double((index &* 2_654_435_761) % 1000) / 1000
+        let fails = character < 0.075 || (character < 0.15 && generator.nextDouble() < 0.4)
+        let head = "<testcase classname=\"tests.area_\(index / 200).test_mod_\(index % 13)\" name=\"test_\(index)\" time=\"0.0\(index % 10)\""
+        if fails {
+            let message = character < 0.075 ? "redis.exceptions.ConnectionError: Error 111 connecting to localhost:6381. Connection refused." : "Failed: Timeout &gt;5.0s"
+            cases += head + "><failure message=\"\(message)\">trace</failure></testcase>\n"
+        } else {
+            cases += head + "/>\n"
+        }
+    }
+    return "<testsuites><testsuite name=\"pytest\">\n\(cases)</testsuite></testsuites>\n"
+}
+
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func nextDouble() -> Double { Double(next() >> 11) / Double(1 << 53) }
+}
+
+func benchHistory() throws {
+    let runs = Int(option("runs") ?? "1000") ?? 1000
+    let tests = Int(option("tests") ?? "2000") ?? 2000
+    let folder = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let database = try TriageDatabase(path: folder.appendingPathComponent("history.sqlite").path)
+    let ingestor = Ingestor(database: database)
+    let file = folder.appendingPathComponent("run.xml")
+    var timings: [Double] = []
+    let start = Date()
+    for run in 0..<runs {
+        try Data(historyRunXML(run: run, tests: tests).utf8).write(to: file)
+        let runStart = Date()
+        _ = try ingestor.ingest([file.path], options: IngestOptions(runKey: "run-\(run)", metadata: RunMetadata(commit: "c\(run)", branch: "main")))
+        timings.append(Date().timeIntervalSince(runStart))
+        if (run + 1) % 100 == 0 { print("  \(run + 1) runs stored (\(fmt(Date().timeIntervalSince(start), 1)) s)") }
+    }
+    let firstTen = timings.prefix(10).reduce(0, +) / Double(min(10, timings.count))
+    let lastTen = timings.suffix(10).reduce(0, +) / Double(min(10, timings.count))
+    print("history      \(runs) runs × \(tests) tests = \(runs * tests) results stored in \(fmt(Date().timeIntervalSince(start), 1)) s")
+    print("ingest       one run of \(tests) tests: \(fmt(firstTen * 1000, 0)) ms (first 10 runs) vs \(fmt(lastTen * 1000, 0)) ms (last 10 runs)")
+    func time(_ label: String, _ body: () throws -> String) rethrows {
+        let started = Date()
+        let summary = try body()
+        print("\(label)\(fmt(Date().timeIntervalSince(started), 3)) s  (\(summary))")
+    }
+    let latest = try database.latestRunID() ?? 0
+    try time("flaky        ") {
+        let report = try FlakinessAnalyzer.analyze(database)
+        return "\(report.tests(in: .flaky).count) flaky, \(report.tests(in: .broken).count) broken over \(report.runIDs.count) runs"
+    }
+    try time("trend        ") { "\(try Trend.load(database, last: 30).points.count) points" }
+    try time("diff         ") {
+        let diff = try RunComparison.compare(database, before: latest - 1, after: latest)
+        return "\(diff.newFailures.count) new failures, \(diff.fixed.count) fixed"
+    }
+    try time("clusters     ") { "\(try database.clusterSummaries().count) clusters" }
+    try time("report status") { "\(try ReportBuilder(database: database, renderer: TemplateRenderer()).render(.status, format: .markdown).count) characters" }
+}
+
+switch command {
+case "ingest": try benchIngest()
+case "classify": try benchClassify()
+case "history": try benchHistory()
+default:
+    print("usage: triage-bench ingest [--cases N] [--file F] [--peer PYTHON] | classify [--seconds S] | history [--runs N] [--tests N]")
+}
