@@ -42,6 +42,29 @@ protocol FormatParser: XMLParserDelegate {
     var openElements: [String] { get }
 }
 
+/// A parser that collects character data into a stack of capped buffers, one per element
+/// whose text it keeps (innermost last).
+protocol TextCollectingParser: FormatParser, AnyObject {
+    var texts: [CappedText] { get set }
+}
+
+extension TextCollectingParser {
+    func parser(_ parser: XMLParser, foundCharacters string: String) {
+        guard !texts.isEmpty else { return }
+        texts[texts.count - 1].append(string)
+    }
+
+    func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
+        guard !texts.isEmpty else { return }
+        texts[texts.count - 1].append(CDATABlock)
+    }
+
+    /// External entities are never resolved (the sniffer refuses their declarations anyway).
+    func parser(_ parser: XMLParser, resolveExternalEntityName name: String, systemID: String?) -> Data? {
+        nil
+    }
+}
+
 /// Element names without a namespace prefix.
 @inline(__always)
 func localName(_ qualified: String) -> String {

@@ -9,7 +9,7 @@ import Foundation
 /// See `../shared/corpus/FORMATS.md` §1–4 for the quirks handled here: nested suites,
 /// several result elements in one case, Surefire's rerun and flaky elements, `status`
 /// attributes, lenient times.
-final class JUnitParser: NSObject, FormatParser {
+final class JUnitParser: NSObject, TextCollectingParser {
     private let sink: (TestCase) throws -> Void
     private(set) var stats = ParseStats()
     private(set) var failure: Error?
@@ -51,7 +51,7 @@ final class JUnitParser: NSObject, FormatParser {
     private var current: CaseBuilder?
     private var openResult: ResultElement?
     /// Text buffers of the elements whose character data is being collected, innermost last.
-    private var texts: [CappedText] = []
+    var texts: [CappedText] = []
     /// Elements inside which character data is collected.
     private static let collected: Set<String> = [
         "failure", "error", "skipped", "rerunFailure", "rerunError", "flakyFailure", "flakyError",
@@ -150,20 +150,6 @@ final class JUnitParser: NSObject, FormatParser {
         default:
             break
         }
-    }
-
-    func parser(_ parser: XMLParser, foundCharacters string: String) {
-        guard !texts.isEmpty else { return }
-        texts[texts.count - 1].append(string)
-    }
-
-    func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
-        guard !texts.isEmpty else { return }
-        texts[texts.count - 1].append(CDATABlock)
-    }
-
-    func parser(_ parser: XMLParser, resolveExternalEntityName name: String, systemID: String?) -> Data? {
-        nil
     }
 
     // MARK: - Building a case

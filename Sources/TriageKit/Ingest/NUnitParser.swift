@@ -11,7 +11,7 @@ import Foundation
 /// holds (`clicketyclackety.xml` is NUnit 3 without `<test-run>`); each `<test-case>` is read
 /// by its own attributes: NUnit 3 writes `classname` and `duration`, NUnit 2 neither.
 /// See `../shared/corpus/FORMATS.md` §6–7; outcomes follow EnricoMi's mapping.
-final class NUnitParser: NSObject, FormatParser {
+final class NUnitParser: NSObject, TextCollectingParser {
     private let sink: (TestCase) throws -> Void
     private(set) var stats = ParseStats()
     private(set) var failure: Error?
@@ -40,7 +40,7 @@ final class NUnitParser: NSObject, FormatParser {
 
     private var suites: [Suite] = []
     private var current: CaseBuilder?
-    private var texts: [CappedText] = []
+    var texts: [CappedText] = []
     private static let collected: Set<String> = ["message", "stack-trace", "output"]
 
     init(sink: @escaping (TestCase) throws -> Void) {
@@ -130,20 +130,6 @@ final class NUnitParser: NSObject, FormatParser {
             return (last == "output" && parent == "test-case") || parent == "failure" || parent == "reason"
         }
         return last == "message" && parent == "failure" && openElements.dropLast(2).last == "test-suite"
-    }
-
-    func parser(_ parser: XMLParser, foundCharacters string: String) {
-        guard !texts.isEmpty else { return }
-        texts[texts.count - 1].append(string)
-    }
-
-    func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
-        guard !texts.isEmpty else { return }
-        texts[texts.count - 1].append(CDATABlock)
-    }
-
-    func parser(_ parser: XMLParser, resolveExternalEntityName name: String, systemID: String?) -> Data? {
-        nil
     }
 
     // MARK: - Building a case

@@ -11,7 +11,7 @@ import Foundation
 /// until the definitions arrive, `ReportReader` first runs `classNames(in:)`, a cheap pass that
 /// keeps only testId → class, and hands that map to this parser, so cases still stream out as
 /// soon as they end. See `../shared/corpus/FORMATS.md` §8; outcomes follow EnricoMi's mapping.
-final class TRXParser: NSObject, FormatParser {
+final class TRXParser: NSObject, TextCollectingParser {
     private let sink: (TestCase) throws -> Void
     private let classNames: [String: String]
     private(set) var stats = ParseStats()
@@ -29,7 +29,7 @@ final class TRXParser: NSObject, FormatParser {
 
     /// Open results; data-driven tests nest their rows in `<InnerResults>`.
     private var results: [ResultBuilder] = []
-    private var texts: [CappedText] = []
+    var texts: [CappedText] = []
     private static let collected: Set<String> = ["Message", "StackTrace", "StdOut", "StdErr"]
 
     convenience init(sink: @escaping (TestCase) throws -> Void) {
@@ -100,20 +100,6 @@ final class TRXParser: NSObject, FormatParser {
         case "StdOut", "StdErr": return parent == "Output"
         default: return false
         }
-    }
-
-    func parser(_ parser: XMLParser, foundCharacters string: String) {
-        guard !texts.isEmpty else { return }
-        texts[texts.count - 1].append(string)
-    }
-
-    func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
-        guard !texts.isEmpty else { return }
-        texts[texts.count - 1].append(CDATABlock)
-    }
-
-    func parser(_ parser: XMLParser, resolveExternalEntityName name: String, systemID: String?) -> Data? {
-        nil
     }
 
     // MARK: - Building a case

@@ -11,7 +11,7 @@ import Foundation
 /// `Ns.Class.Method(x: 1)`, or a sentence from `DisplayName`), so the case name is built from
 /// `method` as EnricoMi's conversion does, keeping theory arguments so that the rows of a theory
 /// stay distinct tests instead of looking like retries of one.
-final class XUnitParser: NSObject, FormatParser {
+final class XUnitParser: NSObject, TextCollectingParser {
     private let sink: (TestCase) throws -> Void
     private(set) var stats = ParseStats()
     private(set) var failure: Error?
@@ -46,7 +46,7 @@ final class XUnitParser: NSObject, FormatParser {
     private var current: TestBuilder?
     private var environmentError: EnvironmentError?
     /// Text of the open `message`, `stack-trace`, `reason` or `output` elements, innermost last.
-    private var texts: [CappedText] = []
+    var texts: [CappedText] = []
     private static let collected: Set<String> = ["message", "stack-trace", "reason", "output"]
 
     init(sink: @escaping (TestCase) throws -> Void) {
@@ -130,20 +130,6 @@ final class XUnitParser: NSObject, FormatParser {
         default:
             break
         }
-    }
-
-    func parser(_ parser: XMLParser, foundCharacters string: String) {
-        guard !texts.isEmpty else { return }
-        texts[texts.count - 1].append(string)
-    }
-
-    func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
-        guard !texts.isEmpty else { return }
-        texts[texts.count - 1].append(CDATABlock)
-    }
-
-    func parser(_ parser: XMLParser, resolveExternalEntityName name: String, systemID: String?) -> Data? {
-        nil
     }
 
     // MARK: - Building a case

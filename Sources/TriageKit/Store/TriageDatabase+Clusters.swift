@@ -74,26 +74,8 @@ extension TriageDatabase {
         }
     }
 
-    /// The cluster a user names by its id or a unique prefix of it.
-    public func findCluster(_ prefix: String) throws -> StoredCluster {
-        let trimmed = prefix.trimmingCharacters(in: .whitespaces).lowercased()
-        guard !trimmed.isEmpty else { throw TriageError.invalidArgument("name a cluster by its id, as `triage clusters` prints it") }
-        return try read { db in
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT id, category, detail, template FROM failure_cluster WHERE substr(id, 1, ?) = ? LIMIT 3",
-                arguments: [trimmed.count, trimmed])
-            guard let row = rows.first else {
-                throw TriageError.notFound("no cluster id starts with \"\(prefix)\"; `triage clusters` lists them")
-            }
-            if rows.count > 1 {
-                throw TriageError.invalidArgument("\"\(prefix)\" starts several cluster ids (\(rows.map { $0["id"] as String }.joined(separator: ", "))); give more of the id")
-            }
-            return StoredCluster(id: row["id"], category: row["category"], detail: row["detail"], template: row["template"])
-        }
-    }
-
     public func clusterDetail(_ prefix: String, recentRuns: Int = 30) throws -> ClusterDetail {
-        let cluster = try findCluster(prefix)
+        let cluster = try cluster(prefix: prefix)
         let summary = try clusterSummaries(recentRuns: recentRuns).first { $0.id == cluster.id }
             ?? ClusterSummary(id: cluster.id, category: cluster.category, detail: cluster.detail, title: cluster.template, failures: 0,
                               tests: 0, runs: 0, firstSeenRun: 0, lastSeenRun: 0, recent: [], trend: "")

@@ -22,6 +22,10 @@ public struct TriageDatabase: Sendable {
         } catch {
             throw TriageError.database(path: path, reason: "cannot create its folder: \(error.localizedDescription)")
         }
+        // Opening sets WAL mode and migrates: two processes doing that at once on a new file
+        // (two CI jobs on an empty cache) would collide, so opening is serialized by a lock file.
+        let lock = OpeningLock(path: path + ".lock", timeout: busyTimeout)
+        defer { lock.release() }
         var configuration = Configuration()
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(busyTimeout)
@@ -113,5 +117,27 @@ public struct TriageDatabase: Sendable {
             }
         }
         return "\(error)"
+    }
+}
+
+/// An advisory lock (flock) held while a database is opened and migrated.
+private struct OpeningLock {
+    private let descriptor: Int32
+
+    /// Waits up to `timeout` for the lock; without it (a read-only folder, a timeout) opening
+    /// goes on unlocked and relies on SQLite's own busy handling.
+    init(path: String, timeout: TimeInterval) {
+        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { return }
+        let deadline = Date().addingTimeInterval(timeout)
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0, Date() < deadline {
+            usleep(10_000)
+        }
+    }
+
+    func release() {
+        guard descriptor >= 0 else { return }
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
     }
 }
