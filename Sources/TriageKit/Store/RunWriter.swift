@@ -23,16 +23,22 @@ final class RunWriter {
     func write(_ testCase: TestCase, fileID: Int64) throws {
         casesWritten += 1
         let testID = try testID(for: testCase)
-        let insert = try db.cachedStatement(sql: """
+        let insert = RawStatement(try db.cachedStatement(sql: """
             INSERT INTO result (run_id, test_id, file_id, outcome, attempts, retried, duration, cluster_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (run_id, test_id) DO NOTHING
-            """)
+            """))
         let clusters = try clusterIDs(for: testCase)
-        try insert.execute(arguments: [
-            runID, testID, fileID, testCase.outcome.rawValue, testCase.attempts.count,
-            testCase.isRetriedToPass, testCase.duration, decisiveCluster(testCase, clusters),
-        ])
+        insert.reset()
+        insert.bind(1, runID)
+        insert.bind(2, testID)
+        insert.bind(3, fileID)
+        insert.bind(4, testCase.outcome.rawValue)
+        insert.bind(5, testCase.attempts.count)
+        insert.bind(6, testCase.isRetriedToPass)
+        insert.bind(7, testCase.duration)
+        insert.bind(8, decisiveCluster(testCase, clusters))
+        try insert.execute(db)
         if db.changesCount == 0 {
             try mergeIntoExisting(testCase, testID: testID)
             return
@@ -55,19 +61,30 @@ final class RunWriter {
 
     private func testID(for testCase: TestCase) throws -> Int64 {
         let identity = testCase.identity
-        let select = try db.cachedStatement(sql: """
+        let select = RawStatement(try db.cachedStatement(sql: """
             SELECT id FROM test WHERE identity_hash = ? AND suite = ? AND classname = ? AND name = ?
-            """)
+            """))
+        let insert = RawStatement(try db.cachedStatement(sql: """
+            INSERT INTO test (identity_hash, suite, classname, name, file) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (identity_hash) DO NOTHING
+            """))
         var hash = identity.storageHash
         while true {
-            if let id = try Int64.fetchOne(select, arguments: [hash, identity.suite, identity.classname, identity.name]) {
+            select.reset()
+            select.bind(1, hash)
+            select.bind(2, identity.suite)
+            select.bind(3, identity.classname)
+            select.bind(4, identity.name)
+            if let id = try select.firstInt64(db) {
                 return id
             }
-            let insert = try db.cachedStatement(sql: """
-                INSERT INTO test (identity_hash, suite, classname, name, file) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (identity_hash) DO NOTHING
-                """)
-            try insert.execute(arguments: [hash, identity.suite, identity.classname, identity.name, testCase.file])
+            insert.reset()
+            insert.bind(1, hash)
+            insert.bind(2, identity.suite)
+            insert.bind(3, identity.classname)
+            insert.bind(4, identity.name)
+            insert.bind(5, testCase.file)
+            try insert.execute(db)
             if db.changesCount == 1 { return db.lastInsertedRowID }
             // Another identity holds this 64-bit hash (astronomically rare): probe the next value.
             hash &+= 1
@@ -111,17 +128,26 @@ final class RunWriter {
     }
 
     private func insertAttempts(_ attempts: [TestAttempt], clusters: [String?], resultID: Int64) throws {
-        let insert = try db.cachedStatement(sql: """
+        let insert = RawStatement(try db.cachedStatement(sql: """
             INSERT INTO attempt (result_id, seq, kind, outcome, inferred, duration, message, failure_type,
                                  failure_text, stdout, stderr, cluster_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+            """))
         for (seq, attempt) in attempts.enumerated() {
-            try insert.execute(arguments: [
-                resultID, seq, attempt.kind.rawValue, attempt.outcome.rawValue, attempt.isInferred,
-                attempt.duration, attempt.message, attempt.failureType, attempt.failureText, attempt.stdout,
-                attempt.stderr, clusters[seq],
-            ])
+            insert.reset()
+            insert.bind(1, resultID)
+            insert.bind(2, seq)
+            insert.bind(3, attempt.kind.rawValue)
+            insert.bind(4, attempt.outcome.rawValue)
+            insert.bind(5, attempt.isInferred)
+            insert.bind(6, attempt.duration)
+            insert.bind(7, attempt.message)
+            insert.bind(8, attempt.failureType)
+            insert.bind(9, attempt.failureText)
+            insert.bind(10, attempt.stdout)
+            insert.bind(11, attempt.stderr)
+            insert.bind(12, clusters[seq])
+            try insert.execute(db)
         }
     }
 
