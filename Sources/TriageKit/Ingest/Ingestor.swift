@@ -125,7 +125,7 @@ public struct Ingestor: Sendable {
         let fileCount = files.count
         var report = try database.transaction { db -> IngestReport in
             let (runID, isNew) = try run(for: runKey, options: options, db: db)
-            let writer = RunWriter(db: db, runID: runID, engine: engine)
+            let writer = try RunWriter(db: db, runID: runID, engine: engine)
             var bytesBefore: Int64 = 0
             for (index, file) in digests.enumerated() {
                 defer { bytesBefore += file.size }

@@ -10,11 +10,33 @@ final class RunWriter {
     private let engine: SignatureEngine
     private var knownClusters: Set<String> = []
     private(set) var casesWritten = 0
+    // Prepared once per ingest: looking a cached statement up hashes its SQL on every call.
+    private let insertResult: RawStatement
+    private let selectTest: RawStatement
+    private let insertTest: RawStatement
+    private let insertAttempt: RawStatement
 
-    init(db: Database, runID: Int64, engine: SignatureEngine) {
+    init(db: Database, runID: Int64, engine: SignatureEngine) throws {
         self.db = db
         self.runID = runID
         self.engine = engine
+        insertResult = RawStatement(try db.makeStatement(sql: """
+            INSERT INTO result (run_id, test_id, file_id, outcome, attempts, retried, duration, cluster_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (run_id, test_id) DO NOTHING
+            """))
+        selectTest = RawStatement(try db.makeStatement(sql: """
+            SELECT id FROM test WHERE identity_hash = ? AND suite = ? AND classname = ? AND name = ?
+            """))
+        insertTest = RawStatement(try db.makeStatement(sql: """
+            INSERT INTO test (identity_hash, suite, classname, name, file) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (identity_hash) DO NOTHING
+            """))
+        insertAttempt = RawStatement(try db.makeStatement(sql: """
+            INSERT INTO attempt (result_id, seq, kind, outcome, inferred, duration, message, failure_type,
+                                 failure_text, stdout, stderr, cluster_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """))
     }
 
     /// Stores one case as a result of the run with all its attempts, folding it into the
@@ -23,11 +45,7 @@ final class RunWriter {
     func write(_ testCase: TestCase, fileID: Int64) throws {
         casesWritten += 1
         let testID = try testID(for: testCase)
-        let insert = RawStatement(try db.cachedStatement(sql: """
-            INSERT INTO result (run_id, test_id, file_id, outcome, attempts, retried, duration, cluster_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (run_id, test_id) DO NOTHING
-            """))
+        let insert = insertResult
         let clusters = try clusterIDs(for: testCase)
         insert.reset()
         insert.bind(1, runID)
@@ -61,13 +79,8 @@ final class RunWriter {
 
     private func testID(for testCase: TestCase) throws -> Int64 {
         let identity = testCase.identity
-        let select = RawStatement(try db.cachedStatement(sql: """
-            SELECT id FROM test WHERE identity_hash = ? AND suite = ? AND classname = ? AND name = ?
-            """))
-        let insert = RawStatement(try db.cachedStatement(sql: """
-            INSERT INTO test (identity_hash, suite, classname, name, file) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (identity_hash) DO NOTHING
-            """))
+        let select = selectTest
+        let insert = insertTest
         var hash = identity.storageHash
         while true {
             select.reset()
@@ -128,11 +141,7 @@ final class RunWriter {
     }
 
     private func insertAttempts(_ attempts: [TestAttempt], clusters: [String?], resultID: Int64) throws {
-        let insert = RawStatement(try db.cachedStatement(sql: """
-            INSERT INTO attempt (result_id, seq, kind, outcome, inferred, duration, message, failure_type,
-                                 failure_text, stdout, stderr, cluster_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """))
+        let insert = insertAttempt
         for (seq, attempt) in attempts.enumerated() {
             insert.reset()
             insert.bind(1, resultID)
