@@ -92,7 +92,8 @@ func benchIngest() throws {
     let peer = option("peer") ?? (FileManager.default.fileExists(atPath: NSHomeDirectory() + "/peers/bin/python") ? NSHomeDirectory() + "/peers/bin/python" : nil)
     if let peer {
         let result = try shell(peer, [shared.appendingPathComponent("bench/peer_junitparser.py").path, file.path, folder.appendingPathComponent("peer.sqlite").path])
-        print("peer         peer_junitparser.py: \(fmt(result.seconds)) s (exit \(result.status)); triage is \(fmt(result.seconds / seconds, 1))× faster")
+        let ratio = result.seconds / seconds
+        print("peer         peer_junitparser.py: \(fmt(result.seconds)) s (exit \(result.status)); triage " + (ratio >= 1 ? "is \(fmt(ratio, 1))× faster" : "takes \(fmt(1 / ratio, 1))× as long"))
     } else {
         print("peer         skipped: no ~/peers/bin/python (python3 -m venv ~/peers && ~/peers/bin/pip install junitparser drain3), or pass --peer PYTHON")
     }

@@ -9,12 +9,7 @@ extension Triage {
         static let configuration = CommandConfiguration(
             commandName: "ci",
             abstract: "The CI post-step: ingest this build's results, compare with a baseline, print a summary and decide the exit code.",
-            discussion: """
-                Exit 0 when the gate passes, 1 when it fails (the summary says why), 2 and up when
-                triage itself fails. Failures of known flaky tests and of tests under an active
-                quarantine never fail the gate. Writes Markdown to $GITHUB_STEP_SUMMARY when it is
-                set and to --summary FILE, and JSON to --json FILE.
-                """)
+            discussion: "Exit 0 when the gate passes, 1 when it fails (the summary says why), 2 and up when triage itself fails. Failures of known flaky tests and of tests under an active quarantine never fail the gate. Writes Markdown to $GITHUB_STEP_SUMMARY when it is set and to --summary FILE, and JSON to --json FILE.")
 
         @OptionGroup var database: DatabaseOptions
 

@@ -6,12 +6,7 @@ extension Triage {
     struct Demo: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Build a demo history that tells a whole remediation story, and render its reports.",
-            discussion: """
-                Writes six pytest result files (Redis refused on 6381, a missing fixture, an import
-                error; a maxmemory leak that causes OOM; the fixes), ingests them into a fresh demo
-                database with Five-Whys records and three remediation cycles, and renders the cycle,
-                status and run reports.
-                """)
+            discussion: "Writes six pytest result files (Redis refused on 6381, a missing fixture, an import error; a maxmemory leak that causes OOM; the fixes), ingests them into a fresh demo database with Five-Whys records and three remediation cycles, and renders the cycle, status and run reports.")
 
         @Option(help: "The demo database (replaced on every run).")
         var db = ".triage/demo.sqlite"

@@ -6,13 +6,7 @@ extension Triage {
     struct Ingest: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Store result files (or every result file under a folder) as one run.",
-            discussion: """
-                Formats are detected from the root element: JUnit/Ant XML (pytest, Surefire, Jest,
-                gotestsum, …), xUnit.net v1/v2/v3, NUnit 2/3 and TRX. Commit, branch and build come
-                from the CI environment (GitHub Actions, GitLab, Jenkins, Buildkite, CircleCI, Azure
-                Pipelines) or from git; the options override them. A file already stored (same
-                SHA-256) is not stored again. Without --keep-going one bad file means nothing is written.
-                """)
+            discussion: "Formats are detected from the root element: JUnit/Ant XML (pytest, Surefire, Jest, gotestsum, …), xUnit.net v1/v2/v3, NUnit 2/3 and TRX. Commit, branch and build come from the CI environment (GitHub Actions, GitLab, Jenkins, Buildkite, CircleCI, Azure Pipelines) or from git; the options override them. A file already stored (same SHA-256) is not stored again. Without --keep-going one bad file means nothing is written.")
 
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var rulesOptions: RulesOptions

@@ -8,11 +8,7 @@ extension Triage {
     struct Report: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Render a Markdown report: cycle, status or run.",
-            discussion: """
-                triage report KIND [ID] [FORMAT]: the ID is optional (the latest cycle or run), the
-                format is markdown (default) or json. Templates: the built-in ones, overridden by
-                name from .triage/templates/ and then from --templates DIR.
-                """)
+            discussion: "triage report KIND [ID] [FORMAT]: the ID is optional (the latest cycle or run), the format is markdown (default) or json. Templates: the built-in ones, overridden by name from .triage/templates/ and then from --templates DIR.")
 
         @OptionGroup var database: DatabaseOptions
 
