@@ -45,8 +45,8 @@ public enum ReportReader {
         let merger = AdjacentCaseMerger(infersUndescribedFailures: format.omitsFailedAttempts, sink: onCase)
         let delegate: any FormatParser =
             format == .trx
-            ? TRXParser(sink: { try merger.accept($0) }, classNames: TRXParser.classNames(in: url))
-            : makeParser(format) { try merger.accept($0) }
+            ? TRXParser(sink: { try merger.accept($0.cappingTexts()) }, classNames: TRXParser.classNames(in: url))
+            : makeParser(format) { try merger.accept($0.cappingTexts()) }
         let parser = XMLParser(stream: stream)
         parser.delegate = delegate
         parser.shouldResolveExternalEntities = false
@@ -105,24 +105,24 @@ public enum ReportReader {
 
     // MARK: - Checks before parsing
 
+    /// Refuses what is not a readable regular file before anything opens it (opening a FIFO
+    /// would block). `stat` follows symbolic links, so a link to a result file reads like the file.
     private static func checkRegularFile(_ url: URL, shown: String) throws -> Int64 {
-        let attributes: [FileAttributeKey: Any]
-        do {
-            attributes = try FileManager.default.attributesOfItem(atPath: url.path)
-        } catch {
+        var info = stat()
+        guard stat(url.path, &info) == 0 else {
             throw TriageError.badInput(file: shown, line: nil, reason: "no such file, or it cannot be read")
         }
-        let type = attributes[.type] as? FileAttributeType
-        if type == .typeDirectory {
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR:
             throw TriageError.badInput(file: shown, line: nil, reason: "is a directory; name a result file, or pass the folder to `triage ingest` to read every .xml/.trx in it")
-        }
-        if type != .typeRegular {
+        default:
             throw TriageError.badInput(file: shown, line: nil, reason: "is not a regular file (a FIFO, socket or device); triage reads result files only")
         }
-        guard FileManager.default.isReadableFile(atPath: url.path) else {
+        guard access(url.path, R_OK) == 0 else {
             throw TriageError.badInput(file: shown, line: nil, reason: "cannot be read: permission denied")
         }
-        return (attributes[.size] as? NSNumber)?.int64Value ?? 0
+        return Int64(info.st_size)
     }
 
     private static func readHead(_ url: URL, shown: String) throws -> Data {
@@ -135,25 +135,29 @@ public enum ReportReader {
         }
     }
 
+    /// Names a parser error. The codes are libxml2's `xmlParserErrors`, which Foundation passes
+    /// through; `XMLParser.ErrorCode` is not used because swift-corelibs-foundation numbers it
+    /// from 0 instead of 1 (its `.invalidCharacterError` is 8, libxml2's is 9), so on Linux
+    /// every case would be off by one.
     private static func describe(_ error: Error?, line: Int, open: [String], file: String) -> TriageError {
         let code = (error as NSError?)?.code ?? 0
         let reason: String
-        switch XMLParser.ErrorCode(rawValue: code) {
-        case .prematureDocumentEndError?, .emptyDocumentError?:
+        switch code {
+        case 4, 5:  // DOCUMENT_EMPTY, DOCUMENT_END
             reason = open.last.map { "the file ends inside <\($0)>; was the test run cut off?" }
                 ?? "the file ends before the report does; was it cut off?"
-        case .invalidCharacterError?, .invalidCharacterRefError?:
+        case 1, 6...9:  // INTERNAL_ERROR (libxml2 stops on a NUL byte with it), bad character references, INVALID_CHAR
             reason = "an invalid character (a NUL or other control character, or bytes that are not in the file's encoding)"
-        case .tagNameMismatchError?, .unfinishedTagError?, .ltRequiredError?, .gtRequiredError?:
+        case 72, 73, 74, 76, 77, 85:  // LT/GT/LTSLASH_REQUIRED, TAG_NAME_MISMATCH, TAG_NOT_FINISHED, NOT_WELL_BALANCED
             reason = "malformed XML: an element is not closed properly" + (open.last.map { " (inside <\($0)>)" } ?? "")
-        case .attributeNotStartedError?, .attributeNotFinishedError?, 
-            .attributeRedefinedError?, .literalNotStartedError?, .literalNotFinishedError?:
+        case 38...44:  // LT_IN_ATTRIBUTE … LITERAL_NOT_FINISHED
             reason = "malformed XML: a broken attribute" + (open.last.map { " in <\($0)>" } ?? "")
-        case .entityBoundaryError?, .entityNotStartedError?, .entityNotFinishedError?, .undeclaredEntityError?,
-            .entityRefLoopError?, .entityRefAtEOFError?, .entityIsExternalError?, .entityIsParameterError?:
+        case 14...30, 36, 37, 87...90:  // entity references, declarations, loops, boundaries
             reason = "malformed XML: an unknown or broken entity reference (only &lt; &gt; &amp; &quot; &apos; and &#…; are allowed)"
-        case .encodingNotSupportedError?, .unknownEncodingError?:
+        case 31, 32, 79, 81:  // UNKNOWN/UNSUPPORTED_ENCODING, ENCODING_NAME, INVALID_ENCODING
             reason = "the file's declared encoding is not supported or does not match its bytes"
+        case 86:  // EXTRA_CONTENT
+            reason = "malformed XML: there is content after the report's root element ends"
         default:
             reason = "malformed XML (parser error \(code))" + (open.last.map { " inside <\($0)>" } ?? "")
         }
