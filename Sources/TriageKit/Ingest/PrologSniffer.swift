@@ -9,6 +9,9 @@ struct PrologSniffer {
     struct Result {
         var rootName: String
         var rootLine: Int
+        /// Whether the parser will read the file as UTF-8 (no UTF-16 signature, and no
+        /// declared encoding other than UTF-8 or ASCII).
+        var isUTF8: Bool
     }
 
     /// Finds the root element's local name in `head`, the first bytes of `file`.
@@ -17,6 +20,8 @@ struct PrologSniffer {
             throw TriageError.badInput(file: file, line: nil, reason: "the file is empty; did the test run write its report?")
         }
         let text = try decode(head, file: file)
+        let isUTF16 = head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF]) || (head.count >= 2 && (head[head.startIndex] == 0 || head[head.startIndex + 1] == 0))
+        var declared: String?
         var scanner = Substring(text)
         var line = 1
         func advance(_ count: Int) {
@@ -44,7 +49,7 @@ struct PrologSniffer {
                 let start = scanner
                 try skip(until: "?>", what: "a processing instruction")
                 if start.hasPrefix("<?xml"), start.dropFirst(5).first?.isWhitespace == true {
-                    try checkDeclaredEncoding(start[..<scanner.startIndex], file: file, line: line)
+                    declared = try checkDeclaredEncoding(start[..<scanner.startIndex], file: file, line: line)
                 }
             } else if scanner.hasPrefix("<!--") {
                 try skip(until: "-->", what: "a comment")
@@ -75,7 +80,8 @@ struct PrologSniffer {
                     throw TriageError.badInput(file: file, line: line, reason: "this is not XML: '<' is not followed by an element name")
                 }
                 let local = name.split(separator: ":").last.map(String.init) ?? String(name)
-                return Result(rootName: local, rootLine: line)
+                let isUTF8 = !isUTF16 && (declared.map { ["UTF-8", "UTF8", "US-ASCII", "ASCII"].contains($0.uppercased()) } ?? true)
+                return Result(rootName: local, rootLine: line, isUTF8: isUTF8)
             } else {
                 throw TriageError.badInput(file: file, line: line, reason: "this is not XML: it starts with text, not with a tag")
             }
@@ -139,14 +145,16 @@ struct PrologSniffer {
     }
 
     /// Refuses an XML declaration whose `encoding` is not one `isSniffable` knows.
-    private static func checkDeclaredEncoding(_ declaration: Substring, file: String, line: Int) throws {
-        guard let key = declaration.range(of: "encoding") else { return }
+    /// Returns the declared encoding's name, nil when none is declared.
+    private static func checkDeclaredEncoding(_ declaration: Substring, file: String, line: Int) throws -> String? {
+        guard let key = declaration.range(of: "encoding") else { return nil }
         let rest = declaration[key.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\t" || $0.isNewline }
-        guard let quote = rest.first, quote == "\"" || quote == "'" else { return }
+        guard let quote = rest.first, quote == "\"" || quote == "'" else { return nil }
         let name = rest.dropFirst().prefix { $0 != quote }
         if !isSniffable(String(name)) {
             throw unsupportedEncoding(String(name.prefix(40)), file: file, line: line)
         }
+        return String(name)
     }
 
     private static func unsupportedEncoding(_ name: String, file: String, line: Int? = 1) -> TriageError {

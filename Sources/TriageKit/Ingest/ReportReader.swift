@@ -39,6 +39,9 @@ public enum ReportReader {
                 file: shown, line: sniffed.rootLine,
                 reason: "root element <\(sniffed.rootName)> is not a test report triage knows (JUnit <testsuites>/<testsuite>, xUnit.net <assemblies>/<assembly>, NUnit <test-run>/<test-results>, TRX <TestRun>)")
         }
+        if sniffed.isUTF8 {
+            try checkUTF8(url, shown: shown)
+        }
         guard let stream = InputStream(url: url) else {
             throw TriageError.badInput(file: shown, line: nil, reason: "cannot be opened for reading")
         }
@@ -123,6 +126,93 @@ public enum ReportReader {
             throw TriageError.badInput(file: shown, line: nil, reason: "cannot be read: permission denied")
         }
         return Int64(info.st_size)
+    }
+
+    /// Refuses a UTF-8 file with bytes that are not UTF-8, before the parser sees it: libxml2
+    /// then falls back to Latin-1 and hands element names to Foundation as raw bytes, and
+    /// Foundation's XMLParser traps on them (`<testsuite><\u{FF}/>` crashed the process).
+    /// One streaming pass of 1 MiB reads; the line is counted only for a bad file.
+    static func checkUTF8(_ url: URL, shown: String) throws {
+        let handle: FileHandle
+        do { handle = try FileHandle(forReadingFrom: url) } catch {
+            throw TriageError.badInput(file: shown, line: nil, reason: "cannot be read: \(error.localizedDescription)")
+        }
+        defer { try? handle.close() }
+        var carry: [UInt8] = []
+        var offset = 0  // file offset of carry's first byte
+        while true {
+            let chunk: Data
+            do { chunk = try handle.read(upToCount: 1 << 20) ?? Data() } catch {
+                throw TriageError.badInput(file: shown, line: nil, reason: "cannot be read: \(error.localizedDescription)")
+            }
+            let atEnd = chunk.isEmpty
+            var bytes = carry
+            bytes.append(contentsOf: chunk)
+            if bytes.isEmpty { return }
+            let valid = validUTF8Prefix(bytes, isFinal: atEnd)
+            if valid.bad {
+                throw TriageError.badInput(
+                    file: shown, line: try lineNumber(url, at: offset + valid.length),
+                    reason: "bytes that are not UTF-8 (the file declares no other encoding); re-encode it as UTF-8 or declare its encoding")
+            }
+            if atEnd { return }
+            carry = Array(bytes[valid.length...])
+            offset += valid.length
+        }
+    }
+
+    /// The length of the longest valid UTF-8 prefix of `bytes`; `bad` when a byte is invalid,
+    /// rather than a sequence cut by the end of a non-final chunk.
+    private static func validUTF8Prefix(_ bytes: [UInt8], isFinal: Bool) -> (length: Int, bad: Bool) {
+        bytes.withUnsafeBufferPointer { buffer in
+            var index = 0
+            let count = buffer.count
+            while index < count {
+                let lead = buffer[index]
+                if lead < 0x80 {
+                    index += 1
+                    continue
+                }
+                let width: Int, lowest: UInt8, highest: UInt8  // range of the second byte
+                switch lead {
+                case 0xC2...0xDF: (width, lowest, highest) = (2, 0x80, 0xBF)
+                case 0xE0: (width, lowest, highest) = (3, 0xA0, 0xBF)
+                case 0xE1...0xEC, 0xEE...0xEF: (width, lowest, highest) = (3, 0x80, 0xBF)
+                case 0xED: (width, lowest, highest) = (3, 0x80, 0x9F)  // no surrogates
+                case 0xF0: (width, lowest, highest) = (4, 0x90, 0xBF)
+                case 0xF1...0xF3: (width, lowest, highest) = (4, 0x80, 0xBF)
+                case 0xF4: (width, lowest, highest) = (4, 0x80, 0x8F)
+                default: return (index, true)
+                }
+                if index + width > count {
+                    // Cut by the chunk's end: valid so far if the bytes present fit.
+                    for next in (index + 1)..<count {
+                        let byte = buffer[next]
+                        let fits = next == index + 1 ? (lowest...highest).contains(byte) : (0x80...0xBF).contains(byte)
+                        if !fits { return (index, true) }
+                    }
+                    return (index, isFinal)
+                }
+                guard (lowest...highest).contains(buffer[index + 1]) else { return (index, true) }
+                for next in (index + 2)..<(index + width) where !(0x80...0xBF).contains(buffer[next]) {
+                    return (index, true)
+                }
+                index += width
+            }
+            return (count, false)
+        }
+    }
+
+    /// The 1-based line of byte `offset` of `url`.
+    private static func lineNumber(_ url: URL, at offset: Int) throws -> Int {
+        let handle = try FileHandle(forReadingFrom: url)
+        defer { try? handle.close() }
+        var line = 1, read = 0
+        while read < offset, let chunk = try handle.read(upToCount: min(1 << 20, offset - read)), !chunk.isEmpty {
+            line += chunk.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+            read += chunk.count
+        }
+        return line
     }
 
     private static func readHead(_ url: URL, shown: String) throws -> Data {
