@@ -171,9 +171,25 @@ import Testing
             #expect(error?.isBadInput == true, "\(label)")
             // libxml2 names a raw control character inside an attribute by the broken tag it
             // leaves behind, not by the character: only the line is sure there.
-            let words = label == "a raw ESC" ? "line 1: malformed XML" : "line 1: an invalid character"
+            let words = label == "a raw ESC" ? "line 1: malformed XML" : label == "invalid UTF-8" ? "line 1: bytes that are not UTF-8" : "line 1: an invalid character"
             #expect(error?.description.contains(words) == true, "\(label): \(error?.description ?? "read")")
         }
+    }
+
+    /// Found by the fuzzer: libxml2 falls back to Latin-1 on bytes that are not UTF-8 and
+    /// passes them on in an element name, where Foundation's XMLParser traps.
+    @Test func anElementNameThatIsNotUTF8IsRefusedNotACrash() throws {
+        let inner = try write(Array(#"<testsuite name="s"><testcase classname="c" name="t"/>"#.utf8) + Array("\n\n<".utf8) + [0xFF, 0xFE] + Array("/></testsuite>".utf8))
+        #expect(refusal(inner)?.description.contains("line 3: bytes that are not UTF-8") == true)
+        let root = try write([0x0A, 0x3C, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])  // the fuzzer's input
+        for format in ReportFormat.allCases {
+            #expect(refusal(root, format: format)?.description.contains("line 2: bytes that are not UTF-8") == true)
+        }
+        // A sequence cut at a 1 MiB read boundary is not an error; a bad byte after it is.
+        let padded = Array(#"<testsuite name="s"><system-out>"#.utf8)
+        let body = padded + Array(repeating: UInt8(ascii: "x"), count: (1 << 20) - padded.count - 1) + Array("é</system-out></testsuite>".utf8)
+        #expect(refusal(try write(body)) == nil)
+        #expect(refusal(try write(body + [0xC3]))?.description.contains("not UTF-8") == true)
     }
 
     // MARK: - Not a regular file
