@@ -171,7 +171,12 @@ import Testing
             #expect(error?.isBadInput == true, "\(label)")
             // libxml2 names a raw control character inside an attribute by the broken tag it
             // leaves behind, not by the character: only the line is sure there.
-            let words = label == "a raw ESC" ? "line 1: malformed XML" : label == "invalid UTF-8" ? "line 1: bytes that are not UTF-8" : "line 1: an invalid character"
+            let words = switch label {
+            case "a raw ESC": "line 1: malformed XML"
+            case "invalid UTF-8": "line 1: bytes that are not UTF-8"
+            case "a NUL byte": "line 1: the XML parser stopped: a NUL byte"
+            default: "line 1: an invalid character"
+            }
             #expect(error?.description.contains(words) == true, "\(label): \(error?.description ?? "read")")
         }
     }

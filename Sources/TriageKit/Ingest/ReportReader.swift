@@ -236,7 +236,9 @@ public enum ReportReader {
         case 4, 5:  // DOCUMENT_EMPTY, DOCUMENT_END
             reason = open.last.map { "the file ends inside <\($0)>; was the test run cut off?" }
                 ?? "the file ends before the report does; was it cut off?"
-        case 1, 6...9:  // INTERNAL_ERROR (libxml2 stops on a NUL byte with it), bad character references, INVALID_CHAR
+        case 1:  // INTERNAL_ERROR: libxml2 stops with it on a NUL byte and on its 10 MB lookahead limit
+            reason = "the XML parser stopped: a NUL byte, or one attribute, tag or CDATA block larger than its 10 MB limit"
+        case 6...9:  // bad character references, INVALID_CHAR
             reason = "an invalid character (a NUL or other control character, or bytes that are not in the file's encoding)"
         case 72, 73, 74, 76, 77, 85:  // LT/GT/LTSLASH_REQUIRED, TAG_NAME_MISMATCH, TAG_NOT_FINISHED, NOT_WELL_BALANCED
             reason = "malformed XML: an element is not closed properly" + (open.last.map { " (inside <\($0)>)" } ?? "")
