@@ -197,6 +197,21 @@ import Testing
         #expect(refusal(try write(body + [0xC3]))?.description.contains("not UTF-8") == true)
     }
 
+    /// Found by the fuzzer: Foundation's XMLParser calls strlen on the NULL data of `<?x?>`.
+    @Test func aProcessingInstructionWithoutDataIsRefusedNotACrash() throws {
+        for text in ["<?xm?>\n<testsuite/>", "<?xml?><testsuite/>", "<testsuite name=\"s\">\n<?x  ?></testsuite>"] {
+            for format in [nil, ReportFormat.junit] {
+                let error = refusal(try write(text), format: format)
+                #expect(error?.description.contains("a processing instruction without data") == true, "\(text): \(error?.description ?? "read")")
+            }
+        }
+        let utf16 = try #require("<testsuite name=\"s\">\n\n<?x?></testsuite>".data(using: .utf16LittleEndian))
+        #expect(refusal(try write(Array(utf16)))?.description.contains("line 3: a processing instruction without data") == true)
+        // Instructions with data read as before.
+        let fine = try write(#"<?xml version="1.0"?><?xml-stylesheet href="a.xsl"?><testsuite name="s"><?pi data?><testcase classname="c" name="t"/></testsuite>"#)
+        #expect(try ReportReader.readAll(fine).cases.map(\.name) == ["t"])
+    }
+
     // MARK: - Not a regular file
 
     @Test func directoriesFIFOsAndMissingFilesAreRefusedWithoutOpeningThem() throws {

@@ -12,6 +12,8 @@ struct PrologSniffer {
         /// Whether the parser will read the file as UTF-8 (no UTF-16 signature, and no
         /// declared encoding other than UTF-8 or ASCII).
         var isUTF8: Bool
+        /// For a UTF-16 file, whether it is little-endian; nil for any other encoding.
+        var utf16LittleEndian: Bool?
     }
 
     /// Finds the root element's local name in `head`, the first bytes of `file`.
@@ -81,7 +83,9 @@ struct PrologSniffer {
                 }
                 let local = name.split(separator: ":").last.map(String.init) ?? String(name)
                 let isUTF8 = !isUTF16 && (declared.map { ["UTF-8", "UTF8", "US-ASCII", "ASCII"].contains($0.uppercased()) } ?? true)
-                return Result(rootName: local, rootLine: line, isUTF8: isUTF8)
+                let littleEndian: Bool? =
+                    isUTF16 ? (head.starts(with: [0xFF, 0xFE]) || head[head.startIndex + 1] == 0) : nil
+                return Result(rootName: local, rootLine: line, isUTF8: isUTF8, utf16LittleEndian: littleEndian)
             } else {
                 throw TriageError.badInput(file: file, line: line, reason: "this is not XML: it starts with text, not with a tag")
             }

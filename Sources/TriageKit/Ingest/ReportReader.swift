@@ -39,9 +39,7 @@ public enum ReportReader {
                 file: shown, line: sniffed.rootLine,
                 reason: "root element <\(sniffed.rootName)> is not a test report triage knows (JUnit <testsuites>/<testsuite>, xUnit.net <assemblies>/<assembly>, NUnit <test-run>/<test-results>, TRX <TestRun>)")
         }
-        if sniffed.isUTF8 {
-            try checkUTF8(url, shown: shown)
-        }
+        try preflight(url, shown: shown, sniffed: sniffed)
         guard let stream = InputStream(url: url) else {
             throw TriageError.badInput(file: shown, line: nil, reason: "cannot be opened for reading")
         }
@@ -128,11 +126,14 @@ public enum ReportReader {
         return Int64(info.st_size)
     }
 
-    /// Refuses a UTF-8 file with bytes that are not UTF-8, before the parser sees it: libxml2
-    /// then falls back to Latin-1 and hands element names to Foundation as raw bytes, and
-    /// Foundation's XMLParser traps on them (`<testsuite><\u{FF}/>` crashed the process).
-    /// One streaming pass of 1 MiB reads; the line is counted only for a bad file.
-    static func checkUTF8(_ url: URL, shown: String) throws {
+    /// One streaming pass (1 MiB reads) over the file before the parser sees it, refusing what
+    /// crashes Foundation's XMLParser (both found by the fuzzer):
+    /// - bytes that are not UTF-8 in a UTF-8 file: libxml2 falls back to Latin-1 and hands
+    ///   element names over as raw bytes, and XMLParser traps on them (`<testsuite><\u{FF}/>`);
+    /// - a processing instruction without data (`<?x?>`): XMLParser calls `strlen` on its NULL
+    ///   data. Such text inside a comment or CDATA block is refused too (a rare false alarm).
+    /// The line is counted only for a bad file.
+    static func preflight(_ url: URL, shown: String, sniffed: PrologSniffer.Result) throws {
         let handle: FileHandle
         do { handle = try FileHandle(forReadingFrom: url) } catch {
             throw TriageError.badInput(file: shown, line: nil, reason: "cannot be read: \(error.localizedDescription)")
@@ -140,12 +141,24 @@ public enum ReportReader {
         defer { try? handle.close() }
         var carry: [UInt8] = []
         var offset = 0  // file offset of carry's first byte
+        var scanned = 0
+        var scanner = InstructionScanner(utf16LittleEndian: sniffed.utf16LittleEndian)
         while true {
             let chunk: Data
             do { chunk = try handle.read(upToCount: 1 << 20) ?? Data() } catch {
                 throw TriageError.badInput(file: shown, line: nil, reason: "cannot be read: \(error.localizedDescription)")
             }
             let atEnd = chunk.isEmpty
+            if let position = scanner.firstEmptyInstruction(in: chunk) {
+                throw TriageError.badInput(
+                    file: shown, line: try lineNumber(url, at: scanned + position),
+                    reason: "a processing instruction without data (<?name?>), which crashes the XML parser triage uses; remove it")
+            }
+            scanned += chunk.count
+            guard sniffed.isUTF8 else {
+                if atEnd { return }
+                continue
+            }
             var bytes = carry
             bytes.append(contentsOf: chunk)
             if bytes.isEmpty { return }
@@ -158,6 +171,64 @@ public enum ReportReader {
             if atEnd { return }
             carry = Array(bytes[valid.length...])
             offset += valid.length
+        }
+    }
+
+    /// Finds `<?name?>` (whitespace allowed before `?>`) across chunks, in bytes or UTF-16 units.
+    struct InstructionScanner {
+        let utf16LittleEndian: Bool?
+        private var state = 0  // 0 text, 1 after <, 2 in the target name, 3 blanks after it, 4 after ?
+        private var nameLength = 0
+        private var pendingByte: UInt8?  // the first half of a UTF-16 unit cut by a chunk's end
+
+        init(utf16LittleEndian: Bool?) {
+            self.utf16LittleEndian = utf16LittleEndian
+        }
+
+        /// The offset in `chunk` of the end of the first data-less instruction, if any.
+        mutating func firstEmptyInstruction(in chunk: Data) -> Int? {
+            guard let littleEndian = utf16LittleEndian else {
+                for (offset, byte) in chunk.enumerated() where step(UInt16(byte)) { return offset }
+                return nil
+            }
+            for (offset, byte) in chunk.enumerated() {
+                guard let first = pendingByte else {
+                    pendingByte = byte
+                    continue
+                }
+                pendingByte = nil
+                let unit = littleEndian ? UInt16(first) | UInt16(byte) << 8 : UInt16(first) << 8 | UInt16(byte)
+                if step(unit) { return offset }
+            }
+            return nil
+        }
+
+        /// Advances by one character; true at the `>` of a data-less instruction.
+        private mutating func step(_ unit: UInt16) -> Bool {
+            let isBlank = unit == 0x20 || unit == 0x09 || unit == 0x0A || unit == 0x0D
+            switch state {
+            case 1:
+                state = unit == 0x3F ? 2 : (unit == 0x3C ? 1 : 0)
+                nameLength = 0
+            case 2:
+                if isBlank {
+                    state = nameLength > 0 ? 3 : 0
+                } else if unit == 0x3F {
+                    state = nameLength > 0 ? 4 : 0
+                } else if unit == 0x3C {
+                    state = 1
+                } else {
+                    nameLength += 1
+                }
+            case 3:
+                state = isBlank ? 3 : unit == 0x3F ? 4 : unit == 0x3C ? 1 : 0
+            case 4:
+                if unit == 0x3E { state = 0; return true }
+                state = unit == 0x3C ? 1 : 0
+            default:
+                state = unit == 0x3C ? 1 : 0
+            }
+            return false
         }
     }
 
