@@ -86,3 +86,54 @@ import Testing
         #expect(decoded.allSatisfy { ($0["totals"] as? [String: Any])?["tests"] as? Int == 300 })
     }
 }
+
+@Suite struct HostileOutputCommandTests {
+    /// Characters a terminal acts on; only newlines between lines are allowed.
+    private func controls(_ text: String) -> [String] {
+        text.unicodeScalars.filter { scalar in
+            let value = scalar.value
+            return (value < 0x20 && scalar != "\n") || (0x7F...0x9F).contains(value) || value == 0x2028 || value == 0x2029
+                || (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value)
+        }.map { String(format: "U+%04X", $0.value) }
+    }
+
+    @Test func hostileNamesMessagesAndMetadataReachTheTerminalEscaped() throws {
+        let cli = try CLI()
+        // XML 1.0 refuses C0 controls (ESC) even as &#27;, but carries C1 controls such as
+        // U+009B (a one-byte CSI), CR, newlines and bidi overrides.
+        let hostile = "&#x9B;2J&#x9B;31m|`pipe`|&lt;script&gt;alert(1)&lt;/script&gt;&#13;overwritten&#10;second line&#x202E;exe.txt"
+        let xml = """
+            <testsuite name="s\(hostile)">
+            <testcase classname="c\(hostile)" name="t\(hostile)"><failure message="m\(hostile)" type="T\(hostile)">body\(hostile)</failure></testcase>
+            <testcase classname="c" name="ok"/>
+            </testsuite>
+            """
+        let file = cli.folder.appendingPathComponent("hostile.xml")
+        try Data(xml.utf8).write(to: file)
+        let escape = "\u{1B}]0;pwned\u{07}\u{1B}[2J"
+        let ingest = try cli.run(["ingest", file.path, "--commit", "abc\(escape)", "--branch", "b\(escape)", "--build", "7\(escape)", "--build-url", "http://ci/\(escape)", "--label", "k=v\(escape)"])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        let outputs = [
+            ("ingest", ingest.stdout), ("runs", try cli.run(["runs"]).stdout), ("runs show", try cli.run(["runs", "show"]).stdout),
+            ("parse --format text", try cli.run(["parse", "--format", "text", file.path]).stdout),
+        ]
+        for (command, output) in outputs {
+            #expect(!output.isEmpty, "\(command)")
+            #expect(controls(output) == [], "\(command) printed control characters")
+        }
+        // One failing test is one line of `parse --format text`: the newlines in its name and message are shown, not kept.
+        let parse = try cli.run(["parse", "--format", "text", file.path]).stdout
+        #expect(parse.split(separator: "\n").count == 2, "\(parse)")
+        #expect(parse.contains("\\u{9b}2J"))
+
+        // Errors quote the file too: a root element's name full of escapes.
+        let bad = cli.folder.appendingPathComponent("bad-root.xml")
+        try Data("<\u{1B}]0;pwned\u{07}\u{9B}31m/>".utf8).write(to: bad)
+        for command in [["parse", bad.path], ["ingest", bad.path], ["ingest", "--keep-going", bad.path, file.path]] {
+            let result = try cli.run(command)
+            #expect(result.status == 3)
+            #expect(result.stderr.contains("root element"), "\(result.stderr)")
+            #expect(controls(result.stderr) == [], "\(command) printed control characters on stderr")
+        }
+    }
+}

@@ -56,3 +56,34 @@ struct CappedText {
         return value
     }
 }
+
+extension CappedText {
+    /// Room for the truncation marker: text that `CappedText` already cut is left alone.
+    private static let markerRoom = 64
+
+    /// `text` cut to `limit` bytes with the truncation marker, for values that arrive whole
+    /// (attributes such as `message`, `type` or a test's name) rather than as character data.
+    static func capped(_ text: String?, limit: Int = CappedText.defaultLimit) -> String? {
+        guard let text, text.utf8.count > limit + markerRoom else { return text }
+        var capped = CappedText(limit: limit)
+        capped.append(text)
+        return capped.value + "\n…[truncated: \(capped.droppedBytes) more bytes]"
+    }
+}
+
+extension TestCase {
+    /// The case with every text that came from an attribute capped like stored text, so that
+    /// a 10 MB `message` or name costs 64 KiB in the database and in reports.
+    func cappingTexts() -> TestCase {
+        var copy = self
+        copy.suite = CappedText.capped(suite) ?? suite
+        copy.classname = CappedText.capped(classname) ?? classname
+        copy.name = CappedText.capped(name) ?? name
+        copy.file = CappedText.capped(file)
+        for index in copy.attempts.indices {
+            copy.attempts[index].message = CappedText.capped(copy.attempts[index].message)
+            copy.attempts[index].failureType = CappedText.capped(copy.attempts[index].failureType)
+        }
+        return copy
+    }
+}

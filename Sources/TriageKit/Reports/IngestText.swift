@@ -31,7 +31,7 @@ public enum IngestText {
             lines.append(
                 pad(String(run.id), 4, right: true) + "  " + pad(String(run.createdAt.prefix(20)), 20) + "  "
                     + pad(SafeText.terminal(run.metadata.branch ?? "-"), 14) + "  "
-                    + pad(String((run.metadata.commit ?? "-").prefix(8)), 8) + "  "
+                    + pad(SafeText.terminal(String((run.metadata.commit ?? "-").prefix(8))), 8) + "  "
                     + pad(String(t.tests), 5, right: true) + "  " + pad(String(t.passed), 6, right: true) + "  "
                     + pad(String(t.failed), 6, right: true) + "  " + pad(String(t.errors), 6, right: true) + "  "
                     + pad(String(t.skipped), 7, right: true) + "  " + pad(t.passRate?.percent ?? "-", 9, right: true))
@@ -45,9 +45,9 @@ public enum IngestText {
         var lines = [
             "run \(run.id)  \(SafeText.terminal(run.key))",
             "created   \(run.createdAt)",
-            "commit    \(meta.commit ?? "-")",
+            "commit    \(SafeText.terminal(meta.commit ?? "-"))",
             "branch    \(SafeText.terminal(meta.branch ?? "-"))",
-            "ci        \(meta.ciProvider ?? "-") \(meta.buildID ?? "") \(meta.buildURL ?? "")",
+            "ci        " + SafeText.terminal("\(meta.ciProvider ?? "-") \(meta.buildID ?? "") \(meta.buildURL ?? "")"),
             "totals    \(run.totals.line)",
         ]
         if !meta.labels.isEmpty {

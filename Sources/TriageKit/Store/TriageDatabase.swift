@@ -10,15 +10,21 @@ public struct TriageDatabase: Sendable {
     let writer: any DatabaseWriter
     /// The path shown in errors (":memory:" for a test database).
     public let path: String
+    /// Whether the database was opened with SQLite's read-only flag.
+    public let isReadOnly: Bool
 
     /// Opens (creating if needed) the database at `path`: WAL mode and a busy timeout, so that
     /// several CI shards can write into one file at the same time.
-    public init(path: String, busyTimeout: TimeInterval = 60) throws {
+    ///
+    /// - Parameter readOnly: opens with SQLite's read-only flag: nothing is created or
+    ///   migrated, and every write fails with the read-only error (exit code 4).
+    public init(path: String, busyTimeout: TimeInterval = 60, readOnly: Bool = false) throws {
         self.path = path
+        self.isReadOnly = readOnly
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent()
         do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            if !readOnly { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
         } catch {
             throw TriageError.database(path: path, reason: "cannot create its folder: \(error.localizedDescription)")
         }
@@ -27,7 +33,8 @@ public struct TriageDatabase: Sendable {
         let lock = OpeningLock(path: path + ".lock", timeout: busyTimeout)
         defer { lock.release() }
         var configuration = Configuration()
-        configuration.journalMode = .wal
+        configuration.readonly = readOnly
+        configuration.journalMode = readOnly ? .default : .wal
         configuration.busyMode = .timeout(busyTimeout)
         configuration.foreignKeysEnabled = true
         configuration.prepareDatabase { db in
@@ -49,6 +56,7 @@ public struct TriageDatabase: Sendable {
     private init(writer: any DatabaseWriter, path: String) throws {
         self.writer = writer
         self.path = path
+        self.isReadOnly = false
         try migrate()
     }
 
@@ -60,7 +68,15 @@ public struct TriageDatabase: Sendable {
                     path: path,
                     reason: "was written by a newer version of triage (its schema has migrations this binary does not know); upgrade triage, the database was not changed")
             }
-            try migrator.migrate(writer)
+            if isReadOnly {
+                if try !writer.read({ try migrator.hasCompletedMigrations($0) }) {
+                    throw TriageError.database(
+                        path: path,
+                        reason: "needs to be migrated to this version of triage, which cannot happen read-only; open it once with write access")
+                }
+            } else {
+                try migrator.migrate(writer)
+            }
         } catch let error as TriageError {
             throw error
         } catch {
@@ -107,7 +123,7 @@ public struct TriageDatabase: Sendable {
             case .SQLITE_FULL:
                 return "the disk is full; nothing was written, free some space and retry"
             case .SQLITE_READONLY:
-                return "the database is read-only; nothing was written, check the file's permissions"
+                return "the database is read-only; nothing was written, check the permissions of the file and its folder (or the mount)"
             case .SQLITE_CORRUPT, .SQLITE_NOTADB:
                 return "the file is not a valid triage database (corrupt, or another kind of file)"
             case .SQLITE_CANTOPEN:

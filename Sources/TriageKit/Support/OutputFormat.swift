@@ -9,14 +9,16 @@ public enum OutputFormat: String, Sendable, CaseIterable, Codable {
 
 /// Untrusted text (test names, messages) made safe for each output.
 public enum SafeText {
-    /// For a terminal: control characters (ESC sequences above all) become visible `\u{…}`
-    /// escapes, so a result file cannot move the cursor, recolour or retitle the terminal.
+    /// For a terminal: control characters (ESC sequences above all) and bidirectional
+    /// overrides become visible `\u{…}` escapes, so a result file cannot move the cursor,
+    /// recolour or retitle the terminal, or show text in another order than it has.
     public static func terminal(_ text: String, keepNewlines: Bool = false) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
             let value = scalar.value
             let isControl = value < 0x20 || (0x7F...0x9F).contains(value) || value == 0x2028 || value == 0x2029
+                || (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value)
             if isControl, !(keepNewlines && (scalar == "\n" || scalar == "\t")) {
                 out += scalar == "\n" ? "⏎" : scalar == "\t" ? " " : "\\u{\(String(value, radix: 16))}"
             } else {

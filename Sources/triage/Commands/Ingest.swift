@@ -59,7 +59,7 @@ extension Triage {
                 emit(format == .json ? try jsonString(report) : IngestText.report(report, databasePath: db.path))
                 if !report.failedFiles.isEmpty {
                     for file in report.failedFiles {
-                        FileHandle.standardError.write(Data("triage: \(file.note ?? file.path)\n".utf8))
+                        FileHandle.standardError.write(Data("triage: \(SafeText.terminal(file.note ?? file.path))\n".utf8))
                     }
                     throw ExitCode(3)
                 }

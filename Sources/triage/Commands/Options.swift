@@ -31,7 +31,8 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let error as TriageError {
-        FileHandle.standardError.write(Data("triage: \(error.description)\n".utf8))
+        // Errors quote the file (a root element's name, an encoding): escape it like output.
+        FileHandle.standardError.write(Data("triage: \(SafeText.terminal(error.description))\n".utf8))
         throw ExitCode(error.exitCode)
     }
 }
