@@ -245,4 +245,17 @@ import Testing
         }
         #expect(refusal(url)?.description.contains("cannot be read: permission denied") == true)
     }
+
+    @Test func anElementWithTensOfThousandsOfAttributesIsRefusedQuickly() throws {
+        let many = (0..<25_000).map { "a\($0)='1'" }.joined(separator: " ")
+        let url = try TestSupport.write("<testsuite name=\"s\"><testcase classname=\"c\" name=\"t\" \(many)/></testsuite>")
+        let started = Date()
+        let error = try #require(throws: TriageError.self) { try ReportReader.readAll(url) }
+        #expect(error.description.contains("more than 20000 attributes"))
+        #expect(Date().timeIntervalSince(started) < 2)
+        // Hundreds are fine, and so are '=' inside values, comments and text.
+        let some = (0..<500).map { "a\($0)='x=1=2'" }.joined(separator: " ")
+        let fine = try TestSupport.write("<testsuite name=\"s\"><!-- a=b --><testcase classname=\"c\" name=\"t\" \(some)><system-out>k=v</system-out></testcase></testsuite>")
+        #expect(try ReportReader.readAll(fine).cases.count == 1)
+    }
 }

@@ -149,10 +149,15 @@ public enum ReportReader {
                 throw TriageError.badInput(file: shown, line: nil, reason: "cannot be read: \(error.localizedDescription)")
             }
             let atEnd = chunk.isEmpty
-            if let position = scanner.firstEmptyInstruction(in: chunk) {
-                throw TriageError.badInput(
-                    file: shown, line: try lineNumber(url, at: scanned + position),
-                    reason: "a processing instruction without data (<?name?>), which crashes the XML parser triage uses; remove it")
+            if let finding = scanner.firstProblem(in: chunk) {
+                let reason =
+                    switch finding.problem {
+                    case .emptyInstruction:
+                        "a processing instruction without data (<?name?>), which crashes the XML parser triage uses; remove it"
+                    case .tooManyAttributes:
+                        "an element with more than \(InstructionScanner.maximumAttributes) attributes; the XML parser's time grows with the square of their number, so triage refuses it"
+                    }
+                throw TriageError.badInput(file: shown, line: try lineNumber(url, at: scanned + finding.offset), reason: reason)
             }
             scanned += chunk.count
             guard sniffed.isUTF8 else {
@@ -174,21 +179,34 @@ public enum ReportReader {
         }
     }
 
-    /// Finds `<?name?>` (whitespace allowed before `?>`) across chunks, in bytes or UTF-16 units.
+    /// Finds, across chunks and in bytes or UTF-16 units, `<?name?>` (whitespace allowed
+    /// before `?>`) and start tags with more than `maximumAttributes` attributes (libxml2 checks
+    /// each attribute against all earlier ones: 200,000 on one element took 15 s or more).
     struct InstructionScanner {
+        enum Problem { case emptyInstruction, tooManyAttributes }
+
+        /// No real report comes near this; the parser spends well under a second on it.
+        static let maximumAttributes = 20_000
+
         let utf16LittleEndian: Bool?
         private var state = 0  // 0 text, 1 after <, 2 in the target name, 3 blanks after it, 4 after ?
         private var nameLength = 0
         private var pendingByte: UInt8?  // the first half of a UTF-16 unit cut by a chunk's end
+        /// Inside `<…>` (not `<?` or `<!`), the open quote if any, and the `=` seen outside quotes.
+        private var inTag = false
+        private var quote: UInt16 = 0
+        private var equalsInTag = 0
 
         init(utf16LittleEndian: Bool?) {
             self.utf16LittleEndian = utf16LittleEndian
         }
 
-        /// The offset in `chunk` of the end of the first data-less instruction, if any.
-        mutating func firstEmptyInstruction(in chunk: Data) -> Int? {
+        /// The first problem in `chunk` and the offset where it is found, if any.
+        mutating func firstProblem(in chunk: Data) -> (problem: Problem, offset: Int)? {
             guard let littleEndian = utf16LittleEndian else {
-                for (offset, byte) in chunk.enumerated() where step(UInt16(byte)) { return offset }
+                for (offset, byte) in chunk.enumerated() {
+                    if let problem = step(UInt16(byte)) { return (problem, offset) }
+                }
                 return nil
             }
             for (offset, byte) in chunk.enumerated() {
@@ -198,13 +216,39 @@ public enum ReportReader {
                 }
                 pendingByte = nil
                 let unit = littleEndian ? UInt16(first) | UInt16(byte) << 8 : UInt16(first) << 8 | UInt16(byte)
-                if step(unit) { return offset }
+                if let problem = step(unit) { return (problem, offset) }
             }
             return nil
         }
 
+        private mutating func step(_ unit: UInt16) -> Problem? {
+            if countAttributes(unit) { return .tooManyAttributes }
+            return stepInstruction(unit) ? .emptyInstruction : nil
+        }
+
+        /// Counts `=` outside quotes inside a start tag; true past the maximum.
+        private mutating func countAttributes(_ unit: UInt16) -> Bool {
+            if inTag {
+                if quote != 0 {
+                    if unit == quote { quote = 0 }
+                } else if unit == 0x22 || unit == 0x27 {
+                    quote = unit
+                } else if unit == 0x3D {
+                    equalsInTag += 1
+                    if equalsInTag > Self.maximumAttributes { return true }
+                } else if unit == 0x3E || (unit == 0x3F || unit == 0x21) && state == 1 {
+                    inTag = false
+                }
+            } else if unit == 0x3C {
+                inTag = true
+                quote = 0
+                equalsInTag = 0
+            }
+            return false
+        }
+
         /// Advances by one character; true at the `>` of a data-less instruction.
-        private mutating func step(_ unit: UInt16) -> Bool {
+        private mutating func stepInstruction(_ unit: UInt16) -> Bool {
             let isBlank = unit == 0x20 || unit == 0x09 || unit == 0x0A || unit == 0x0D
             switch state {
             case 1:
