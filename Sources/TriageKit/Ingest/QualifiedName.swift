@@ -38,7 +38,7 @@ enum QualifiedName {
                 }
             } else {
                 switch character {
-                case "\"", "'" where depth > 0: quote = character
+                case "\"" where depth > 0, "'" where depth > 0: quote = character
                 case "(", "[", "<", "{": depth += 1
                 case ")", "]", ">", "}": depth = max(0, depth - 1)
                 case "." where depth == 0: last = index
