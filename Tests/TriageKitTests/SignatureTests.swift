@@ -342,6 +342,11 @@ private func signature(_ message: String?, text: String? = nil, type: String? = 
         Case(message: "AssertionError: expected 1 to equal 2", category: "assertion_failure", detail: nil),
         Case(message: "Expected: 5\n  But was:  4", category: "assertion_failure", detail: nil),
         Case(message: "store_test.go:12: got 3, want 4", category: "assertion_failure", detail: nil),
+        Case(
+            message: "Timeout - Async callback was not invoked within the 5000 ms timeout specified by jest.setTimeout.",
+            category: "timeout", detail: "jest_timeout"),
+        Case(message: "REQUIRE( v == 1 ) with expansion: 2 == 1", category: "assertion_failure", detail: nil),
+        Case(message: "/src/checks.cpp:4: error: CHECK_EQ( 1, 2 ) is NOT correct!", category: "assertion_failure", detail: nil),
         Case(message: "SyntaxError: invalid syntax", category: "unclassified", detail: nil),
     ]
 

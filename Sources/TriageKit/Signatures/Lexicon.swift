@@ -346,7 +346,7 @@ struct Lexicon: Sendable {
         timeoutMocha = book.group(
             "ms exceeded. for async tests", "ensure the done() callback", "ensure \"done()\" is called")
         hookWord = book.group("\" hook")
-        timeoutJest = book.group("exceeded timeout of")
+        timeoutJest = book.group("exceeded timeout of", "async callback was not invoked within")
         timeoutJUnit = book.group("testtimedoutexception", "test timed out after", "execution timed out after")
         timeoutAwait = book.group("conditiontimeoutexception", "condition with alias")
         timeoutDotnet = book.group("test exceeded timeout", "exceeded timeout value")
@@ -369,7 +369,10 @@ struct Lexicon: Sendable {
             "assert.false() failure", "assert.areequal failed", "assert.istrue failed", "assert.isfalse failed",
             "expecting actual", "assertion `left", "xunit.sdk.", "org.opentest4j", "~- expected",
             "values differ", "multipleassertionserror", ", want ", "; want ", "~expected: ", "xctassert",
-            "expectation failed", "~assert_", ", got ", "but got ")
+            "expectation failed", "~assert_", ", got ", "but got ",
+            // Catch2 and doctest (C++).
+            "with expansion:", "~require(", "~check_eq(", "~check_ne(", "~check_lt(", "~check_le(", "~check_gt(",
+            "~check_ge(", "~require_eq(", "~require_ne(")
 
         matcher = PhraseMatcher(phrases: book.phrases)
     }
