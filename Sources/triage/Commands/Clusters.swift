@@ -25,11 +25,7 @@ extension Triage {
             func run() async throws {
                 try runReportingErrors {
                     let clusters = try database.open().clusterSummaries(recentRuns: last)
-                    switch output.format {
-                    case .json: emit(try jsonString(clusters))
-                    case .markdown: emit(ClusterOutput.markdown(clusters))
-                    case .text: emit(ClusterOutput.text(clusters))
-                    }
+                    try emit(clusters, as: output.format, text: ClusterOutput.text, markdown: ClusterOutput.markdown)
                 }
             }
         }
@@ -44,11 +40,7 @@ extension Triage {
             func run() async throws {
                 try runReportingErrors {
                     let detail = try database.open().clusterDetail(id, recentRuns: last)
-                    switch output.format {
-                    case .json: emit(try jsonString(detail))
-                    case .markdown: emit(ClusterOutput.markdown(detail))
-                    case .text: emit(ClusterOutput.text(detail))
-                    }
+                    try emit(detail, as: output.format, text: ClusterOutput.text, markdown: ClusterOutput.markdown)
                 }
             }
         }
@@ -80,11 +72,9 @@ extension Triage {
         func run() async throws {
             try runReportingErrors {
                 let engine = try rulesOptions.engine()
-                switch output.format {
-                case .json: emit(try jsonString(engine.rules))
-                case .markdown: emit(ClusterOutput.markdown(engine.rules, version: engine.rulesVersion))
-                case .text: emit(ClusterOutput.text(engine.rules, version: engine.rulesVersion))
-                }
+                try emit(
+                    engine.rules, as: output.format, text: { ClusterOutput.text($0, version: engine.rulesVersion) },
+                    markdown: { ClusterOutput.markdown($0, version: engine.rulesVersion) })
             }
         }
     }

@@ -4,11 +4,7 @@ import TriageKit
 
 /// Prints a cycle in the chosen format.
 func emit(_ cycle: RemediationCycle, as format: OutputFormat) throws {
-    switch format {
-    case .json: emit(try jsonString(cycle))
-    case .markdown: emit(RemediationOutput.markdown(cycle))
-    case .text: emit(RemediationOutput.text(cycle))
-    }
+    try emit(cycle, as: format, text: RemediationOutput.text, markdown: RemediationOutput.markdown)
 }
 
 extension Triage {
@@ -135,11 +131,7 @@ extension Triage {
             func run() async throws {
                 try runReportingErrors {
                     let cycles = try RemediationCycles.list(try database.open())
-                    switch output.format {
-                    case .json: emit(try jsonString(cycles))
-                    case .markdown: emit(RemediationOutput.markdown(cycles))
-                    case .text: emit(RemediationOutput.text(cycles))
-                    }
+                    try emit(cycles, as: output.format, text: RemediationOutput.text, markdown: RemediationOutput.markdown)
                 }
             }
         }

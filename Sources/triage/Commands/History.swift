@@ -44,11 +44,7 @@ extension Triage {
         func run() async throws {
             try runReportingErrors {
                 let report = try FlakinessAnalyzer.analyze(try database.open(), options: flakiness.options)
-                switch output.format {
-                case .json: emit(try jsonString(report))
-                case .markdown: emit(HistoryOutput.markdown(report))
-                case .text: emit(HistoryOutput.text(report))
-                }
+                try emit(report, as: output.format, text: HistoryOutput.text, markdown: HistoryOutput.markdown)
             }
         }
     }
@@ -70,11 +66,7 @@ extension Triage {
         func run() async throws {
             try runReportingErrors {
                 let history = try TestHistory.load(try database.open(), test: test, limit: last)
-                switch output.format {
-                case .json: emit(try jsonString(history))
-                case .markdown: emit(HistoryOutput.markdown(history))
-                case .text: emit(HistoryOutput.text(history))
-                }
+                try emit(history, as: output.format, text: HistoryOutput.text, markdown: HistoryOutput.markdown)
             }
         }
     }
@@ -96,11 +88,7 @@ extension Triage {
         func run() async throws {
             try runReportingErrors {
                 let trend = try Trend.load(try database.open(), last: last, branch: branch)
-                switch output.format {
-                case .json: emit(try jsonString(trend))
-                case .markdown: emit(HistoryOutput.markdown(trend))
-                case .text: emit(HistoryOutput.text(trend))
-                }
+                try emit(trend, as: output.format, text: HistoryOutput.text, markdown: HistoryOutput.markdown)
             }
         }
     }
@@ -121,11 +109,7 @@ extension Triage {
         func run() async throws {
             try runReportingErrors {
                 let diff = try RunComparison.compare(try database.open(), before: before, after: after)
-                switch output.format {
-                case .json: emit(try jsonString(diff))
-                case .markdown: emit(HistoryOutput.markdown(diff))
-                case .text: emit(HistoryOutput.text(diff))
-                }
+                try emit(diff, as: output.format, text: HistoryOutput.text, markdown: HistoryOutput.markdown)
             }
         }
     }

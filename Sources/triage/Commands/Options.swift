@@ -44,3 +44,15 @@ func emit(_ text: String) {
 
 /// Whether stderr is a terminal: progress lines and colour only then.
 var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+
+/// Prints a value in the chosen format: JSON from its `Encodable` form, text and Markdown from
+/// the library's pure renderers.
+func emit<Value: Encodable>(
+    _ value: Value, as format: OutputFormat, text: (Value) -> String, markdown: (Value) -> String
+) throws {
+    switch format {
+    case .json: emit(try jsonString(value))
+    case .markdown: emit(markdown(value))
+    case .text: emit(text(value))
+    }
+}

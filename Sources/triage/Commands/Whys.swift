@@ -7,11 +7,7 @@ extension CycleStatus: ExpressibleByArgument {}
 
 /// Prints a record in the chosen format.
 func emit(_ record: FiveWhys, as format: OutputFormat) throws {
-    switch format {
-    case .json: emit(try jsonString(record))
-    case .markdown: emit(RemediationOutput.markdown(record))
-    case .text: emit(RemediationOutput.text(record))
-    }
+    try emit(record, as: format, text: RemediationOutput.text, markdown: RemediationOutput.markdown)
 }
 
 extension Triage {
@@ -181,11 +177,7 @@ extension Triage {
             func run() async throws {
                 try runReportingErrors {
                     let list = try FiveWhysBook.list(try database.open(), quietRuns: quietRuns)
-                    switch output.format {
-                    case .json: emit(try jsonString(list))
-                    case .markdown: emit(RemediationOutput.markdown(list))
-                    case .text: emit(RemediationOutput.text(list))
-                    }
+                    try emit(list, as: output.format, text: RemediationOutput.text, markdown: RemediationOutput.markdown)
                 }
             }
         }
