@@ -17,8 +17,11 @@ func option(_ name: String) -> String? {
     return arguments[index + 1]
 }
 
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-let shared = URL(fileURLWithPath: ProcessInfo.processInfo.environment["SHARED"] ?? packageRoot.deletingLastPathComponent().appendingPathComponent("shared").path)
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+let shared = URL(
+    fileURLWithPath: ProcessInfo.processInfo.environment["SHARED"]
+        ?? packageRoot.deletingLastPathComponent().appendingPathComponent("shared").path)
 
 func peakMemoryMiB() -> Double {
     let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
@@ -32,7 +35,7 @@ func shell(_ executable: String, _ args: [String], stdout: URL? = nil) throws ->
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = [executable] + args
     if let stdout {
-        FileManager.default.createFile(atPath: stdout.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: stdout)
     } else {
         process.standardOutput = FileHandle.nullDevice
@@ -64,10 +67,15 @@ func benchIngest() throws {
     } else {
         file = folder.appendingPathComponent("results-\(cases).xml")
         print("generating \(cases) cases with gen_junit.py …")
-        let result = try shell("python3", [shared.appendingPathComponent("bench/gen_junit.py").path, String(cases)], stdout: file)
-        guard result.status == 0 else { throw TriageError.invalidArgument("gen_junit.py failed; is ../shared beside the package?") }
+        let result = try shell(
+            "python3", [shared.appendingPathComponent("bench/gen_junit.py").path, String(cases)], stdout: file)
+        guard result.status == 0 else {
+            throw TriageError.invalidArgument("gen_junit.py failed; is ../shared beside the package?")
+        }
     }
-    let size = Double((try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.int64Value ?? 0) / 1_048_576
+    let size =
+        Double((try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.int64Value ?? 0)
+        / 1_048_576
     print("file: \(file.path) (\(fmt(size, 1)) MB)")
 
     if let floor = try? shell("xmllint", ["--stream", "--noout", file.path]), floor.status == 0 {
@@ -79,23 +87,39 @@ func benchIngest() throws {
     let parseStart = Date()
     _ = try ReportReader.read(file) { _ in parsed += 1 }
     let parseSeconds = Date().timeIntervalSince(parseStart)
-    print("parse only   triage (XMLParser, no database): \(fmt(parseSeconds)) s, \(Int(Double(parsed) / parseSeconds)) cases/s")
+    print(
+        "parse only   triage (XMLParser, no database): \(fmt(parseSeconds)) s, \(Int(Double(parsed) / parseSeconds)) cases/s"
+    )
 
     let database = try TriageDatabase(path: folder.appendingPathComponent("bench.sqlite").path)
     let start = Date()
     let report = try Ingestor(database: database).ingest([file.path])
     let seconds = Date().timeIntervalSince(start)
     let tests = report.totals?.tests ?? 0
-    print("ingest       triage into a fresh database (signatures on): \(fmt(seconds)) s, \(Int(Double(tests) / seconds)) cases/s, \(fmt(size / seconds, 1)) MB/s")
+    print(
+        "ingest       triage into a fresh database (signatures on): \(fmt(seconds)) s, \(Int(Double(tests) / seconds)) cases/s, \(fmt(size / seconds, 1)) MB/s"
+    )
     print("peak memory  \(fmt(peakMemoryMiB(), 1)) MiB (VmHWM of this process: parse, ingest and the steps before)")
 
-    let peer = option("peer") ?? (FileManager.default.fileExists(atPath: NSHomeDirectory() + "/peers/bin/python") ? NSHomeDirectory() + "/peers/bin/python" : nil)
+    let peer =
+        option("peer")
+        ?? (FileManager.default.fileExists(atPath: NSHomeDirectory() + "/peers/bin/python")
+            ? NSHomeDirectory() + "/peers/bin/python" : nil)
     if let peer {
-        let result = try shell(peer, [shared.appendingPathComponent("bench/peer_junitparser.py").path, file.path, folder.appendingPathComponent("peer.sqlite").path])
+        let result = try shell(
+            peer,
+            [
+                shared.appendingPathComponent("bench/peer_junitparser.py").path, file.path,
+                folder.appendingPathComponent("peer.sqlite").path,
+            ])
         let ratio = result.seconds / seconds
-        print("peer         peer_junitparser.py: \(fmt(result.seconds)) s (exit \(result.status)); triage " + (ratio >= 1 ? "is \(fmt(ratio, 1))× faster" : "takes \(fmt(1 / ratio, 1))× as long"))
+        print(
+            "peer         peer_junitparser.py: \(fmt(result.seconds)) s (exit \(result.status)); triage "
+                + (ratio >= 1 ? "is \(fmt(ratio, 1))× faster" : "takes \(fmt(1 / ratio, 1))× as long"))
     } else {
-        print("peer         skipped: no ~/peers/bin/python (python3 -m venv ~/peers && ~/peers/bin/pip install junitparser drain3), or pass --peer PYTHON")
+        print(
+            "peer         skipped: no ~/peers/bin/python (python3 -m venv ~/peers && ~/peers/bin/pip install junitparser drain3), or pass --peer PYTHON"
+        )
     }
 }
 
@@ -103,10 +127,14 @@ func benchIngest() throws {
 
 func benchClassify() throws {
     let seconds = Double(option("seconds") ?? "3") ?? 3
-    let lines = try String(contentsOf: shared.appendingPathComponent("signatures/labeled.jsonl"), encoding: .utf8).split(separator: "\n")
+    let lines = try String(contentsOf: shared.appendingPathComponent("signatures/labeled.jsonl"), encoding: .utf8)
+        .split(separator: "\n")
     let inputs = lines.compactMap { line -> FailureInput? in
-        guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
-        return FailureInput(message: object["message"] as? String, text: object["trace"] as? String, test: object["test"] as? String)
+        guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+            return nil
+        }
+        return FailureInput(
+            message: object["message"] as? String, text: object["trace"] as? String, test: object["test"] as? String)
     }
     let engine = SignatureEngine.builtin
     var count = 0
@@ -119,7 +147,9 @@ func benchClassify() throws {
     }
     let wall = Date().timeIntervalSince(start)
     let cpu = Double(clock() - clockStart) / Double(CLOCKS_PER_SEC)
-    print("classify     \(count) messages (\(inputs.count) distinct, repeated): \(Int(Double(count) / cpu)) messages/s of CPU time on one core, \(Int(Double(count) / wall)) per wall-clock second (checksum \(sink % 1000))")
+    print(
+        "classify     \(count) messages (\(inputs.count) distinct, repeated): \(Int(Double(count) / cpu)) messages/s of CPU time on one core, \(Int(Double(count) / wall)) per wall-clock second (checksum \(sink % 1000))"
+    )
 }
 
 // MARK: - history at scale
@@ -132,9 +162,13 @@ func historyRunXML(run: Int, tests: Int) -> String {
     for index in 0..<tests {
         let character = Double((index &* 2_654_435_761) % 1000) / 1000
         let fails = character < 0.075 || (character < 0.15 && generator.nextDouble() < 0.4)
-        let head = "<testcase classname=\"tests.area_\(index / 200).test_mod_\(index % 13)\" name=\"test_\(index)\" time=\"0.0\(index % 10)\""
+        let head =
+            "<testcase classname=\"tests.area_\(index / 200).test_mod_\(index % 13)\" name=\"test_\(index)\" time=\"0.0\(index % 10)\""
         if fails {
-            let message = character < 0.075 ? "redis.exceptions.ConnectionError: Error 111 connecting to localhost:6381. Connection refused." : "Failed: Timeout &gt;5.0s"
+            let message =
+                character < 0.075
+                ? "redis.exceptions.ConnectionError: Error 111 connecting to localhost:6381. Connection refused."
+                : "Failed: Timeout &gt;5.0s"
             cases += head + "><failure message=\"\(message)\">trace</failure></testcase>\n"
         } else {
             cases += head + "/>\n"
@@ -169,14 +203,20 @@ func benchHistory() throws {
     for run in 0..<runs {
         try Data(historyRunXML(run: run, tests: tests).utf8).write(to: file)
         let runStart = Date()
-        _ = try ingestor.ingest([file.path], options: IngestOptions(runKey: "run-\(run)", metadata: RunMetadata(commit: "c\(run)", branch: "main")))
+        _ = try ingestor.ingest(
+            [file.path],
+            options: IngestOptions(runKey: "run-\(run)", metadata: RunMetadata(commit: "c\(run)", branch: "main")))
         timings.append(Date().timeIntervalSince(runStart))
         if (run + 1) % 100 == 0 { print("  \(run + 1) runs stored (\(fmt(Date().timeIntervalSince(start), 1)) s)") }
     }
     let firstTen = timings.prefix(10).reduce(0, +) / Double(min(10, timings.count))
     let lastTen = timings.suffix(10).reduce(0, +) / Double(min(10, timings.count))
-    print("history      \(runs) runs × \(tests) tests = \(runs * tests) results stored in \(fmt(Date().timeIntervalSince(start), 1)) s")
-    print("ingest       one run of \(tests) tests: \(fmt(firstTen * 1000, 0)) ms (first 10 runs) vs \(fmt(lastTen * 1000, 0)) ms (last 10 runs)")
+    print(
+        "history      \(runs) runs × \(tests) tests = \(runs * tests) results stored in \(fmt(Date().timeIntervalSince(start), 1)) s"
+    )
+    print(
+        "ingest       one run of \(tests) tests: \(fmt(firstTen * 1000, 0)) ms (first 10 runs) vs \(fmt(lastTen * 1000, 0)) ms (last 10 runs)"
+    )
     func time(_ label: String, _ body: () throws -> String) rethrows {
         let started = Date()
         let summary = try body()
@@ -185,7 +225,8 @@ func benchHistory() throws {
     let latest = try database.latestRunID() ?? 0
     try time("flaky        ") {
         let report = try FlakinessAnalyzer.analyze(database)
-        return "\(report.tests(in: .flaky).count) flaky, \(report.tests(in: .broken).count) broken over \(report.runIDs.count) runs"
+        return
+            "\(report.tests(in: .flaky).count) flaky, \(report.tests(in: .broken).count) broken over \(report.runIDs.count) runs"
     }
     try time("trend        ") { "\(try Trend.load(database, last: 30).points.count) points" }
     try time("diff         ") {
@@ -193,7 +234,9 @@ func benchHistory() throws {
         return "\(diff.newFailures.count) new failures, \(diff.fixed.count) fixed"
     }
     try time("clusters     ") { "\(try database.clusterSummaries().count) clusters" }
-    try time("report status") { "\(try ReportBuilder(database: database, renderer: TemplateRenderer()).render(.status, format: .markdown).count) characters" }
+    try time("report status") {
+        "\(try ReportBuilder(database: database, renderer: TemplateRenderer()).render(.status, format: .markdown).count) characters"
+    }
 }
 
 switch command {
@@ -201,5 +244,7 @@ case "ingest": try benchIngest()
 case "classify": try benchClassify()
 case "history": try benchHistory()
 default:
-    print("usage: triage-bench ingest [--cases N] [--file F] [--peer PYTHON] | classify [--seconds S] | history [--runs N] [--tests N]")
+    print(
+        "usage: triage-bench ingest [--cases N] [--file F] [--peer PYTHON] | classify [--seconds S] | history [--runs N] [--tests N]"
+    )
 }

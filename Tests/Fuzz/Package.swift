@@ -13,7 +13,7 @@ let package = Package(
             name: "triage-fuzz",
             dependencies: ["CFuzzDriver", .product(name: "TriageKit", package: "triage")],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
-        )
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -7,14 +7,18 @@ import Testing
         let cases = (0..<total).map { index -> String in
             let name = "test_\(index)"
             guard failing.contains(name) else { return "<testcase classname=\"tests.test_ws\" name=\"\(name)\"/>" }
-            return "<testcase classname=\"tests.test_ws\" name=\"\(name)\"><failure message=\"AssertionError: \(name) broke\">trace</failure></testcase>"
+            return
+                "<testcase classname=\"tests.test_ws\" name=\"\(name)\"><failure message=\"AssertionError: \(name) broke\">trace</failure></testcase>"
         }
         return "<testsuites><testsuite name=\"pytest\">\(cases.joined())</testsuite></testsuites>"
     }
 
     func github(_ cli: CLI, run: Int, summary: String) -> [String: String] {
-        ["GITHUB_ACTIONS": "true", "GITHUB_SHA": "sha\(run)", "GITHUB_REF_NAME": "main", "GITHUB_RUN_ID": "\(1000 + run)",
-         "GITHUB_REPOSITORY": "acme/app", "GITHUB_SERVER_URL": "https://github.com", "GITHUB_STEP_SUMMARY": summary]
+        [
+            "GITHUB_ACTIONS": "true", "GITHUB_SHA": "sha\(run)", "GITHUB_REF_NAME": "main",
+            "GITHUB_RUN_ID": "\(1000 + run)",
+            "GITHUB_REPOSITORY": "acme/app", "GITHUB_SERVER_URL": "https://github.com", "GITHUB_STEP_SUMMARY": summary,
+        ]
     }
 
     @Test func aFirstRunThenANewFailureThenAQuarantine() throws {
@@ -25,13 +29,20 @@ import Testing
 
         // 1: a first run on a new history, one failure: nothing is new, the gate passes.
         try Data(Self.report(failing: ["test_1"]).utf8).write(to: results.appendingPathComponent("junit.xml"))
-        let first = try cli.run(["ci", "test-results/**/*.xml", "--fail-on", "new-failures", "--json", "out/1.json"], environment: github(cli, run: 1, summary: summary))
+        let first = try cli.run(
+            ["ci", "test-results/**/*.xml", "--fail-on", "new-failures", "--json", "out/1.json"],
+            environment: github(cli, run: 1, summary: summary))
         #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
         #expect(first.stdout.contains("no history at"))
         #expect(first.stdout.contains("gate new-failures: passed"))
-        let firstJSON = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: cli.folder.appendingPathComponent("out/1.json"))) as? [String: Any])
-        for key in ["runID", "runKey", "isNewHistory", "totals", "passRate", "failing", "newFailures", "fixed", "stillFailing", "newClusters",
-                    "flakyInvolved", "quarantinedFailures", "expiredQuarantines", "gate", "passed", "reasons", "notes"] {
+        let firstJSON = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: cli.folder.appendingPathComponent("out/1.json")))
+                as? [String: Any])
+        for key in [
+            "runID", "runKey", "isNewHistory", "totals", "passRate", "failing", "newFailures", "fixed", "stillFailing",
+            "newClusters",
+            "flakyInvolved", "quarantinedFailures", "expiredQuarantines", "gate", "passed", "reasons", "notes",
+        ] {
             #expect(firstJSON[key] != nil, "JSON lacks \(key)")
         }
         #expect(firstJSON["runKey"] as? String == "github-1001")
@@ -39,7 +50,9 @@ import Testing
 
         // 2: one new failure: exit 1, and the summary says why.
         try Data(Self.report(failing: ["test_1", "test_4"]).utf8).write(to: results.appendingPathComponent("junit.xml"))
-        let second = try cli.run(["ci", "test-results/**/*.xml", "--fail-on", "new-failures", "--summary", "out/2.md"], environment: github(cli, run: 2, summary: summary))
+        let second = try cli.run(
+            ["ci", "test-results/**/*.xml", "--fail-on", "new-failures", "--summary", "out/2.md"],
+            environment: github(cli, run: 2, summary: summary))
         #expect(second.status == 1, "\(second.stdout)\(second.stderr)")
         #expect(second.stdout.contains("NEW tests.test_ws::test_4"))
         #expect(second.stdout.contains("because 1 new failure(s) since run 1: tests.test_ws::test_4"))
@@ -50,25 +63,39 @@ import Testing
         #expect(stepSummary.components(separatedBy: "## triage:").count == 3)  // appended by both runs
 
         // 3: the same new failure, quarantined: the gate passes and says so.
-        let add = try cli.run(["quarantine", "add", "tests/test_ws.py::test_4", "--reason", "flaky: timing", "--owner", "platform-team", "--expires", "14d"])
+        let add = try cli.run([
+            "quarantine", "add", "tests/test_ws.py::test_4", "--reason", "flaky: timing", "--owner", "platform-team",
+            "--expires", "14d",
+        ])
         #expect(add.status == 0)
-        let third = try cli.run(["ci", "test-results/**/*.xml", "--fail-on", "new-failures", "--baseline", "1", "--json", "out/3.json"], environment: github(cli, run: 3, summary: summary))
+        let third = try cli.run(
+            ["ci", "test-results/**/*.xml", "--fail-on", "new-failures", "--baseline", "1", "--json", "out/3.json"],
+            environment: github(cli, run: 3, summary: summary))
         #expect(third.status == 0, "\(third.stdout)\(third.stderr)")
-        let thirdJSON = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: cli.folder.appendingPathComponent("out/3.json"))) as? [String: Any])
+        let thirdJSON = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: cli.folder.appendingPathComponent("out/3.json")))
+                as? [String: Any])
         #expect(thirdJSON["quarantinedFailures"] as? [String] == ["tests.test_ws::test_4"])
         #expect(thirdJSON["baselineRunID"] as? Int == 1)
 
         // Without the quarantine the same comparison fails.
         _ = try cli.run(["quarantine", "remove", "tests/test_ws.py::test_4"])
-        let fourth = try cli.run(["ci", "test-results/**/*.xml", "--baseline", "1", "--run-id", "again"], environment: github(cli, run: 4, summary: summary))
+        let fourth = try cli.run(
+            ["ci", "test-results/**/*.xml", "--baseline", "1", "--run-id", "again"],
+            environment: github(cli, run: 4, summary: summary))
         #expect(fourth.status == 1)
     }
 
     @Test func gitlabVariablesAndAMinimumPassRate() throws {
         let cli = try CLI()
-        try Data(Self.report(failing: ["test_0", "test_2"]).utf8).write(to: cli.folder.appendingPathComponent("report.xml"))
-        let env = ["GITLAB_CI": "true", "CI_COMMIT_SHA": "abc", "CI_COMMIT_BRANCH": "feature", "CI_PIPELINE_ID": "77", "CI_PIPELINE_URL": "https://gitlab.example/p/77"]
-        let result = try cli.run(["ci", "report.xml", "--fail-on", "never", "--min-pass-rate", "0.9", "--json", "r.json"], environment: env)
+        try Data(Self.report(failing: ["test_0", "test_2"]).utf8).write(
+            to: cli.folder.appendingPathComponent("report.xml"))
+        let env = [
+            "GITLAB_CI": "true", "CI_COMMIT_SHA": "abc", "CI_COMMIT_BRANCH": "feature", "CI_PIPELINE_ID": "77",
+            "CI_PIPELINE_URL": "https://gitlab.example/p/77",
+        ]
+        let result = try cli.run(
+            ["ci", "report.xml", "--fail-on", "never", "--min-pass-rate", "0.9", "--json", "r.json"], environment: env)
         #expect(result.status == 1)
         #expect(result.stdout.contains("pass rate 66.7% is below the minimum 90.0%"))
         let runs = try cli.run(["runs", "show", "--format", "json"])
@@ -84,12 +111,17 @@ import Testing
         for job in 0..<2 {
             let folder = cli.folder.appendingPathComponent("job\(job)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try Data(Self.report(failing: ["test_\(job)"], total: 400).utf8).write(to: folder.appendingPathComponent("r.xml"))
+            try Data(Self.report(failing: ["test_\(job)"], total: 400).utf8).write(
+                to: folder.appendingPathComponent("r.xml"))
         }
-        let processes = try (0..<2).map { try cli.start(["ci", "job\($0)/*.xml", "--run-id", "job-\($0)", "--fail-on", "never"]) }
+        let processes = try (0..<2).map {
+            try cli.start(["ci", "job\($0)/*.xml", "--run-id", "job-\($0)", "--fail-on", "never"])
+        }
         for process in processes { process.waitUntilExit() }
         #expect(processes.map(\.terminationStatus) == [0, 0])
-        let runs = try #require(try JSONSerialization.jsonObject(with: Data(try cli.run(["runs", "--format", "json"]).stdout.utf8)) as? [[String: Any]])
+        let runs = try #require(
+            try JSONSerialization.jsonObject(with: Data(try cli.run(["runs", "--format", "json"]).stdout.utf8))
+                as? [[String: Any]])
         #expect(Set(runs.compactMap { $0["key"] as? String }) == ["job-0", "job-1"])
     }
 
@@ -98,7 +130,8 @@ import Testing
         _ = try cli.run(["quarantine", "add", "tests/test_ws.py::test_reconnect", "--reason", "flaky: timing"])
         let export = try cli.run(["quarantine", "export", "--format", "pytest"])
         #expect(export.status == 0)
-        #expect(export.stdout.contains("\"tests/test_ws.py::test_reconnect\": \"quarantined by triage: flaky: timing\""))
+        #expect(
+            export.stdout.contains("\"tests/test_ws.py::test_reconnect\": \"quarantined by triage: flaky: timing\""))
         #expect(export.stdout.contains("def pytest_collection_modifyitems(config, items):"))
         let junit = try cli.run(["quarantine", "export", "--format", "junit-skip"])
         #expect(junit.stdout.contains("<testcase classname=\"tests.test_ws\" name=\"test_reconnect\"><skipped"))
@@ -114,7 +147,8 @@ import Testing
         process.arguments = [CLI.packageRoot.appendingPathComponent(".ci/examples/ci-step.sh").path, "report.xml"]
         process.currentDirectoryURL = cli.folder
         var environment = cli.environment
-        environment["PATH"] = CLI.binary.deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        environment["PATH"] =
+            CLI.binary.deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
         environment["TRIAGE_DB"] = cli.folder.appendingPathComponent("history/h.sqlite").path
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice

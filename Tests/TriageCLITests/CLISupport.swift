@@ -36,7 +36,10 @@ struct CLI {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("triage-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         environment = ProcessInfo.processInfo.environment.filter { key, _ in
-            !["CI", "GITHUB_ACTIONS", "GITLAB_CI", "JENKINS_URL", "JENKINS_HOME", "BUILDKITE", "CIRCLECI", "TF_BUILD", "TRIAGE_DB"].contains(key)
+            ![
+                "CI", "GITHUB_ACTIONS", "GITLAB_CI", "JENKINS_URL", "JENKINS_HOME", "BUILDKITE", "CIRCLECI", "TF_BUILD",
+                "TRIAGE_DB",
+            ].contains(key)
         }
         environment["NO_COLOR"] = "1"
     }
@@ -44,7 +47,9 @@ struct CLI {
     var databasePath: String { folder.appendingPathComponent(".triage/triage.sqlite").path }
 
     func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Result {
-        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build the binary first: swift build (looked for \(Self.binary.path))")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: Self.binary.path),
+            "build the binary first: swift build (looked for \(Self.binary.path))")
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
@@ -58,7 +63,9 @@ struct CLI {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
     }
 
     /// Starts the binary without waiting, for tests of concurrent writers.

@@ -25,7 +25,9 @@ import Testing
         let cli = try CLI()
         _ = try cli.run(["ingest", CLI.fixture("junit/surefire-flaky-and-rerun.xml")])
         let before = try cli.run(["runs", "--format", "json"]).stdout
-        let bad = try cli.run(["ingest", CLI.fixture("junit/pytest-rerun-and-teardown.xml"), CLI.fixture("junit/truncated.xml")])
+        let bad = try cli.run([
+            "ingest", CLI.fixture("junit/pytest-rerun-and-teardown.xml"), CLI.fixture("junit/truncated.xml"),
+        ])
         #expect(bad.status == 3)
         let lines = bad.stderr.split(separator: "\n")
         #expect(lines.count == 1)
@@ -35,7 +37,9 @@ import Testing
 
     @Test func theDatabaseCanBeNamedByOptionOrEnvironment() throws {
         let cli = try CLI()
-        let viaOption = try cli.run(["ingest", "--db", "custom/a.sqlite", CLI.fixture("junit/surefire-flaky-and-rerun.xml")])
+        let viaOption = try cli.run([
+            "ingest", "--db", "custom/a.sqlite", CLI.fixture("junit/surefire-flaky-and-rerun.xml"),
+        ])
         #expect(viaOption.status == 0)
         #expect(FileManager.default.fileExists(atPath: cli.folder.appendingPathComponent("custom/a.sqlite").path))
         let viaEnvironment = try cli.run(["runs"], environment: ["TRIAGE_DB": "custom/a.sqlite"])
@@ -92,7 +96,8 @@ import Testing
     private func controls(_ text: String) -> [String] {
         text.unicodeScalars.filter { scalar in
             let value = scalar.value
-            return (value < 0x20 && scalar != "\n") || (0x7F...0x9F).contains(value) || value == 0x2028 || value == 0x2029
+            return (value < 0x20 && scalar != "\n") || (0x7F...0x9F).contains(value) || value == 0x2028
+                || value == 0x2029
                 || (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value)
         }.map { String(format: "U+%04X", $0.value) }
     }
@@ -101,7 +106,8 @@ import Testing
         let cli = try CLI()
         // XML 1.0 refuses C0 controls (ESC) even as &#27;, but carries C1 controls such as
         // U+009B (a one-byte CSI), CR, newlines and bidi overrides.
-        let hostile = "&#x9B;2J&#x9B;31m|`pipe`|&lt;script&gt;alert(1)&lt;/script&gt;&#13;overwritten&#10;second line&#x202E;exe.txt"
+        let hostile =
+            "&#x9B;2J&#x9B;31m|`pipe`|&lt;script&gt;alert(1)&lt;/script&gt;&#13;overwritten&#10;second line&#x202E;exe.txt"
         let xml = """
             <testsuite name="s\(hostile)">
             <testcase classname="c\(hostile)" name="t\(hostile)"><failure message="m\(hostile)" type="T\(hostile)">body\(hostile)</failure></testcase>
@@ -111,10 +117,14 @@ import Testing
         let file = cli.folder.appendingPathComponent("hostile.xml")
         try Data(xml.utf8).write(to: file)
         let escape = "\u{1B}]0;pwned\u{07}\u{1B}[2J"
-        let ingest = try cli.run(["ingest", file.path, "--commit", "abc\(escape)", "--branch", "b\(escape)", "--build", "7\(escape)", "--build-url", "http://ci/\(escape)", "--label", "k=v\(escape)"])
+        let ingest = try cli.run([
+            "ingest", file.path, "--commit", "abc\(escape)", "--branch", "b\(escape)", "--build", "7\(escape)",
+            "--build-url", "http://ci/\(escape)", "--label", "k=v\(escape)",
+        ])
         #expect(ingest.status == 0, "\(ingest.stderr)")
         let outputs = [
-            ("ingest", ingest.stdout), ("runs", try cli.run(["runs"]).stdout), ("runs show", try cli.run(["runs", "show"]).stdout),
+            ("ingest", ingest.stdout), ("runs", try cli.run(["runs"]).stdout),
+            ("runs show", try cli.run(["runs", "show"]).stdout),
             ("parse --format text", try cli.run(["parse", "--format", "text", file.path]).stdout),
         ]
         for (command, output) in outputs {

@@ -13,7 +13,8 @@ import Testing
                 <testcase classname="tests.test_db" name="test_ok"/>
                 </testsuite>
                 """
-            _ = try Ingestor(database: db, engine: engine).ingest([try TestSupport.write(xml).path], options: IngestOptions(runKey: "r\(run)"))
+            _ = try Ingestor(database: db, engine: engine).ingest(
+                [try TestSupport.write(xml).path], options: IngestOptions(runKey: "r\(run)"))
         }
     }
 
@@ -39,13 +40,15 @@ import Testing
         let db = try TriageDatabase.inMemory()
         try ingestRedisAndPostgres(db)
         let before = try db.clusterSummaries()
-        let engine = try SignatureEngine(teamRules: RulesFile.parse("""
-            rules:
-              - name: cache-down
-                category: connection_refused
-                message: "connecting to [^:]+:(63\\\\d\\\\d)"
-                detail: 1
-            """))
+        let engine = try SignatureEngine(
+            teamRules: RulesFile.parse(
+                """
+                rules:
+                  - name: cache-down
+                    category: connection_refused
+                    message: "connecting to [^:]+:(63\\\\d\\\\d)"
+                    detail: 1
+                """))
         let result = try db.recluster(with: engine)
         #expect(result.attempts == 6)
         #expect(result.changed == 4)
@@ -64,12 +67,15 @@ import Testing
         #expect(json["category"] as? String == "import_error")
         #expect((json["cluster"] as? String)?.count == 10)
         #expect(json["template"] != nil)
-        let error = try #require(throws: TriageError.self) { try ClassifyLine.classify("not json", lineNumber: 3, engine: .builtin) }
+        let error = try #require(throws: TriageError.self) {
+            try ClassifyLine.classify("not json", lineNumber: 3, engine: .builtin)
+        }
         #expect(error.description.hasPrefix("stdin: line 3:"))
     }
 
     @Test func aBadRulesFileIsAOneLineErrorNamingIt() throws {
-        let url = try TestSupport.write("rules:\n  - name: x\n    category: oom\n    message: \"OOM [\"\n", name: "rules.yaml")
+        let url = try TestSupport.write(
+            "rules:\n  - name: x\n    category: oom\n    message: \"OOM [\"\n", name: "rules.yaml")
         let error = try #require(throws: TriageError.self) { try SignatureEngine.standard(rulesFile: url.path) }
         #expect(error.description.contains("rules.yaml"))
         #expect(error.description.contains("'x'"))

@@ -16,7 +16,9 @@ enum Corpus {
     static let isPresent: Bool = {
         let present = FileManager.default.fileExists(atPath: root.appendingPathComponent("INDEX.md").path)
         if !present {
-            print("CorpusConformanceTests skipped: no corpus at \(root.path) (clone `shared/` beside the repository to run them)")
+            print(
+                "CorpusConformanceTests skipped: no corpus at \(root.path) (clone `shared/` beside the repository to run them)"
+            )
         }
         return present
     }()
@@ -42,7 +44,8 @@ enum Corpus {
 ///
 /// The suite only runs when the corpus is there (`.enabled(if:)`): without it there is nothing
 /// to compare, and `FormatParserTests` still covers every format with the fixtures in the package.
-@Suite(.enabled(if: Corpus.isPresent, "the shared corpus (../shared/corpus) is not checked out"), .timeLimit(.minutes(1)))
+@Suite(
+    .enabled(if: Corpus.isPresent, "the shared corpus (../shared/corpus) is not checked out"), .timeLimit(.minutes(1)))
 struct CorpusConformanceTests {
     static let enricoMi = "enricomi-publish-unit-test-result-action/python/test/files/"
     static let enricoMiConverted = "enricomi-publish-unit-test-result-action/converted/"
@@ -85,10 +88,13 @@ struct CorpusConformanceTests {
     @Test func matchesEnricoMiResults() throws {
         var compared = 0, expectedErrors = 0, notXML = 0, reordered = 0, inferred = 0, splitTheoryRows = 0
         var mismatches: [String] = []
-        for converted in Corpus.files(where: { $0.hasPrefix(Self.enricoMiConverted) && $0.hasSuffix(".results.converted.json") }) {
+        for converted in Corpus.files(where: {
+            $0.hasPrefix(Self.enricoMiConverted) && $0.hasSuffix(".results.converted.json")
+        }) {
             let stem = converted.dropFirst(Self.enricoMiConverted.count).dropLast(".results.converted.json".count)
-            guard let input = ["xml", "trx"].map({ "\(Self.enricoMi)\(stem).\($0)" })
-                .first(where: { FileManager.default.fileExists(atPath: Corpus.url($0).path) })
+            guard
+                let input = ["xml", "trx"].map({ "\(Self.enricoMi)\(stem).\($0)" })
+                    .first(where: { FileManager.default.fileExists(atPath: Corpus.url($0).path) })
             else {
                 notXML += 1  // mocha and dart JSON reports: not a format triage reads
                 continue
@@ -109,7 +115,8 @@ struct CorpusConformanceTests {
                 continue
             }
             let expectedKeys = Set(expected.cases.map { Key(classname: $0.class_name ?? "", name: $0.test_name ?? "") })
-            let isNUnit2 = (try? String(contentsOf: Corpus.url(input), encoding: .utf8))?.contains("<test-results") ?? false
+            let isNUnit2 =
+                (try? String(contentsOf: Corpus.url(input), encoding: .utf8))?.contains("<test-results") ?? false
 
             // Group both sides by EnricoMi's identity: our parser merges repeated elements of one
             // test into attempts of one case, where EnricoMi lists every element.
@@ -145,7 +152,9 @@ struct CorpusConformanceTests {
                 } else {
                     let missing = theirs.map(\.key).filter { key in !ours.contains { $0.key == key } }
                     let extra = ours.map(\.key).filter { key in !theirs.contains { $0.key == key } }
-                    mismatches.append("\(input): tests differ; missing \(missing.prefix(3)), unexpected \(extra.prefix(3)) (\(ours.count) vs \(theirs.count))")
+                    mismatches.append(
+                        "\(input): tests differ; missing \(missing.prefix(3)), unexpected \(extra.prefix(3)) (\(ours.count) vs \(theirs.count))"
+                    )
                     continue
                 }
             }
@@ -166,7 +175,9 @@ struct CorpusConformanceTests {
                     if let message = element.message, !attempt.isInferred,
                         trimmed(attempt.message) != trimmed(message)
                     {
-                        mismatches.append("\(input): \(key): message \(String(reflecting: attempt.message?.prefix(60))) instead of \(String(reflecting: message.prefix(60)))")
+                        mismatches.append(
+                            "\(input): \(key): message \(String(reflecting: attempt.message?.prefix(60))) instead of \(String(reflecting: message.prefix(60)))"
+                        )
                     }
                 }
             }
@@ -174,15 +185,18 @@ struct CorpusConformanceTests {
         // Every input EnricoMi fails to parse (`X.exception` beside `X.xml`) must be a TriageError.
         for exception in Corpus.files(where: { $0.hasPrefix(Self.enricoMi) && $0.hasSuffix(".exception") }) {
             let stem = exception.dropLast(".exception".count)
-            guard let input = ["xml", "trx"].map({ "\(stem).\($0)" })
-                .first(where: { FileManager.default.fileExists(atPath: Corpus.url($0).path) })
+            guard
+                let input = ["xml", "trx"].map({ "\(stem).\($0)" })
+                    .first(where: { FileManager.default.fileExists(atPath: Corpus.url($0).path) })
             else { continue }  // JSON inputs and `not-existing`
             #expect(throws: TriageError.self, "\(input) must be reported as a parse error") {
                 _ = try ReportReader.readAll(Corpus.url(input))
             }
             expectedErrors += 1
         }
-        print("EnricoMi: \(compared) files compared, \(expectedErrors) expected parse errors, \(notXML) JSON-only skipped, \(reordered) reordered, \(inferred) inferred retry failures, \(splitTheoryRows) theory rows kept apart, \(mismatches.count) mismatches")
+        print(
+            "EnricoMi: \(compared) files compared, \(expectedErrors) expected parse errors, \(notXML) JSON-only skipped, \(reordered) reordered, \(inferred) inferred retry failures, \(splitTheoryRows) theory rows kept apart, \(mismatches.count) mismatches"
+        )
         for mismatch in mismatches { Issue.record("\(mismatch)") }
         #expect(compared >= 55)
         #expect(expectedErrors == 8)
@@ -202,7 +216,8 @@ struct CorpusConformanceTests {
             // NUnit 2 has no class attribute: EnricoMi keeps the full name with an empty class; we
             // split it into class and method (or take the fixture as class when there is no dot).
             for candidate in [
-                Key(classname: "", name: testCase.classname + "." + testCase.name), Key(classname: "", name: testCase.name),
+                Key(classname: "", name: testCase.classname + "." + testCase.name),
+                Key(classname: "", name: testCase.name),
             ] where expectedKeys.contains(candidate) {
                 return candidate
             }
@@ -248,13 +263,16 @@ struct CorpusConformanceTests {
         var unexpected: [String] = []
         for path in Self.inputFiles() {
             // mikepenz keeps a deliberately corrupt report beside the good ones.
-            let shouldThrow = Self.mustThrow.contains(path) || path.contains("/corrupt-junit/")
+            let shouldThrow =
+                Self.mustThrow.contains(path) || path.contains("/corrupt-junit/")
                 || path.contains("mikepenz-action-junit-report/test_results/junit-web-test/")
             do {
                 let result = try ReportReader.readAll(Corpus.url(path))
                 parsed += 1
                 cases += result.cases.count
-                if shouldThrow { unexpected.append("\(path): parsed (\(result.cases.count) cases) but must be refused") }
+                if shouldThrow {
+                    unexpected.append("\(path): parsed (\(result.cases.count) cases) but must be refused")
+                }
             } catch let error as TriageError {
                 refused += 1
                 if !shouldThrow { unexpected.append("\(path): \(error)") }
@@ -262,7 +280,9 @@ struct CorpusConformanceTests {
                 unexpected.append("\(path): threw \(type(of: error)) instead of TriageError: \(error)")
             }
         }
-        print("All inputs: \(parsed + refused) files, \(parsed) parsed (\(cases) cases), \(refused) refused, \(unexpected.count) unexpected")
+        print(
+            "All inputs: \(parsed + refused) files, \(parsed) parsed (\(cases) cases), \(refused) refused, \(unexpected.count) unexpected"
+        )
         for problem in unexpected { Issue.record("\(problem)") }
         #expect(parsed + refused >= 290)
     }
@@ -322,7 +342,8 @@ struct CorpusConformanceTests {
     }
 
     @Test func surefireFlakyTest() throws {
-        let path = "apache-maven-surefire/surefire-report-parser/src/test/resources/fixture/testsuitexmlparser/TEST-org.acme.FlakyTest.xml"
+        let path =
+            "apache-maven-surefire/surefire-report-parser/src/test/resources/fixture/testsuitexmlparser/TEST-org.acme.FlakyTest.xml"
         let cases = try ReportReader.readAll(Corpus.url(path)).cases
         // Surefire: 2 tests (despite tests="1"), none failed, 4 flakes: one per flaky element.
         #expect(cases.count == 2)
@@ -401,7 +422,10 @@ struct CorpusConformanceTests {
             else { continue }
             let fixture = pathLine.dropFirst("  \"path\": \"".count).dropLast(2)
             var expected: [Outcome: Int] = [:]
-            for line in block.split(separator: "\n") where line.hasSuffix("\"result\": \"success\",") || line.hasSuffix("\"result\": \"failed\",") || line.hasSuffix("\"result\": \"skipped\",") {
+            for line in block.split(separator: "\n")
+            where line.hasSuffix("\"result\": \"success\",") || line.hasSuffix("\"result\": \"failed\",")
+                || line.hasSuffix("\"result\": \"skipped\",")
+            {
                 let outcome: Outcome =
                     line.contains("success") ? .passed : line.contains("skipped") ? .skipped : .failed
                 expected[outcome, default: 0] += 1

@@ -25,7 +25,9 @@ import Testing
                 ? #"<testcase classname="\#(name)" name="t\#(index)"><failure message="boom \#(index)">\#(String(repeating: "trace line\n", count: 40))</failure></testcase>"#
                 : #"<testcase classname="\#(name)" name="t\#(index)"/>"#
         }
-        return try TestSupport.write(#"<testsuite name="\#(name)">"# + cases.joined() + "</testsuite>", name: "\(name).xml").path
+        return try TestSupport.write(
+            #"<testsuite name="\#(name)">"# + cases.joined() + "</testsuite>", name: "\(name).xml"
+        ).path
     }
 
     private func databasePath() throws -> String {
@@ -36,23 +38,28 @@ import Testing
 
     @Test func aDatabaseOfTheFirstReleasedSchemaOpensMigratedWithItsDataIntact() throws {
         let path = try databasePath()
-        try FileManager.default.copyItem(at: TestSupport.fixture("databases/v1-runs-results.sqlite"), to: URL(fileURLWithPath: path))
-        let applied = try DatabaseQueue(path: path).read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
+        try FileManager.default.copyItem(
+            at: TestSupport.fixture("databases/v1-runs-results.sqlite"), to: URL(fileURLWithPath: path))
+        let applied = try DatabaseQueue(path: path).read {
+            try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations")
+        }
         #expect(applied == ["v1-runs-results"], "the fixture holds the first released schema only")
 
         let db = try TriageDatabase(path: path)
         #expect(try db.read { try Schema.migrator.hasCompletedMigrations($0) })
         let runs = try db.runs().sorted { $0.id < $1.id }
         #expect(runs.map(\.key) == ["ci-1001", "ci-1002"])
-        #expect(runs.map(\.totals) == [
-            RunTotals(tests: 4, passed: 1, failed: 0, errors: 2, skipped: 1, retried: 1),
-            RunTotals(tests: 6, passed: 3, failed: 1, errors: 1, skipped: 1, retried: 1),
-        ])
+        #expect(
+            runs.map(\.totals) == [
+                RunTotals(tests: 4, passed: 1, failed: 0, errors: 2, skipped: 1, retried: 1),
+                RunTotals(tests: 6, passed: 3, failed: 1, errors: 1, skipped: 1, retried: 1),
+            ])
         #expect(runs.map(\.metadata.commit) == ["1111111aaaaaaa", "2222222bbbbbbb"])
         #expect(runs[1].metadata.labels == ["os": "linux"])
         let detail = try db.runDetail(id: runs[1].id)
         #expect(detail.files.map(\.format) == ["junit", "xunit2"])
-        #expect(try counts(db) == ["run": 2, "run_file": 3, "test": 10, "result": 10, "attempt": 15, "failure_cluster": 9])
+        #expect(
+            try counts(db) == ["run": 2, "run_file": 3, "test": 10, "result": 10, "attempt": 15, "failure_cluster": 9])
 
         // And it takes new runs.
         let report = try Ingestor(database: db).ingest([TestSupport.fixture("nunit3-parameterized.xml").path])
@@ -89,7 +96,8 @@ import Testing
     @Test func aReadOnlyDatabaseGivesAClearErrorAndChangesNothing() throws {
         let path = try databasePath()
         let writable = try TriageDatabase(path: path)
-        _ = try Ingestor(database: writable).ingest([try resultFile("first", tests: 20)], options: IngestOptions(runKey: "first"))
+        _ = try Ingestor(database: writable).ingest(
+            [try resultFile("first", tests: 20)], options: IngestOptions(runKey: "first"))
         let before = try counts(writable)
 
         // Tests run as root, where a file's mode does not stop writes: SQLite's read-only open
@@ -97,7 +105,8 @@ import Testing
         let readOnly = try TriageDatabase(path: path, readOnly: true)
         #expect(try readOnly.runs().map(\.key) == ["first"])
         let error = try #require(throws: TriageError.self) {
-            try Ingestor(database: readOnly).ingest([try resultFile("second", tests: 20)], options: IngestOptions(runKey: "second"))
+            try Ingestor(database: readOnly).ingest(
+                [try resultFile("second", tests: 20)], options: IngestOptions(runKey: "second"))
         }
         #expect(error.exitCode == 4)
         #expect(error.description.hasPrefix(path + ": "))

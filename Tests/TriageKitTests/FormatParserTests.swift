@@ -8,7 +8,8 @@ import Testing
 @Suite struct FormatParserTests {
     private func read(fixture name: String) throws -> (info: ParsedFileInfo, cases: [TestCase]) {
         let url = try #require(
-            Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures"), "missing fixture \(name)")
+            Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures"),
+            "missing fixture \(name)")
         return try ReportReader.readAll(url)
     }
 
@@ -64,10 +65,11 @@ import Testing
     @Test func keepsGenericAndTheoryArgumentsInXUnitNames() throws {
         let cases = try read(fixture: "xunit2-fixie-theories.xml").cases
         #expect(cases.count == 7)
-        #expect(cases.prefix(3).map(\.name) == [
-            "ShouldBeString<System.String>(\"A\")", "ShouldBeString<System.String>(\"B\")",
-            "ShouldBeString<System.Int32>(123)",
-        ])
+        #expect(
+            cases.prefix(3).map(\.name) == [
+                "ShouldBeString<System.String>(\"A\")", "ShouldBeString<System.String>(\"B\")",
+                "ShouldBeString<System.Int32>(123)",
+            ])
         #expect(cases.allSatisfy { $0.attempts.count == 1 })
         #expect(cases.last?.attempts.first?.message == "⚠ Skipped with attribute.")
     }
@@ -110,7 +112,8 @@ import Testing
         let (info, cases) = try read(fixture: "nunit3-parameterized.xml")
         #expect(info.format == .nunit3)
         #expect(cases.count == 6)
-        #expect(cases.allSatisfy { $0.classname == "UnitTests.HelloWorldTests" && $0.suite == "UnitTests.HelloWorldTests" })
+        #expect(
+            cases.allSatisfy { $0.classname == "UnitTests.HelloWorldTests" && $0.suite == "UnitTests.HelloWorldTests" })
         let umlaut = try #require(cases.first { $0.name == "TestWithParameters(\"Ä\")" })
         #expect(umlaut.outcome == .failed)
         // CRLF inside CDATA reaches us as LF, as XML requires.
@@ -183,9 +186,10 @@ import Testing
         #expect(info.format == .trx)
         #expect(cases.count == 6)
         #expect(cases.allSatisfy { $0.classname == "SampleProject.NUnit.TestServiceTests" })
-        #expect(cases.map(\.name) == [
-            "TestTheory(False)", "SkipTest", "TestTheory(True)", "TestThrowingException", "FailTest", "PassingTest",
-        ])
+        #expect(
+            cases.map(\.name) == [
+                "TestTheory(False)", "SkipTest", "TestTheory(True)", "TestThrowingException", "FailTest", "PassingTest",
+            ])
         #expect(cases.map(\.outcome) == [.failed, .skipped, .passed, .failed, .failed, .passed])
         #expect(cases[1].attempts[0].message == "Ignore test")
         #expect(cases[2].attempts[0].duration == 0.018)

@@ -13,7 +13,9 @@ struct HistoryBuilder {
 
     /// P passed, F failed, E error, S skipped, R failed then passed on a retry (Surefire flaky).
     @discardableResult
-    mutating func run(_ outcomes: [String: Character], commit: String? = nil, message: String = "AssertionError: boom") throws -> Int64 {
+    mutating func run(_ outcomes: [String: Character], commit: String? = nil, message: String = "AssertionError: boom")
+        throws -> Int64
+    {
         runs += 1
         var cases = ""
         for (name, outcome) in outcomes.sorted(by: { $0.key < $1.key }) {
@@ -29,7 +31,9 @@ struct HistoryBuilder {
         }
         let url = try TestSupport.write("<testsuite name=\"pytest\">\(cases)</testsuite>")
         let report = try Ingestor(database: db).ingest(
-            [url.path], options: IngestOptions(runKey: "run-\(runs)", metadata: RunMetadata(commit: commit ?? "c\(runs)", branch: "main")))
+            [url.path],
+            options: IngestOptions(
+                runKey: "run-\(runs)", metadata: RunMetadata(commit: commit ?? "c\(runs)", branch: "main")))
         return try #require(report.runID)
     }
 
@@ -120,7 +124,9 @@ struct HistoryBuilder {
         var all: [String: Character] = [:]
         for index in 0..<10 { all["t\(index)"] = "P" }
         for _ in 0..<3 { try history.run(all) }
-        let dead = try history.run(all.mapValues { _ in "E" }, message: "ConnectionError: Error 111 connecting to localhost:6381. Connection refused.")
+        let dead = try history.run(
+            all.mapValues { _ in "E" },
+            message: "ConnectionError: Error 111 connecting to localhost:6381. Connection refused.")
         for _ in 0..<3 { try history.run(all) }
         let report = try FlakinessAnalyzer.analyze(history.db)
         #expect(report.infrastructureRuns == [dead])
@@ -152,8 +158,10 @@ struct HistoryBuilder {
 
     @Test func diffNamesNewFailuresFixedStillFailingAndClusters() throws {
         var history = try HistoryBuilder()
-        let before = try history.run(["fixed": "F", "still": "F", "broke": "P", "gone": "P"], message: "AssertionError: old")
-        let after = try history.run(["fixed": "P", "still": "F", "broke": "E", "added": "F"], message: "AssertionError: old")
+        let before = try history.run(
+            ["fixed": "F", "still": "F", "broke": "P", "gone": "P"], message: "AssertionError: old")
+        let after = try history.run(
+            ["fixed": "P", "still": "F", "broke": "E", "added": "F"], message: "AssertionError: old")
         let diff = try RunComparison.compare(history.db, before: before, after: after)
         #expect(diff.newFailures.map(\.test) == ["tests.test_mod::added", "tests.test_mod::broke"])
         #expect(diff.fixed.map(\.test) == ["tests.test_mod::fixed"])

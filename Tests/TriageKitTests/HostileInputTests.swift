@@ -47,11 +47,19 @@ import Testing
             let clock = ContinuousClock()
             var error: TriageError?
             let elapsed = clock.measure { error = refusal(url, format: format) }
-            #expect(error?.isBadInput == true, "not refused (format \(format?.rawValue ?? "detected"))", sourceLocation: sourceLocation)
-            #expect(error?.description.contains(words) == true, "\(error?.description ?? "no error")", sourceLocation: sourceLocation)
-            #expect(error?.description.hasPrefix(url.path) == true, "the error names the file", sourceLocation: sourceLocation)
+            #expect(
+                error?.isBadInput == true, "not refused (format \(format?.rawValue ?? "detected"))",
+                sourceLocation: sourceLocation)
+            #expect(
+                error?.description.contains(words) == true, "\(error?.description ?? "no error")",
+                sourceLocation: sourceLocation)
+            #expect(
+                error?.description.hasPrefix(url.path) == true, "the error names the file",
+                sourceLocation: sourceLocation)
             #expect(elapsed < .seconds(1), "took \(elapsed)", sourceLocation: sourceLocation)
-            #expect(peakRSS() - peak < 8 << 20, "peak RSS grew by \(peakRSS() - peak) bytes", sourceLocation: sourceLocation)
+            #expect(
+                peakRSS() - peak < 8 << 20, "peak RSS grew by \(peakRSS() - peak) bytes", sourceLocation: sourceLocation
+            )
         }
     }
 
@@ -61,7 +69,8 @@ import Testing
 
     @Test func externalFileEntitiesAreNeverRead() throws {
         let secret = try write("TOP-SECRET-\(UUID())", name: "secret.txt")
-        let url = try write("""
+        let url = try write(
+            """
             <?xml version="1.0"?>
             <!DOCTYPE testsuite [<!ENTITY xxe SYSTEM "file://\(secret.path)">]>
             <testsuite name="s"><testcase classname="c" name="&xxe;"/></testsuite>
@@ -74,7 +83,8 @@ import Testing
         expectRefused(http, "declares XML entities")
         let parameter = try write(#"<!DOCTYPE t [<!ENTITY % p SYSTEM "http://127.0.0.1:9/p.dtd"> %p;]><testsuite/>"#)
         expectRefused(parameter, "declares XML entities")
-        let outOfBand = try write("""
+        let outOfBand = try write(
+            """
             <!DOCTYPE t [<!ENTITY % file SYSTEM "file:///etc/hostname">
             <!ENTITY % dtd SYSTEM "http://127.0.0.1:9/oob.dtd"> %dtd; %send;]><testsuite/>
             """)
@@ -94,14 +104,16 @@ import Testing
         expectRefused(try write(laughs), "declares XML entities")
 
         let big = String(repeating: "x", count: 50_000)
-        let quadratic = #"<!DOCTYPE t [<!ENTITY a ""# + big + #"">]><testsuite name="s"><testcase classname="c" name=""#
+        let quadratic =
+            #"<!DOCTYPE t [<!ENTITY a ""# + big + #"">]><testsuite name="s"><testcase classname="c" name=""#
             + String(repeating: "&a;", count: 50_000) + #""/></testsuite>"#
         expectRefused(try write(quadratic), "declares XML entities")
     }
 
     @Test func declarationsHiddenByTheEncodingAreRefused() throws {
         // In UTF-7 `+AEU-` is "E": the parser would read `<!ENTITY` where a byte scan sees none.
-        let utf7 = try write(#"""
+        let utf7 = try write(
+            #"""
             <?xml version="1.0" encoding="UTF-7"?>
             <!DOCTYPE testsuite [<!+AEU-NTITY a "aaaaaaaaaa"><!+AEU-NTITY b "&a;&a;&a;&a;&a;">]>
             <testsuite name="s"><testcase classname="c" name="&b;"/></testsuite>
@@ -117,7 +129,9 @@ import Testing
     }
 
     @Test func internalSubsetsWithoutEntitiesAreRefusedButAPlainDoctypeReads() throws {
-        let attlist = try write(#"<!DOCTYPE testsuite [<!ATTLIST testcase name CDATA "injected">]><testsuite name="s"><testcase classname="c"/></testsuite>"#)
+        let attlist = try write(
+            #"<!DOCTYPE testsuite [<!ATTLIST testcase name CDATA "injected">]><testsuite name="s"><testcase classname="c"/></testsuite>"#
+        )
         expectRefused(attlist, "internal subset")
         let plain = try write("<!DOCTYPE testsuite>\n" + suite)
         #expect(try ReportReader.readAll(plain).cases.map(\.name) == ["t"])
@@ -137,13 +151,16 @@ import Testing
         #expect(cases.map(\.name) == ["deep"])
         #expect(elapsed < .seconds(2))
 
-        let suites = try write(String(repeating: #"<testsuite name="s">"#, count: depth) + String(repeating: "</testsuite>", count: depth))
+        let suites = try write(
+            String(repeating: #"<testsuite name="s">"#, count: depth) + String(repeating: "</testsuite>", count: depth))
         #expect(try ReportReader.readAll(suites).cases.isEmpty)
     }
 
     @Test func aLongAttributeIsCappedLikeAnyStoredText() throws {
         let message = String(repeating: "m", count: 1 << 20)
-        let url = try write(#"<testsuite name="s"><testcase classname="c" name="t"><failure message=""# + message + #""/></testcase></testsuite>"#)
+        let url = try write(
+            #"<testsuite name="s"><testcase classname="c" name="t"><failure message=""# + message
+                + #""/></testcase></testsuite>"#)
         let stored = try #require(try ReportReader.readAll(url).cases.first?.attempts.first?.message)
         #expect(stored.utf8.count < CappedText.defaultLimit + 100)
         #expect(stored.hasSuffix("…[truncated: \((1 << 20) - CappedText.defaultLimit) more bytes]"))
@@ -151,19 +168,38 @@ import Testing
 
     // MARK: - Encodings and characters
 
-    @Test(arguments: [(String.Encoding.utf16LittleEndian, "UTF-16LE, no BOM"), (.utf16BigEndian, "UTF-16BE, no BOM"), (.utf16, "UTF-16 with BOM")])
+    @Test(arguments: [
+        (String.Encoding.utf16LittleEndian, "UTF-16LE, no BOM"), (.utf16BigEndian, "UTF-16BE, no BOM"),
+        (.utf16, "UTF-16 with BOM"),
+    ])
     func utf16ReadsWithAndWithoutABOM(encoding: String.Encoding, label: String) throws {
-        let text = #"<?xml version="1.0" encoding="UTF-16"?><testsuite name="s"><testcase classname="c" name="é ✓ 𝄞"/></testsuite>"#
+        let text =
+            #"<?xml version="1.0" encoding="UTF-16"?><testsuite name="s"><testcase classname="c" name="é ✓ 𝄞"/></testsuite>"#
         let url = try write(Array(try #require(text.data(using: encoding))))
         #expect(try ReportReader.readAll(url).cases.map(\.name) == ["é ✓ 𝄞"], "\(label)")
     }
 
     @Test func invalidUTF8NulAndControlCharactersGetAClearError() throws {
         let cases: [(String, [UInt8])] = [
-            ("invalid UTF-8", Array(#"<testsuite name="s"><testcase classname="c" name=""#.utf8) + [0xFF, 0xFE, 0xC3] + Array(#""/></testsuite>"#.utf8)),
-            ("a NUL byte", Array(#"<testsuite name="s"><testcase classname="c" name="a"#.utf8) + [0] + Array(#""/></testsuite>"#.utf8)),
-            ("a raw ESC", Array(#"<testsuite name="s"><testcase classname="c" name="a"#.utf8) + [0x1B] + Array(#"[31m"/></testsuite>"#.utf8)),
-            ("an ESC reference", Array(#"<testsuite name="s"><testcase classname="c" name="a&#27;[31m"/></testsuite>"#.utf8)),
+            (
+                "invalid UTF-8",
+                Array(#"<testsuite name="s"><testcase classname="c" name=""#.utf8) + [0xFF, 0xFE, 0xC3]
+                    + Array(#""/></testsuite>"#.utf8)
+            ),
+            (
+                "a NUL byte",
+                Array(#"<testsuite name="s"><testcase classname="c" name="a"#.utf8) + [0]
+                    + Array(#""/></testsuite>"#.utf8)
+            ),
+            (
+                "a raw ESC",
+                Array(#"<testsuite name="s"><testcase classname="c" name="a"#.utf8) + [0x1B]
+                    + Array(#"[31m"/></testsuite>"#.utf8)
+            ),
+            (
+                "an ESC reference",
+                Array(#"<testsuite name="s"><testcase classname="c" name="a&#27;[31m"/></testsuite>"#.utf8)
+            ),
             ("a NUL reference", Array(#"<testsuite name="s"><testcase classname="c" name="a&#0;"/></testsuite>"#.utf8)),
         ]
         for (label, bytes) in cases {
@@ -171,12 +207,13 @@ import Testing
             #expect(error?.isBadInput == true, "\(label)")
             // libxml2 names a raw control character inside an attribute by the broken tag it
             // leaves behind, not by the character: only the line is sure there.
-            let words = switch label {
-            case "a raw ESC": "line 1: malformed XML"
-            case "invalid UTF-8": "line 1: bytes that are not UTF-8"
-            case "a NUL byte": "line 1: the XML parser stopped: a NUL byte"
-            default: "line 1: an invalid character"
-            }
+            let words =
+                switch label {
+                case "a raw ESC": "line 1: malformed XML"
+                case "invalid UTF-8": "line 1: bytes that are not UTF-8"
+                case "a NUL byte": "line 1: the XML parser stopped: a NUL byte"
+                default: "line 1: an invalid character"
+                }
             #expect(error?.description.contains(words) == true, "\(label): \(error?.description ?? "read")")
         }
     }
@@ -184,7 +221,9 @@ import Testing
     /// Found by the fuzzer: libxml2 falls back to Latin-1 on bytes that are not UTF-8 and
     /// passes them on in an element name, where Foundation's XMLParser traps.
     @Test func anElementNameThatIsNotUTF8IsRefusedNotACrash() throws {
-        let inner = try write(Array(#"<testsuite name="s"><testcase classname="c" name="t"/>"#.utf8) + Array("\n\n<".utf8) + [0xFF, 0xFE] + Array("/></testsuite>".utf8))
+        let inner = try write(
+            Array(#"<testsuite name="s"><testcase classname="c" name="t"/>"#.utf8) + Array("\n\n<".utf8) + [0xFF, 0xFE]
+                + Array("/></testsuite>".utf8))
         #expect(refusal(inner)?.description.contains("line 3: bytes that are not UTF-8") == true)
         let root = try write([0x0A, 0x3C, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])  // the fuzzer's input
         for format in ReportFormat.allCases {
@@ -192,7 +231,9 @@ import Testing
         }
         // A sequence cut at a 1 MiB read boundary is not an error; a bad byte after it is.
         let padded = Array(#"<testsuite name="s"><system-out>"#.utf8)
-        let body = padded + Array(repeating: UInt8(ascii: "x"), count: (1 << 20) - padded.count - 1) + Array("é</system-out></testsuite>".utf8)
+        let body =
+            padded + Array(repeating: UInt8(ascii: "x"), count: (1 << 20) - padded.count - 1)
+            + Array("é</system-out></testsuite>".utf8)
         #expect(refusal(try write(body)) == nil)
         #expect(refusal(try write(body + [0xC3]))?.description.contains("not UTF-8") == true)
     }
@@ -202,13 +243,19 @@ import Testing
         for text in ["<?xm?>\n<testsuite/>", "<?xml?><testsuite/>", "<testsuite name=\"s\">\n<?x  ?></testsuite>"] {
             for format in [nil, ReportFormat.junit] {
                 let error = refusal(try write(text), format: format)
-                #expect(error?.description.contains("a processing instruction without data") == true, "\(text): \(error?.description ?? "read")")
+                #expect(
+                    error?.description.contains("a processing instruction without data") == true,
+                    "\(text): \(error?.description ?? "read")")
             }
         }
         let utf16 = try #require("<testsuite name=\"s\">\n\n<?x?></testsuite>".data(using: .utf16LittleEndian))
-        #expect(refusal(try write(Array(utf16)))?.description.contains("line 3: a processing instruction without data") == true)
+        #expect(
+            refusal(try write(Array(utf16)))?.description.contains("line 3: a processing instruction without data")
+                == true)
         // Instructions with data read as before.
-        let fine = try write(#"<?xml version="1.0"?><?xml-stylesheet href="a.xsl"?><testsuite name="s"><?pi data?><testcase classname="c" name="t"/></testsuite>"#)
+        let fine = try write(
+            #"<?xml version="1.0"?><?xml-stylesheet href="a.xsl"?><testsuite name="s"><?pi data?><testcase classname="c" name="t"/></testsuite>"#
+        )
         #expect(try ReportReader.readAll(fine).cases.map(\.name) == ["t"])
     }
 
@@ -224,7 +271,8 @@ import Testing
         #expect(refusal(fifo)?.description.contains("is not a regular file") == true)
 
         let dangling = folder.appendingPathComponent("dangling.xml")
-        try FileManager.default.createSymbolicLink(atPath: dangling.path, withDestinationPath: folder.appendingPathComponent("gone.xml").path)
+        try FileManager.default.createSymbolicLink(
+            atPath: dangling.path, withDestinationPath: folder.appendingPathComponent("gone.xml").path)
         #expect(refusal(dangling)?.description.contains("no such file, or it cannot be read") == true)
 
         // A link to a result file reads like the file.
@@ -239,7 +287,9 @@ import Testing
         try FileManager.default.setAttributes([.posixPermissions: 0], ofItemAtPath: url.path)
         if geteuid() == 0 {
             // root reads any file whatever its mode; the check cannot be shown here.
-            print("HostileInputTests.anUnreadableFileIsRefused: running as root, where mode 000 does not stop reads; checked that the file still reads instead")
+            print(
+                "HostileInputTests.anUnreadableFileIsRefused: running as root, where mode 000 does not stop reads; checked that the file still reads instead"
+            )
             #expect(refusal(url) == nil)
             return
         }
@@ -248,14 +298,17 @@ import Testing
 
     @Test func anElementWithTensOfThousandsOfAttributesIsRefusedQuickly() throws {
         let many = (0..<25_000).map { "a\($0)='1'" }.joined(separator: " ")
-        let url = try TestSupport.write("<testsuite name=\"s\"><testcase classname=\"c\" name=\"t\" \(many)/></testsuite>")
+        let url = try TestSupport.write(
+            "<testsuite name=\"s\"><testcase classname=\"c\" name=\"t\" \(many)/></testsuite>")
         let started = Date()
         let error = try #require(throws: TriageError.self) { try ReportReader.readAll(url) }
         #expect(error.description.contains("more than 20000 attributes"))
         #expect(Date().timeIntervalSince(started) < 2)
         // Hundreds are fine, and so are '=' inside values, comments and text.
         let some = (0..<500).map { "a\($0)='x=1=2'" }.joined(separator: " ")
-        let fine = try TestSupport.write("<testsuite name=\"s\"><!-- a=b --><testcase classname=\"c\" name=\"t\" \(some)><system-out>k=v</system-out></testcase></testsuite>")
+        let fine = try TestSupport.write(
+            "<testsuite name=\"s\"><!-- a=b --><testcase classname=\"c\" name=\"t\" \(some)><system-out>k=v</system-out></testcase></testsuite>"
+        )
         #expect(try ReportReader.readAll(fine).cases.count == 1)
     }
 }

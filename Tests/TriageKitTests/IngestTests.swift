@@ -21,7 +21,8 @@ import Testing
     @Test func storesARunWithTotalsAttemptsAndFiles() throws {
         let db = try TriageDatabase.inMemory()
         let report = try Ingestor(database: db).ingest(
-            [pytestFile], options: IngestOptions(metadata: RunMetadata(commit: "abc", branch: "main", labels: ["os": "linux"])))
+            [pytestFile],
+            options: IngestOptions(metadata: RunMetadata(commit: "abc", branch: "main", labels: ["os": "linux"])))
         #expect(report.isNewRun)
         #expect(report.files.map(\.status) == [.ingested])
         let totals = try #require(report.totals)
@@ -91,8 +92,11 @@ import Testing
     @Test func shardsSharingARunIDAreOneRunAndRepeatsBecomeAttempts() throws {
         let db = try TriageDatabase.inMemory()
         let ingestor = Ingestor(database: db)
-        let shard1 = try TestSupport.write(#"<testsuite name="s"><testcase classname="c" name="a"><failure message="boom">x</failure></testcase><testcase classname="c" name="b"/></testsuite>"#)
-        let shard2 = try TestSupport.write(#"<testsuite name="s"><testcase classname="c" name="a"/><testcase classname="c" name="z"/></testsuite>"#)
+        let shard1 = try TestSupport.write(
+            #"<testsuite name="s"><testcase classname="c" name="a"><failure message="boom">x</failure></testcase><testcase classname="c" name="b"/></testsuite>"#
+        )
+        let shard2 = try TestSupport.write(
+            #"<testsuite name="s"><testcase classname="c" name="a"/><testcase classname="c" name="z"/></testsuite>"#)
         let first = try ingestor.ingest([shard1.path], options: IngestOptions(runKey: "ci-42"))
         let second = try ingestor.ingest([shard2.path], options: IngestOptions(runKey: "ci-42"))
         #expect(first.runID == second.runID)
@@ -110,7 +114,8 @@ import Testing
 
     @Test func aFolderIsSearchedForResultFiles() throws {
         let folder = try TestSupport.temporaryFolder()
-        try FileManager.default.createDirectory(at: folder.appendingPathComponent("nested"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("nested"), withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: pytestFile, toPath: folder.appendingPathComponent("nested/a.xml").path)
         try FileManager.default.copyItem(atPath: surefireFile, toPath: folder.appendingPathComponent("b.XML").path)
         try Data("ignored".utf8).write(to: folder.appendingPathComponent("notes.txt"))
@@ -124,7 +129,9 @@ import Testing
         let path = try TestSupport.temporaryFolder().appendingPathComponent("t.sqlite").path
         _ = try TriageDatabase(path: path)
         let queue = try DatabaseQueue(path: path)
-        try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')") }
+        try queue.write {
+            try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')")
+        }
         let error = try #require(throws: TriageError.self) { try TriageDatabase(path: path) }
         #expect(error.description.contains("newer version of triage"))
         let identifiers = try queue.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
@@ -134,13 +141,21 @@ import Testing
     @Test func readsCIMetadataFromTheEnvironment() {
         let github = CIEnvironment.metadata(from: [
             "GITHUB_ACTIONS": "true", "GITHUB_SHA": "deadbeef", "GITHUB_REF_NAME": "main", "GITHUB_RUN_ID": "77",
-            "GITHUB_RUN_ATTEMPT": "2", "GITHUB_REPOSITORY": "o/r", "GITHUB_REF": "refs/pull/12/merge", "GITHUB_HEAD_REF": "feature",
+            "GITHUB_RUN_ATTEMPT": "2", "GITHUB_REPOSITORY": "o/r", "GITHUB_REF": "refs/pull/12/merge",
+            "GITHUB_HEAD_REF": "feature",
         ])
-        #expect(github == RunMetadata(commit: "deadbeef", branch: "feature", ciProvider: "github", buildID: "77-2",
-                                      buildURL: "https://github.com/o/r/actions/runs/77", pullRequest: "12"))
-        let gitlab = CIEnvironment.metadata(from: ["GITLAB_CI": "true", "CI_COMMIT_SHA": "1", "CI_COMMIT_BRANCH": "dev", "CI_PIPELINE_ID": "9"])
+        #expect(
+            github
+                == RunMetadata(
+                    commit: "deadbeef", branch: "feature", ciProvider: "github", buildID: "77-2",
+                    buildURL: "https://github.com/o/r/actions/runs/77", pullRequest: "12"))
+        let gitlab = CIEnvironment.metadata(from: [
+            "GITLAB_CI": "true", "CI_COMMIT_SHA": "1", "CI_COMMIT_BRANCH": "dev", "CI_PIPELINE_ID": "9",
+        ])
         #expect(gitlab.branch == "dev" && gitlab.buildID == "9" && gitlab.ciProvider == "gitlab")
-        let jenkins = CIEnvironment.metadata(from: ["JENKINS_URL": "http://j", "GIT_COMMIT": "2", "BRANCH_NAME": "rel", "BUILD_NUMBER": "5"])
+        let jenkins = CIEnvironment.metadata(from: [
+            "JENKINS_URL": "http://j", "GIT_COMMIT": "2", "BRANCH_NAME": "rel", "BUILD_NUMBER": "5",
+        ])
         #expect(jenkins.ciProvider == "jenkins" && jenkins.branch == "rel" && jenkins.buildID == "5")
         let overridden = github.overridden(by: RunMetadata(branch: "forced", labels: ["k": "v"]))
         #expect(overridden.branch == "forced" && overridden.commit == "deadbeef" && overridden.labels == ["k": "v"])

@@ -96,7 +96,8 @@ import Testing
 
     @Test func capsHugeTextWithAMarker() throws {
         let big = String(repeating: "x", count: 200_000)
-        let url = try TestSupport.write("<testsuite name=\"s\"><testcase name=\"t\"><failure message=\"m\">\(big)</failure></testcase></testsuite>")
+        let url = try TestSupport.write(
+            "<testsuite name=\"s\"><testcase name=\"t\"><failure message=\"m\">\(big)</failure></testcase></testsuite>")
         let cases = try ReportReader.readAll(url).cases
         let text = try #require(cases.first?.attempts.first?.failureText)
         #expect(text.utf8.count < CappedText.defaultLimit + 100)
@@ -104,14 +105,17 @@ import Testing
     }
 
     @Test func keepsEntitiesAndNewlinesInMessages() throws {
-        let url = try TestSupport.write(#"<testsuite name="s"><testcase classname="c" name="n &amp; &lt;x&gt;"><failure message="line1&#10;line2 &quot;q&quot;">t</failure></testcase></testsuite>"#)
+        let url = try TestSupport.write(
+            #"<testsuite name="s"><testcase classname="c" name="n &amp; &lt;x&gt;"><failure message="line1&#10;line2 &quot;q&quot;">t</failure></testcase></testsuite>"#
+        )
         let cases = try ReportReader.readAll(url).cases
         #expect(cases.first?.name == "n & <x>")
         #expect(cases.first?.attempts.first?.message == "line1\nline2 \"q\"")
     }
 
     @Test func readsUTF16WithBOM() throws {
-        let xml = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><testsuite name=\"s\"><testcase classname=\"c\" name=\"Größe\"/></testsuite>"
+        let xml =
+            "<?xml version=\"1.0\" encoding=\"UTF-16\"?><testsuite name=\"s\"><testcase classname=\"c\" name=\"Größe\"/></testsuite>"
         var data = Data([0xFF, 0xFE])
         data.append(xml.data(using: .utf16LittleEndian)!)
         let url = try TestSupport.temporaryFolder().appendingPathComponent("utf16.xml")

@@ -19,14 +19,26 @@ enum RemediationStory {
         }
         for index in 0..<28 { add("tests.integration.test_api", "test_ok_\(index)") }
         for index in 0..<19 {
-            add("tests.integration.test_persistence", "test_redis_\(index)", after && index < 9 ? "" : "<failure message=\"\(redis)\">trace</failure>")
+            add(
+                "tests.integration.test_persistence", "test_redis_\(index)",
+                after && index < 9 ? "" : "<failure message=\"\(redis)\">trace</failure>")
         }
-        for index in 0..<6 { add("tests.integration.test_fixtures", "test_fixture_\(index)", "<error message=\"\(fixture)\">setup</error>") }
-        for index in 0..<2 { add("tests.integration.test_imports", "test_import_\(index)", "<error message=\"\(importError)\">collect</error>") }
+        for index in 0..<6 {
+            add(
+                "tests.integration.test_fixtures", "test_fixture_\(index)",
+                "<error message=\"\(fixture)\">setup</error>")
+        }
+        for index in 0..<2 {
+            add(
+                "tests.integration.test_imports", "test_import_\(index)",
+                "<error message=\"\(importError)\">collect</error>")
+        }
         // Out of scope: three failing in both runs, one newly failing after.
         for index in 0..<5 {
             let failing = index < 3 || (after && index == 3)
-            add("tests.unit.test_units", "test_unit_\(index)", failing ? "<failure message=\"AssertionError: unit \(index)\">t</failure>" : "")
+            add(
+                "tests.unit.test_units", "test_unit_\(index)",
+                failing ? "<failure message=\"AssertionError: unit \(index)\">t</failure>" : "")
         }
         return "<testsuite name=\"pytest\">\n\(cases)</testsuite>"
     }
@@ -35,7 +47,8 @@ enum RemediationStory {
     @discardableResult
     static func ingest(_ db: TriageDatabase, _ xml: String, key: String) throws -> Int64 {
         let url = try TestSupport.write(xml)
-        let report = try Ingestor(database: db).ingest([url.path], options: IngestOptions(runKey: key, metadata: RunMetadata(commit: key, branch: "main")))
+        let report = try Ingestor(database: db).ingest(
+            [url.path], options: IngestOptions(runKey: key, metadata: RunMetadata(commit: key, branch: "main")))
         return try #require(report.runID)
     }
 
@@ -54,7 +67,10 @@ enum RemediationStory {
 func addAmbiguousClusters(_ db: TriageDatabase) throws {
     try db.transaction { database in
         for id in ["amb-1", "amb-2"] {
-            try database.execute(sql: "INSERT INTO failure_cluster (id, category, template, rules_version) VALUES (?, 'test', 't', 'test')", arguments: [id])
+            try database.execute(
+                sql:
+                    "INSERT INTO failure_cluster (id, category, template, rules_version) VALUES (?, 'test', 't', 'test')",
+                arguments: [id])
         }
     }
 }
@@ -63,8 +79,13 @@ func addAmbiguousClusters(_ db: TriageDatabase) throws {
 func remediationSnapshot(_ db: TriageDatabase) throws -> String {
     try db.read { database in
         var text = ""
-        for table in ["whys", "whys_step", "whys_option", "whys_item", "whys_cluster", "whys_test", "cycle", "cycle_note", "cycle_cluster", "cycle_whys", "cycle_result"] {
-            for row in try Row.fetchAll(database, sql: "SELECT * FROM \(table) ORDER BY rowid") { text += "\(table): \(row)\n" }
+        for table in [
+            "whys", "whys_step", "whys_option", "whys_item", "whys_cluster", "whys_test", "cycle", "cycle_note",
+            "cycle_cluster", "cycle_whys", "cycle_result",
+        ] {
+            for row in try Row.fetchAll(database, sql: "SELECT * FROM \(table) ORDER BY rowid") {
+                text += "\(table): \(row)\n"
+            }
         }
         return text
     }
@@ -104,7 +125,8 @@ func remediationSnapshot(_ db: TriageDatabase) throws -> String {
         #expect(m.remainingByCluster.map(\.testsBefore) == [19, 6, 2])
         #expect(m.remainingByCategory.map(\.testsAfter).reduce(0, +) == 18)
         #expect(m.verdict == .improved)
-        #expect(closed.nextSteps == ["Complete fakeredis wiring"] && closed.risk == "low" && closed.priority == "medium")
+        #expect(
+            closed.nextSteps == ["Complete fakeredis wiring"] && closed.risk == "low" && closed.priority == "medium")
         #expect(closed.notes.map(\.text) == ["fakeredis approach validated"])
 
         // The JSON names the documented fields.
@@ -131,10 +153,13 @@ func remediationSnapshot(_ db: TriageDatabase) throws -> String {
         (3, 0, 4, .inconclusive),  // fewer than five paired tests
     ])
     func theVerdictIsMcNemarsExactTestOnPairedTests(fixed: Int, broken: Int, paired: Int, expected: CycleVerdict) {
-        let (verdict, pValue, _) = CycleMeasurement.verdict(hasBefore: true, hasAfter: true, paired: paired, becamePassing: fixed, becameFailing: broken)
+        let (verdict, pValue, _) = CycleMeasurement.verdict(
+            hasBefore: true, hasAfter: true, paired: paired, becamePassing: fixed, becameFailing: broken)
         #expect(verdict == expected)
         #expect((pValue == nil) == (expected == .inconclusive))
-        #expect(CycleMeasurement.verdict(hasBefore: true, hasAfter: false, paired: 55, becamePassing: 9, becameFailing: 0).0 == .inconclusive)
+        #expect(
+            CycleMeasurement.verdict(hasBefore: true, hasAfter: false, paired: 55, becamePassing: 9, becameFailing: 0).0
+                == .inconclusive)
     }
 
     @Test func mcNemarAndWilsonFigures() throws {
@@ -157,8 +182,12 @@ func remediationSnapshot(_ db: TriageDatabase) throws -> String {
     }
 
     @Test func scopesMatchDisplayIdsAndPytestPaths() {
-        let test = StoredTest(id: 1, suite: "pytest", classname: "tests.integration.test_x.TestC", name: "test_y", file: nil)
-        for pattern in ["tests/integration/*", "tests.integration.*", "tests/integration/test_x.py::TestC::test_?", "*::test_y", "*"] {
+        let test = StoredTest(
+            id: 1, suite: "pytest", classname: "tests.integration.test_x.TestC", name: "test_y", file: nil)
+        for pattern in [
+            "tests/integration/*", "tests.integration.*", "tests/integration/test_x.py::TestC::test_?", "*::test_y",
+            "*",
+        ] {
             #expect(TestScope(pattern).matches(test), "\(pattern)")
         }
         for pattern in ["tests/unit/*", "test_y", "tests/integration/test_x.py::test_y", "*::test_?z"] {
@@ -185,7 +214,9 @@ func remediationSnapshot(_ db: TriageDatabase) throws -> String {
             #expect(try remediationSnapshot(db) == snapshot)
         }
         try rejects("already closed") { _ = try RemediationCycles.close(db, id: cycle.id, CycleClose(status: .failed)) }
-        try rejects("cycle 99 does not exist") { _ = try RemediationCycles.close(db, id: 99, CycleClose(status: .failed)) }
+        try rejects("cycle 99 does not exist") {
+            _ = try RemediationCycles.close(db, id: 99, CycleClose(status: .failed))
+        }
         try rejects("cycle 99 does not exist") { _ = try RemediationCycles.note(db, id: 99, "x") }
         try rejects("cycle 99 does not exist") { _ = try RemediationCycles.show(db, id: 99) }
         try rejects("the note is empty") { _ = try RemediationCycles.note(db, id: cycle.id, "  ") }
@@ -234,15 +265,24 @@ func remediationSnapshot(_ db: TriageDatabase) throws -> String {
         #expect(created.tests == ["tests.integration.test_persistence::test_redis_3"])
         #expect(created.status == .open)
         _ = try FiveWhysBook.addWhy(db, id: created.id, answer: "Redis client returns None")
-        _ = try FiveWhysBook.addWhy(db, id: created.id, answer: "No Redis service on expected ports", question: "Why does the manager return None?")
+        _ = try FiveWhysBook.addWhy(
+            db, id: created.id, answer: "No Redis service on expected ports",
+            question: "Why does the manager return None?")
         var changes = WhysChanges()
         changes.rootCause = "No Redis service in the test environment"
         changes.status = .analysed
         changes.addEvidence = ["https://ci.example/build/41"]
-        changes.checklist = [.init(text: "Analysis complete", state: .done), .init(text: "Implementation", state: .partial)]
+        changes.checklist = [
+            .init(text: "Analysis complete", state: .done), .init(text: "Implementation", state: .partial),
+        ]
         _ = try FiveWhysBook.set(db, id: created.id, changes)
-        _ = try FiveWhysBook.addOption(db, id: created.id, .init(title: "Install Redis locally", pros: ["real service"], cons: ["one more thing to run"], isChosen: true))
-        let record = try FiveWhysBook.addOption(db, id: created.id, .init(title: "fakeredis", pros: ["no service"], isChosen: true))
+        _ = try FiveWhysBook.addOption(
+            db, id: created.id,
+            .init(
+                title: "Install Redis locally", pros: ["real service"], cons: ["one more thing to run"], isChosen: true)
+        )
+        let record = try FiveWhysBook.addOption(
+            db, id: created.id, .init(title: "fakeredis", pros: ["no service"], isChosen: true))
         #expect(record.steps.map(\.answer) == ["Redis client returns None", "No Redis service on expected ports"])
         #expect(record.steps[1].question == "Why does the manager return None?")
         #expect(record.rootCause == "No Redis service in the test environment")
@@ -258,7 +298,8 @@ func remediationSnapshot(_ db: TriageDatabase) throws -> String {
     @Test func aRecordRoundTripsThroughItsMarkdownDocument() throws {
         let (db, _, ids) = try story()
         let created = try FiveWhysBook.create(db, problem: "p", clusters: [ids.redis])
-        var content = WhysContent(problem: "Line one\n## not a heading\n\\ starts with a backslash\n# nor this\n\n- not an item | `code`")
+        var content = WhysContent(
+            problem: "Line one\n## not a heading\n\\ starts with a backslash\n# nor this\n\n- not an item | `code`")
         content.status = .fixed
         content.owner = "Zoë \\ ops"
         content.risk = "LOW - Does not affect $25K+ MRR"
@@ -266,13 +307,22 @@ func remediationSnapshot(_ db: TriageDatabase) throws -> String {
         content.rootCause = "No Redis\nservice"
         content.businessImpact = "CI red → merges blocked"
         content.clusterIDs = [ids.redis, ids.fixture]
-        content.tests = ["tests.integration.test_persistence::test_redis_1", "tests.integration.test_fixtures::test_fixture_0"]
-        content.steps = [.init(question: "Why 1: Because: → ?", answer: "Because: a\nb \\n literal"), .init(answer: "Why: not a question")]
+        content.tests = [
+            "tests.integration.test_persistence::test_redis_1", "tests.integration.test_fixtures::test_fixture_0",
+        ]
+        content.steps = [
+            .init(question: "Why 1: Because: → ?", answer: "Because: a\nb \\n literal"),
+            .init(answer: "Why: not a question"),
+        ]
         content.options = [
-            .init(title: "### Option A", approach: "Approach: x", pros: ["- Con: tricky"], cons: ["c1", "c2"], isChosen: false),
+            .init(
+                title: "### Option A", approach: "Approach: x", pros: ["- Con: tricky"], cons: ["c1", "c2"],
+                isChosen: false),
             .init(title: "B (chosen)", pros: [], cons: [], isChosen: true),
         ]
-        content.checklist = [.init(text: "[x] done?", state: .todo), .init(text: "b", state: .partial), .init(text: "c", state: .done)]
+        content.checklist = [
+            .init(text: "[x] done?", state: .todo), .init(text: "b", state: .partial), .init(text: "c", state: .done),
+        ]
         content.findings = ["Login → AI responses works"]
         content.nextSteps = ["Wire fakeredis", "Status: fine"]
         content.evidence = ["https://example.com/a?b=c#d"]
@@ -286,10 +336,12 @@ func remediationSnapshot(_ db: TriageDatabase) throws -> String {
         // Editing the file changes the record; everything else stays.
         let edited = document.replacingOccurrences(of: "Status: fixed", with: "Status: verified")
             .replacingOccurrences(of: "## Evidence\n", with: "## Evidence\n\n- https://example.com/new")
-        let updated = try FiveWhysBook.replace(db, id: created.id, with: try WhysMarkdown.parse(edited, file: "edited.md"))
+        let updated = try FiveWhysBook.replace(
+            db, id: created.id, with: try WhysMarkdown.parse(edited, file: "edited.md"))
         #expect(updated.status == .verified)
         #expect(updated.evidence == ["https://example.com/new", "https://example.com/a?b=c#d"])
-        #expect(updated.steps == content.steps && updated.options == content.options && updated.problem == content.problem)
+        #expect(
+            updated.steps == content.steps && updated.options == content.options && updated.problem == content.problem)
     }
 
     @Test func aBadDocumentIsRejectedWithItsLine() throws {
@@ -300,11 +352,19 @@ func remediationSnapshot(_ db: TriageDatabase) throws -> String {
         let cases = [
             (document.replacingOccurrences(of: "Status: open", with: "Status: done"), "is not one of"),
             (document + "\n## Mood\n\ngood\n", "unknown section \"Mood\""),
-            (document.replacingOccurrences(of: "## Whys\n", with: "## Whys\n\n1. Why: only a question\n"), "no `Because:` answer"),
-            (document.replacingOccurrences(of: "## Evidence\n", with: "## Evidence\n\nnot an item\n"), "expected a `- item` line"),
+            (
+                document.replacingOccurrences(of: "## Whys\n", with: "## Whys\n\n1. Why: only a question\n"),
+                "no `Because:` answer"
+            ),
+            (
+                document.replacingOccurrences(of: "## Evidence\n", with: "## Evidence\n\nnot an item\n"),
+                "expected a `- item` line"
+            ),
         ]
         for (text, fragment) in cases {
-            let error = try #require(throws: TriageError.self) { _ = try FiveWhysBook.replace(db, id: record.id, with: try WhysMarkdown.parse(text, file: "r.md")) }
+            let error = try #require(throws: TriageError.self) {
+                _ = try FiveWhysBook.replace(db, id: record.id, with: try WhysMarkdown.parse(text, file: "r.md"))
+            }
             #expect(error.description.contains(fragment), "\(error.description)")
             #expect(error.description.hasPrefix("r.md: line") || error.description.hasPrefix("r.md: why"))
         }
@@ -313,7 +373,9 @@ func remediationSnapshot(_ db: TriageDatabase) throws -> String {
             (document.replacingOccurrences(of: "- \(ids.redis)", with: "- nope-cluster"), "no cluster id starts with"),
             (document.replacingOccurrences(of: "## Problem\n\np\n", with: "## Problem\n\n"), "needs a problem"),
         ] {
-            let error = try #require(throws: TriageError.self) { _ = try FiveWhysBook.replace(db, id: record.id, with: try WhysMarkdown.parse(text, file: "r.md")) }
+            let error = try #require(throws: TriageError.self) {
+                _ = try FiveWhysBook.replace(db, id: record.id, with: try WhysMarkdown.parse(text, file: "r.md"))
+            }
             #expect(error.description.contains(fragment), "\(error.description)")
         }
         #expect(try remediationSnapshot(db) == snapshot)
@@ -356,12 +418,16 @@ func remediationSnapshot(_ db: TriageDatabase) throws -> String {
         try rejects("Five-Whys 9 does not exist") { _ = try FiveWhysBook.addWhy(db, id: 9, answer: "x") }
         try rejects("Five-Whys 9 does not exist") { _ = try FiveWhysBook.set(db, id: 9, WhysChanges()) }
         try rejects("Five-Whys 9 does not exist") { _ = try FiveWhysBook.show(db, id: 9) }
-        try rejects("no cluster id starts with") { _ = try FiveWhysBook.create(db, problem: "p", clusters: ["zz-none"]) }
+        try rejects("no cluster id starts with") {
+            _ = try FiveWhysBook.create(db, problem: "p", clusters: ["zz-none"])
+        }
         try rejects("is ambiguous") { _ = try FiveWhysBook.create(db, problem: "p", clusters: ["amb-"]) }
         try rejects("the cluster id is empty") { _ = try FiveWhysBook.create(db, problem: "p", clusters: [" "]) }
         try rejects("needs at least one cluster") { _ = try FiveWhysBook.create(db, problem: "p", clusters: []) }
         try rejects("needs a problem") { _ = try FiveWhysBook.create(db, problem: "  ", clusters: [ids.redis]) }
-        try rejects("no stored test matches") { _ = try FiveWhysBook.create(db, problem: "p", clusters: [ids.redis], tests: ["no_such_test"]) }
+        try rejects("no stored test matches") {
+            _ = try FiveWhysBook.create(db, problem: "p", clusters: [ids.redis], tests: ["no_such_test"])
+        }
         try rejects("the option has no title") { _ = try FiveWhysBook.addOption(db, id: record.id, .init(title: " ")) }
     }
 }

@@ -8,10 +8,13 @@ import Testing
 
     @Test func theEmbeddedTemplatesAreTheTemplatesFolder() throws {
         let folder = Self.root.appendingPathComponent("templates")
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".mustache") }
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
+            $0.hasSuffix(".mustache")
+        }
         var onDisk: [String: String] = [:]
         for file in files {
-            onDisk[String(file.dropLast(".mustache".count))] = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+            onDisk[String(file.dropLast(".mustache".count))] = try String(
+                contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
         }
         #expect(onDisk == EmbeddedTemplates.all, "templates/ changed: run Tests/Scripts/embed_templates.py")
         for (name, source) in onDisk {
@@ -24,7 +27,8 @@ import Testing
     @Test func theDemoRendersTheCommittedReports() throws {
         let scratch = try TestSupport.temporaryFolder()
         let outcome = try DemoStory.run(
-            databasePath: scratch.appendingPathComponent("demo.sqlite").path, resultsFolder: scratch.appendingPathComponent("results"),
+            databasePath: scratch.appendingPathComponent("demo.sqlite").path,
+            resultsFolder: scratch.appendingPathComponent("results"),
             reportsFolder: scratch.appendingPathComponent("reports"), renderer: TemplateRenderer())
         #expect(outcome.runs.map { $0.totals.passed } == [28, 28, 37, 47, 52, 55])
         #expect(outcome.runs.allSatisfy { $0.totals.tests == 55 })
@@ -38,23 +42,29 @@ import Testing
                 continue
             }
             let expected = try? String(contentsOf: golden, encoding: .utf8)
-            #expect(rendered == expected, "reports/\(name) differs from what the code renders; re-record with RECORD_SNAPSHOTS=1 swift test")
+            #expect(
+                rendered == expected,
+                "reports/\(name) differs from what the code renders; re-record with RECORD_SNAPSHOTS=1 swift test")
         }
         for file in DemoStory.resultFiles() {
             let golden = committed.appendingPathComponent("demo-results").appendingPathComponent(file.name)
             if Self.recording {
-                try FileManager.default.createDirectory(at: golden.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    at: golden.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try Data(file.xml.utf8).write(to: golden)
                 continue
             }
-            #expect((try? String(contentsOf: golden, encoding: .utf8)) == file.xml, "reports/demo-results/\(file.name) is stale")
+            #expect(
+                (try? String(contentsOf: golden, encoding: .utf8)) == file.xml,
+                "reports/demo-results/\(file.name) is stale")
         }
     }
 
     @Test func theCycleReportCarriesTheStorysNumbers() throws {
         let scratch = try TestSupport.temporaryFolder()
         let outcome = try DemoStory.run(
-            databasePath: scratch.appendingPathComponent("demo.sqlite").path, resultsFolder: scratch.appendingPathComponent("results"),
+            databasePath: scratch.appendingPathComponent("demo.sqlite").path,
+            resultsFolder: scratch.appendingPathComponent("results"),
             reportsFolder: scratch.appendingPathComponent("reports"), renderer: TemplateRenderer())
         let database = try TriageDatabase(path: outcome.databasePath)
         let view = try CycleReportView.build(database, cycleID: 2)
@@ -67,12 +77,15 @@ import Testing
         let markdown = try TemplateRenderer().render(view, template: "cycle.md")
         #expect(markdown.contains("# Redis integration remediation: Cycle 2 of 20"))
         #expect(markdown.contains("| pass rate | 50.9% (28/55) | 67.3% (37/55) | +16.4 points |"))
-        #expect(markdown.contains("1. **Why are the integration tests failing?** → The Redis client raises ConnectionError"))
+        #expect(
+            markdown.contains("1. **Why are the integration tests failing?** → The Redis client raises ConnectionError")
+        )
     }
 
     @Test func anOverrideTemplateWinsByName() throws {
         let folder = try TestSupport.temporaryFolder()
-        try Data("{{%CONTENT_TYPE: TEXT}}\nRUN {{runID}} at {{totals.passRate}}\n".utf8).write(to: folder.appendingPathComponent("run.md.mustache"))
+        try Data("{{%CONTENT_TYPE: TEXT}}\nRUN {{runID}} at {{totals.passRate}}\n".utf8).write(
+            to: folder.appendingPathComponent("run.md.mustache"))
         let renderer = try TemplateRenderer(overrideFolders: [folder])
         #expect(renderer.origins["run.md"] == folder.appendingPathComponent("run.md.mustache").path)
         #expect(renderer.origins["status.md"] == "built-in")
@@ -112,12 +125,14 @@ import Testing
         var history = try HistoryBuilder()
         let hostile = "evil | name `tick` <script>alert(1)</script>\u{1B}[31m"
         try history.run(["ok": "P"])
-        let url = try TestSupport.write("""
+        let url = try TestSupport.write(
+            """
             <testsuite name="s"><testcase classname="c" name="\(Quarantine.xmlEscape(hostile))"><failure message="\(Quarantine.xmlEscape("line1\nline2 | `x` <b>bold</b>"))">```
             trace with fence</failure></testcase></testsuite>
             """)
         _ = try Ingestor(database: history.db).ingest([url.path], options: IngestOptions(runKey: "hostile"))
-        let markdown = try ReportBuilder(database: history.db, renderer: TemplateRenderer()).render(.run, format: .markdown)
+        let markdown = try ReportBuilder(database: history.db, renderer: TemplateRenderer()).render(
+            .run, format: .markdown)
         // Raw HTML may appear only inside code (spans and fenced blocks), where it is inert.
         let outsideCode = Self.removingCode(markdown)
         #expect(!outsideCode.contains("<"), "\(outsideCode)")
@@ -130,6 +145,6 @@ import Testing
         }
         #expect(Markdown.code("a`b|c") == "`aˋb\\|c`")
         #expect(Markdown.cell("x\ny") == "x y")
-        #expect(Markdown.block("```\ncode") .hasPrefix("````text\n"))
+        #expect(Markdown.block("```\ncode").hasPrefix("````text\n"))
     }
 }

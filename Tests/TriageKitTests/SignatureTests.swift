@@ -343,10 +343,13 @@ private func signature(_ message: String?, text: String? = nil, type: String? = 
         Case(message: "Expected: 5\n  But was:  4", category: "assertion_failure", detail: nil),
         Case(message: "store_test.go:12: got 3, want 4", category: "assertion_failure", detail: nil),
         Case(
-            message: "Timeout - Async callback was not invoked within the 5000 ms timeout specified by jest.setTimeout.",
+            message:
+                "Timeout - Async callback was not invoked within the 5000 ms timeout specified by jest.setTimeout.",
             category: "timeout", detail: "jest_timeout"),
         Case(message: "REQUIRE( v == 1 ) with expansion: 2 == 1", category: "assertion_failure", detail: nil),
-        Case(message: "/src/checks.cpp:4: error: CHECK_EQ( 1, 2 ) is NOT correct!", category: "assertion_failure", detail: nil),
+        Case(
+            message: "/src/checks.cpp:4: error: CHECK_EQ( 1, 2 ) is NOT correct!", category: "assertion_failure",
+            detail: nil),
         Case(message: "SyntaxError: invalid syntax", category: "unclassified", detail: nil),
     ]
 
@@ -404,7 +407,9 @@ private func signature(_ message: String?, text: String? = nil, type: String? = 
         let plain = try SignatureEngine()
         let rule = SignatureRule(name: "x", category: "oom", messagePattern: "heap space")
         let withRule = try SignatureEngine(teamRules: [rule])
-        let edited = try SignatureEngine(teamRules: [SignatureRule(name: "x", category: "oom", messagePattern: "Java heap space")])
+        let edited = try SignatureEngine(teamRules: [
+            SignatureRule(name: "x", category: "oom", messagePattern: "Java heap space")
+        ])
         #expect(plain.rulesVersion == SignatureEngine.builtinRulesVersion)
         #expect(withRule.rulesVersion.hasPrefix(SignatureEngine.builtinRulesVersion + "+"))
         let named = FailureInput(message: "java.lang.OutOfMemoryError: Java heap space")
@@ -412,7 +417,8 @@ private func signature(_ message: String?, text: String? = nil, type: String? = 
         #expect(plain.signature(for: named).clusterID != withRule.signature(for: named).clusterID)
         #expect(withRule.signature(for: named).clusterID != edited.signature(for: named).clusterID)
         // A cause the team rule does not match keeps its built-in id, so links to it survive.
-        let other = FailureInput(message: "redis.exceptions.ConnectionError: Error 111 connecting to localhost:6379. Connection refused.")
+        let other = FailureInput(
+            message: "redis.exceptions.ConnectionError: Error 111 connecting to localhost:6379. Connection refused.")
         #expect(plain.signature(for: other).clusterID == withRule.signature(for: other).clusterID)
     }
 

@@ -51,7 +51,11 @@ import Testing
         #expect(SafeText.terminal("a\u{202E}b") == "a\\u{202e}b")
     }
 
-    @Test(arguments: hostile + ["a | b", "a \\| b", "`code` | x", "<script>alert(1)</script>", "**bold** [link](javascript:x) ![img](http://x)", "```\nfence\n```", "a\\"])
+    @Test(
+        arguments: hostile + [
+            "a | b", "a \\| b", "`code` | x", "<script>alert(1)</script>",
+            "**bold** [link](javascript:x) ![img](http://x)", "```\nfence\n```", "a\\",
+        ])
     func markdownCellsAndCodeSpansStayInOneCell(_ text: String) {
         for rendered in [Markdown.cell(text), Markdown.code(text)] {
             let row = "| \(rendered) | next |"
@@ -62,7 +66,9 @@ import Testing
         // A cell has no `<` that could start HTML; in a code span `<` is literal text.
         #expect(!Markdown.cell(text).contains("<"))
         let code = Markdown.code(text)
-        #expect(code.isEmpty || (code.hasPrefix("`") && code.hasSuffix("`") && code.dropFirst().dropLast().allSatisfy { $0 != "`" }))
+        #expect(
+            code.isEmpty
+                || (code.hasPrefix("`") && code.hasSuffix("`") && code.dropFirst().dropLast().allSatisfy { $0 != "`" }))
     }
 
     @Test func markdownBlocksCannotBeClosedFromInside() {

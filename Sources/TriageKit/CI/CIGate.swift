@@ -74,7 +74,9 @@ public enum CIGate {
         var files: [String] = []
         for pattern in options.patterns { files += Glob.files(pattern) }
         guard !files.isEmpty else {
-            throw TriageError.invalidArgument("no result files match \(options.patterns.map { "\"\($0)\"" }.joined(separator: ", ")); did the test step write them?")
+            throw TriageError.invalidArgument(
+                "no result files match \(options.patterns.map { "\"\($0)\"" }.joined(separator: ", ")); did the test step write them?"
+            )
         }
         let database = try TriageDatabase(path: databasePath)
         let fromEnvironment = CIEnvironment.metadata(from: options.environment)
@@ -88,7 +90,8 @@ public enum CIGate {
         let report = try Ingestor(database: database, engine: try SignatureEngine.standard()).ingest(
             files, options: IngestOptions(runKey: runKey, metadata: metadata, now: options.now))
         guard let runID = report.runID, let totals = report.totals else {
-            throw TriageError.notFound("nothing was stored from \(files.count) file(s); every one was already in the history")
+            throw TriageError.notFound(
+                "nothing was stored from \(files.count) file(s); every one was already in the history")
         }
         var notes: [String] = []
         if isNewHistory { notes.append("no history at \(databasePath): started a new one") }
@@ -108,7 +111,8 @@ public enum CIGate {
             let known = flaky.contains(item.test)
             return CIResult.FailingTest(
                 test: item.test, outcome: item.outcome, clusterID: item.cluster?.id, category: item.cluster?.category,
-                isNew: baselineID != nil && newNames.contains(item.test), isKnownFlaky: known, isQuarantined: quarantined,
+                isNew: baselineID != nil && newNames.contains(item.test), isKnownFlaky: known,
+                isQuarantined: quarantined,
                 counts: !known && !quarantined)
         }
         let expiredHits = expired.filter { entry in failing.contains { entry.matches($0.test) } }.map(\.test)
@@ -120,17 +124,23 @@ public enum CIGate {
         case .never:
             break
         case .anyFailure:
-            if !counted.isEmpty { reasons.append("\(counted.count) test(s) failed that are neither known flaky nor quarantined") }
+            if !counted.isEmpty {
+                reasons.append("\(counted.count) test(s) failed that are neither known flaky nor quarantined")
+            }
         case .newFailures:
             let fresh = counted.filter(\.isNew)
             if !fresh.isEmpty {
-                reasons.append("\(fresh.count) new failure(s) since run \(baselineID.map(String.init) ?? "-"): " + fresh.prefix(5).map(\.test).joined(separator: ", ") + (fresh.count > 5 ? ", …" : ""))
+                reasons.append(
+                    "\(fresh.count) new failure(s) since run \(baselineID.map(String.init) ?? "-"): "
+                        + fresh.prefix(5).map(\.test).joined(separator: ", ") + (fresh.count > 5 ? ", …" : ""))
             }
         case .newClusters:
             let countedClusters = Set(counted.compactMap(\.clusterID))
             let fresh = (comparison?.newClusters ?? []).filter { countedClusters.contains($0.cluster.id) }
             if !fresh.isEmpty {
-                reasons.append("\(fresh.count) new failure cluster(s): " + fresh.map { "\($0.cluster.id) \($0.cluster.category)" }.joined(separator: ", "))
+                reasons.append(
+                    "\(fresh.count) new failure cluster(s): "
+                        + fresh.map { "\($0.cluster.id) \($0.cluster.category)" }.joined(separator: ", "))
             }
         }
         if let minimum = options.minimumPassRate, let rate = totals.passRate, rate < minimum {
@@ -138,17 +148,23 @@ public enum CIGate {
         }
         return CIResult(
             runID: runID, runKey: report.runKey, isNewHistory: isNewHistory, baselineRunID: baselineID, totals: totals,
-            passRate: totals.passRate, baselinePassRate: comparison?.passRateBefore, passRateChange: comparison?.passRateChange,
-            failing: failing, newFailures: comparison?.newFailures.map(\.test) ?? [], fixed: comparison?.fixed.map(\.test) ?? [],
-            stillFailing: comparison?.stillFailing.map(\.test) ?? [], newClusters: comparison?.newClusters.map(\.cluster) ?? [],
-            flakyInvolved: failing.filter(\.isKnownFlaky).map(\.test), quarantinedFailures: failing.filter(\.isQuarantined).map(\.test),
+            passRate: totals.passRate, baselinePassRate: comparison?.passRateBefore,
+            passRateChange: comparison?.passRateChange,
+            failing: failing, newFailures: comparison?.newFailures.map(\.test) ?? [],
+            fixed: comparison?.fixed.map(\.test) ?? [],
+            stillFailing: comparison?.stillFailing.map(\.test) ?? [],
+            newClusters: comparison?.newClusters.map(\.cluster) ?? [],
+            flakyInvolved: failing.filter(\.isKnownFlaky).map(\.test),
+            quarantinedFailures: failing.filter(\.isQuarantined).map(\.test),
             expiredQuarantines: expiredHits, gate: options.failOn, minimumPassRate: options.minimumPassRate,
             passed: reasons.isEmpty, reasons: reasons, notes: notes)
     }
 
     /// The run to compare with: `--baseline` (a run id or a branch), else the latest earlier run
     /// on this branch, else the latest earlier run on the default branch.
-    static func baseline(_ database: TriageDatabase, current: Int64, branch: String?, options: CIOptions) throws -> Int64? {
+    static func baseline(_ database: TriageDatabase, current: Int64, branch: String?, options: CIOptions) throws
+        -> Int64?
+    {
         if let given = options.baseline {
             if let id = Int64(given) {
                 _ = try database.run(id: id)

@@ -39,7 +39,9 @@ public struct CISummaryView: Codable, Sendable, Equatable {
         totals = TotalsView(result.totals)
         passRateChange = pointsChange(result.passRateChange)
         func row(_ test: CIResult.FailingTest) -> Row {
-            let note = [test.isQuarantined ? "quarantined" : nil, test.isKnownFlaky ? "known flaky" : nil].compactMap { $0 }.joined(separator: ", ")
+            let note = [test.isQuarantined ? "quarantined" : nil, test.isKnownFlaky ? "known flaky" : nil].compactMap {
+                $0
+            }.joined(separator: ", ")
             let cluster = test.clusterID.map { "`\($0)` \(test.category ?? "")" } ?? "-"
             return Row(test: Markdown.code(test.test), outcome: test.outcome.rawValue, cluster: cluster, note: note)
         }
@@ -61,7 +63,8 @@ public struct CISummaryView: Codable, Sendable, Equatable {
             "  new failures \(result.newFailures.count), fixed \(result.fixed.count), still failing \(result.stillFailing.count), new clusters \(result.newClusters.count), known flaky failing \(result.flakyInvolved.count), quarantined failing \(result.quarantinedFailures.count)",
         ]
         for test in result.failing where test.isNew {
-            lines.append("  NEW \(SafeText.line(test.test, limit: 110))  \(test.clusterID ?? "-") \(test.category ?? "")")
+            lines.append(
+                "  NEW \(SafeText.line(test.test, limit: 110))  \(test.clusterID ?? "-") \(test.category ?? "")")
         }
         lines += result.notes.map { "  note: \(SafeText.terminal($0))" }
         lines.append(result.passed ? "gate \(result.gate.rawValue): passed" : "gate \(result.gate.rawValue): FAILED")

@@ -47,7 +47,8 @@ public enum Quarantine {
 
     public static func add(_ entry: QuarantineEntry, to database: TriageDatabase) throws {
         guard !entry.test.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw TriageError.invalidArgument("name the test to quarantine (its id, or a glob such as \"tests/test_ws.py::*\")")
+            throw TriageError.invalidArgument(
+                "name the test to quarantine (its id, or a glob such as \"tests/test_ws.py::*\")")
         }
         guard !entry.reason.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw TriageError.invalidArgument("say why the test is quarantined: --reason \"flaky: timing\"")
@@ -75,7 +76,9 @@ public enum Quarantine {
     public static func list(_ database: TriageDatabase) throws -> [QuarantineEntry] {
         try database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM quarantine ORDER BY test").map {
-                QuarantineEntry(test: $0["test"], reason: $0["reason"], owner: $0["owner"], createdAt: $0["created_at"], expiresAt: $0["expires_at"])
+                QuarantineEntry(
+                    test: $0["test"], reason: $0["reason"], owner: $0["owner"], createdAt: $0["created_at"],
+                    expiresAt: $0["expires_at"])
             }
         }
     }
@@ -120,11 +123,16 @@ public enum Quarantine {
     /// JUnit XML listing each quarantined test as skipped, for tools that read skip lists.
     public static func junitSkip(_ entries: [QuarantineEntry], now: Date) -> String {
         let active = entries.filter { !$0.isExpired(at: now) }
-        var lines = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>", "<testsuite name=\"triage-quarantine\" tests=\"\(active.count)\" skipped=\"\(active.count)\" failures=\"0\" errors=\"0\">"]
+        var lines = [
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+            "<testsuite name=\"triage-quarantine\" tests=\"\(active.count)\" skipped=\"\(active.count)\" failures=\"0\" errors=\"0\">",
+        ]
         for entry in active {
             let parts = TriageDatabase.normalizedTestQuery(entry.test).components(separatedBy: "::")
             let classname = parts.count > 1 ? parts.dropLast().joined(separator: "::") : ""
-            lines.append("  <testcase classname=\"\(xmlEscape(classname))\" name=\"\(xmlEscape(parts.last ?? entry.test))\"><skipped message=\"\(xmlEscape("quarantined: \(entry.reason)"))\"/></testcase>")
+            lines.append(
+                "  <testcase classname=\"\(xmlEscape(classname))\" name=\"\(xmlEscape(parts.last ?? entry.test))\"><skipped message=\"\(xmlEscape("quarantined: \(entry.reason)"))\"/></testcase>"
+            )
         }
         lines.append("</testsuite>")
         return lines.joined(separator: "\n")
@@ -138,7 +146,11 @@ public enum Quarantine {
             case "\"": out += "\\\""
             case "\n": out += "\\n"
             default:
-                if scalar.value < 0x20 { out += String(format: "\\x%02x", scalar.value) } else { out.unicodeScalars.append(scalar) }
+                if scalar.value < 0x20 {
+                    out += String(format: "\\x%02x", scalar.value)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
             }
         }
         return out + "\""

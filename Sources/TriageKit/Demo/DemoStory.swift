@@ -26,7 +26,9 @@ public enum DemoStory {
 
     /// Writes the result files, builds the database at `databasePath` (replacing it) and
     /// renders the reports into `reportsFolder`.
-    public static func run(databasePath: String, resultsFolder: URL, reportsFolder: URL, renderer: TemplateRenderer) throws -> Outcome {
+    public static func run(databasePath: String, resultsFolder: URL, reportsFolder: URL, renderer: TemplateRenderer)
+        throws -> Outcome
+    {
         for suffix in ["", "-wal", "-shm"] {
             try? FileManager.default.removeItem(atPath: databasePath + suffix)
         }
@@ -35,7 +37,8 @@ public enum DemoStory {
         var runIDs: [Int64] = []
         for (index, file) in files.enumerated() {
             let report = try Ingestor(database: database).ingest(
-                [file], options: IngestOptions(
+                [file],
+                options: IngestOptions(
                     runKey: "demo-\(index + 1)",
                     metadata: RunMetadata(
                         commit: String(format: "%07x", 0xa1b2c3 + index * 0x1111), branch: "main", ciProvider: "github",
@@ -53,13 +56,16 @@ public enum DemoStory {
             try Data(try builder.render(kind, format: .markdown).utf8).write(to: url)
             reports.append(url.path)
         }
-        return Outcome(databasePath: databasePath, resultFiles: files, reports: reports, runs: try database.runs(limit: 10).reversed())
+        return Outcome(
+            databasePath: databasePath, resultFiles: files, reports: reports,
+            runs: try database.runs(limit: 10).reversed())
     }
 
     // MARK: - The people's side of the story
 
     private static func cluster(_ database: TriageDatabase, run: Int64, category: String) throws -> String {
-        guard let found = try database.runDetail(id: run).failuresByCluster.first(where: { $0.category == category }) else {
+        guard let found = try database.runDetail(id: run).failuresByCluster.first(where: { $0.category == category })
+        else {
             throw TriageError.notFound("demo: run \(run) has no \(category) failure")
         }
         return found.clusterID
@@ -71,15 +77,20 @@ public enum DemoStory {
         case 1:
             let redis = try cluster(database, run: run, category: "connection_refused")
             let record = try FiveWhysBook.create(
-                database, problem: "19 Redis integration tests fail: Redis connection required", clusters: [redis], owner: "platform-team", now: day(0, hour: 2))
+                database, problem: "19 Redis integration tests fail: Redis connection required", clusters: [redis],
+                owner: "platform-team", now: day(0, hour: 2))
             for (question, answer) in [
-                ("Why are the integration tests failing?", "The Redis client raises ConnectionError: nothing answers on localhost:6381"),
+                (
+                    "Why are the integration tests failing?",
+                    "The Redis client raises ConnectionError: nothing answers on localhost:6381"
+                ),
                 ("Why does nothing answer on 6381?", "No Redis service runs in the test environment"),
                 ("Why is no Redis service running?", "The integration job has no step that starts one"),
                 ("Why has the job no such step?", "Test infrastructure was written for unit tests only"),
                 ("Why was that never caught?", "Integration failures were read as flaky and retried"),
             ] {
-                _ = try FiveWhysBook.addWhy(database, id: record.id, answer: answer, question: question, now: day(0, hour: 2))
+                _ = try FiveWhysBook.addWhy(
+                    database, id: record.id, answer: answer, question: question, now: day(0, hour: 2))
             }
             var changes = WhysChanges()
             changes.rootCause = "No Redis service in the test environment"
@@ -89,15 +100,24 @@ public enum DemoStory {
             changes.businessImpact = "Does not affect production; slows every merge that touches persistence"
             changes.addEvidence = ["CI log of run 1: Error 111 connecting to localhost:6381"]
             changes.checklist = [
-                .init(text: "Five-Whys analysis", state: .done), .init(text: "Solution designed (fakeredis)", state: .done),
+                .init(text: "Five-Whys analysis", state: .done),
+                .init(text: "Solution designed (fakeredis)", state: .done),
                 .init(text: "Implementation persisted", state: .todo),
             ]
             _ = try FiveWhysBook.set(database, id: record.id, changes, now: day(0, hour: 2))
             for option in [
-                WhysContent.Option(title: "Install Redis in the CI job", approach: "service container on 6381", pros: ["real service"], cons: ["one more thing to run"], isChosen: true),
-                WhysContent.Option(title: "fakeredis", approach: "in-process fake", pros: ["no infrastructure"], cons: ["misses server behaviour"], isChosen: false),
-                WhysContent.Option(title: "Skip when Redis is absent", approach: "pytest.mark.skipif", pros: ["green quickly"], cons: ["hides the failures"], isChosen: false),
-                WhysContent.Option(title: "Mock the client", approach: "unittest.mock", pros: ["fast"], cons: ["tests nothing real"], isChosen: false),
+                WhysContent.Option(
+                    title: "Install Redis in the CI job", approach: "service container on 6381", pros: ["real service"],
+                    cons: ["one more thing to run"], isChosen: true),
+                WhysContent.Option(
+                    title: "fakeredis", approach: "in-process fake", pros: ["no infrastructure"],
+                    cons: ["misses server behaviour"], isChosen: false),
+                WhysContent.Option(
+                    title: "Skip when Redis is absent", approach: "pytest.mark.skipif", pros: ["green quickly"],
+                    cons: ["hides the failures"], isChosen: false),
+                WhysContent.Option(
+                    title: "Mock the client", approach: "unittest.mock", pros: ["fast"], cons: ["tests nothing real"],
+                    isChosen: false),
             ] {
                 _ = try FiveWhysBook.addOption(database, id: record.id, option, now: day(0, hour: 2))
             }
@@ -109,7 +129,9 @@ public enum DemoStory {
             start.beforeRunID = run
             start.owner = "platform-team"
             let cycle = try RemediationCycles.start(database, start, now: day(0, hour: 3))
-            _ = try RemediationCycles.note(database, id: cycle.id, "fakeredis approach validated locally; implementation not persisted", now: day(0, hour: 6))
+            _ = try RemediationCycles.note(
+                database, id: cycle.id, "fakeredis approach validated locally; implementation not persisted",
+                now: day(0, hour: 6))
         case 2:
             var close = CycleClose(status: .partial)
             close.nextSteps = ["Start a real Redis on 6381 in the integration job"]
@@ -127,7 +149,9 @@ public enum DemoStory {
             _ = try RemediationCycles.start(database, start, now: day(1, hour: 2))
         case 3:
             var close = CycleClose(status: .partial)
-            close.findings = ["Redis answers on 6381: the 10 cache tests pass", "The 9 persistence tests now fail with OOM"]
+            close.findings = [
+                "Redis answers on 6381: the 10 cache tests pass", "The 9 persistence tests now fail with OOM",
+            ]
             close.nextSteps = ["Find what sets maxmemory to 1mb", "Fix the fixture and the import error"]
             close.risk = "low"
             close.priority = "high"
@@ -139,7 +163,8 @@ public enum DemoStory {
 
             let oom = try cluster(database, run: run, category: "oom")
             let record = try FiveWhysBook.create(
-                database, problem: "9 persistence tests fail with Redis OOM", clusters: [oom], owner: "platform-team", now: day(2, hour: 2))
+                database, problem: "9 persistence tests fail with Redis OOM", clusters: [oom], owner: "platform-team",
+                now: day(2, hour: 2))
             for answer in [
                 "Redis refuses writes: OOM command not allowed when used memory > 'maxmemory'",
                 "maxmemory is 1mb on the test server",
@@ -152,15 +177,21 @@ public enum DemoStory {
             var changes = WhysChanges()
             changes.rootCause = "A test helper's CONFIG SET maxmemory 1mb leaks into later tests"
             changes.status = .analysed
-            changes.checklist = [.init(text: "Leak found", state: .done), .init(text: "Reset after each test", state: .done)]
+            changes.checklist = [
+                .init(text: "Leak found", state: .done), .init(text: "Reset after each test", state: .done),
+            ]
             _ = try FiveWhysBook.set(database, id: record.id, changes, now: day(2, hour: 2))
             _ = try FiveWhysBook.addOption(
                 database, id: record.id,
-                .init(title: "Reset maxmemory in an autouse fixture", approach: "CONFIG SET maxmemory 0 after each test", pros: ["fixes every helper"], cons: ["one more fixture"], isChosen: true),
+                .init(
+                    title: "Reset maxmemory in an autouse fixture", approach: "CONFIG SET maxmemory 0 after each test",
+                    pros: ["fixes every helper"], cons: ["one more fixture"], isChosen: true),
                 now: day(2, hour: 2))
             _ = try FiveWhysBook.addOption(
                 database, id: record.id,
-                .init(title: "Separate Redis per test", approach: "one server per worker", pros: ["full isolation"], cons: ["slow"], isChosen: false),
+                .init(
+                    title: "Separate Redis per test", approach: "one server per worker", pros: ["full isolation"],
+                    cons: ["slow"], isChosen: false),
                 now: day(2, hour: 2))
             var start = CycleStart(effort: "Redis integration remediation")
             start.scope = "tests.integration.*"
@@ -169,7 +200,8 @@ public enum DemoStory {
             start.beforeRunID = run
             start.owner = "platform-team"
             let cycle = try RemediationCycles.start(database, start, now: day(2, hour: 3))
-            _ = try RemediationCycles.note(database, id: cycle.id, "Fix #14: reset Redis maxmemory after each test", now: day(2, hour: 4))
+            _ = try RemediationCycles.note(
+                database, id: cycle.id, "Fix #14: reset Redis maxmemory after each test", now: day(2, hour: 4))
         case 4:
             var close = CycleClose(status: .success)
             close.findings = ["All 19 Redis tests pass against a real server", "maxmemory is reset after every test"]
@@ -180,7 +212,8 @@ public enum DemoStory {
             _ = try RemediationCycles.close(database, id: 3, close, now: day(3, hour: 1))
             let imports = try cluster(database, run: run, category: "import_error")
             _ = try FiveWhysBook.create(
-                database, problem: "2 modules fail to import User from app.models", clusters: [imports], owner: "api-team", now: day(3, hour: 2))
+                database, problem: "2 modules fail to import User from app.models", clusters: [imports],
+                owner: "api-team", now: day(3, hour: 2))
         default:
             break
         }
@@ -215,27 +248,47 @@ public enum DemoStory {
             case nil:
                 cases.append(head + " />")
             case .refused?:
-                cases.append(head + "><failure message=\"redis.exceptions.ConnectionError: Error 111 connecting to localhost:6381. Connection refused.\">"
-                    + "tests/integration/\(module).py:42: in \(name)\n    client.ping()\nE   redis.exceptions.ConnectionError: Error 111 connecting to localhost:6381. Connection refused.</failure></testcase>")
+                cases.append(
+                    head
+                        + "><failure message=\"redis.exceptions.ConnectionError: Error 111 connecting to localhost:6381. Connection refused.\">"
+                        + "tests/integration/\(module).py:42: in \(name)\n    client.ping()\nE   redis.exceptions.ConnectionError: Error 111 connecting to localhost:6381. Connection refused.</failure></testcase>"
+                )
             case .oom?:
-                cases.append(head + "><failure message=\"redis.exceptions.OutOfMemoryError: OOM command not allowed when used memory &gt; 'maxmemory'.\">"
-                    + "tests/integration/\(module).py:77: in \(name)\n    store.save(snapshot)\nE   redis.exceptions.OutOfMemoryError: OOM command not allowed when used memory &gt; 'maxmemory'.</failure></testcase>")
+                cases.append(
+                    head
+                        + "><failure message=\"redis.exceptions.OutOfMemoryError: OOM command not allowed when used memory &gt; 'maxmemory'.\">"
+                        + "tests/integration/\(module).py:77: in \(name)\n    store.save(snapshot)\nE   redis.exceptions.OutOfMemoryError: OOM command not allowed when used memory &gt; 'maxmemory'.</failure></testcase>"
+                )
             case .fixture?:
-                cases.append(head + "><error message=\"failed on setup with &quot;file /work/app/tests/integration/\(module).py, line 12&quot;\">"
-                    + "file /work/app/tests/integration/\(module).py, line 12\n  def \(name)(isolated_test_env):\nE       fixture 'isolated_test_env' not found\n&gt;       available fixtures: cache, capfd, caplog, monkeypatch, redis_client, tmp_path\n&gt;       use 'pytest --fixtures [testpath]' for help on them.</error></testcase>")
+                cases.append(
+                    head
+                        + "><error message=\"failed on setup with &quot;file /work/app/tests/integration/\(module).py, line 12&quot;\">"
+                        + "file /work/app/tests/integration/\(module).py, line 12\n  def \(name)(isolated_test_env):\nE       fixture 'isolated_test_env' not found\n&gt;       available fixtures: cache, capfd, caplog, monkeypatch, redis_client, tmp_path\n&gt;       use 'pytest --fixtures [testpath]' for help on them.</error></testcase>"
+                )
             case .importError?:
-                cases.append(head + "><error message=\"collection failure\">ImportError while importing test module '/work/app/tests/integration/\(module).py'.\nTraceback:\ntests/integration/\(module).py:3: in &lt;module&gt;\n    from app.models import User\nE   ImportError: cannot import name 'User' from 'app.models' (/work/app/app/models/__init__.py)</error></testcase>")
+                cases.append(
+                    head
+                        + "><error message=\"collection failure\">ImportError while importing test module '/work/app/tests/integration/\(module).py'.\nTraceback:\ntests/integration/\(module).py:3: in &lt;module&gt;\n    from app.models import User\nE   ImportError: cannot import name 'User' from 'app.models' (/work/app/app/models/__init__.py)</error></testcase>"
+                )
             case .timeout?:
-                cases.append(head + "><failure message=\"Failed: Timeout &gt;5.0s\">tests/integration/\(module).py:30: in \(name)\n    message = subscriber.get_message(timeout=10)\nE   Failed: Timeout &gt;5.0s</failure></testcase>")
+                cases.append(
+                    head
+                        + "><failure message=\"Failed: Timeout &gt;5.0s\">tests/integration/\(module).py:30: in \(name)\n    message = subscriber.get_message(timeout=10)\nE   Failed: Timeout &gt;5.0s</failure></testcase>"
+                )
             }
         }
         let redisUp = run >= 3
         let maxmemoryLeak = run == 3
         for index in 1...9 {
-            add("test_3tier_persistence_integration", "test_persist_tier_\(index)", redisUp ? (maxmemoryLeak ? .oom : nil) : .refused, time: 0.2 + Double(index) * 0.01)
+            add(
+                "test_3tier_persistence_integration", "test_persist_tier_\(index)",
+                redisUp ? (maxmemoryLeak ? .oom : nil) : .refused, time: 0.2 + Double(index) * 0.01)
         }
         for index in 1...10 {
-            add("test_redis_cache", "test_cache_\(["get", "set", "delete", "expire", "ttl", "incr", "pipeline", "scan", "hash", "list"][index - 1])", redisUp ? nil : .refused, time: 0.05 + Double(index) * 0.005)
+            add(
+                "test_redis_cache",
+                "test_cache_\(["get", "set", "delete", "expire", "ttl", "incr", "pipeline", "scan", "hash", "list"][index - 1])",
+                redisUp ? nil : .refused, time: 0.05 + Double(index) * 0.005)
         }
         for index in 1...6 {
             add("test_isolated_env", "test_env_\(index)", run >= 5 ? nil : .fixture, time: 0.01)
@@ -245,10 +298,14 @@ public enum DemoStory {
             if run >= 6 {
                 add(module, "test_user_roundtrip", nil, time: 0.03)
             } else {
-                cases.append("<testcase classname=\"\" name=\"tests.integration.\(module)\" time=\"0.000\"><error message=\"collection failure\">ImportError while importing test module '/work/app/tests/integration/\(module).py'.\nTraceback:\ntests/integration/\(module).py:3: in &lt;module&gt;\n    from app.models import User\nE   ImportError: cannot import name 'User' from 'app.models' (/work/app/app/models/__init__.py)</error></testcase>")
+                cases.append(
+                    "<testcase classname=\"\" name=\"tests.integration.\(module)\" time=\"0.000\"><error message=\"collection failure\">ImportError while importing test module '/work/app/tests/integration/\(module).py'.\nTraceback:\ntests/integration/\(module).py:3: in &lt;module&gt;\n    from app.models import User\nE   ImportError: cannot import name 'User' from 'app.models' (/work/app/app/models/__init__.py)</error></testcase>"
+                )
             }
         }
-        add("test_pubsub", "test_pubsub_reconnect", run == 3 || run == 5 ? .timeout : nil, time: run == 3 || run == 5 ? 5.01 : 0.8)
+        add(
+            "test_pubsub", "test_pubsub_reconnect", run == 3 || run == 5 ? .timeout : nil,
+            time: run == 3 || run == 5 ? 5.01 : 0.8)
         for (module, count) in [("test_api", 12), ("test_auth", 8), ("test_models", 7)] {
             for index in 1...count { add(module, "test_\(module.dropFirst(5))_\(index)", nil, time: 0.02) }
         }

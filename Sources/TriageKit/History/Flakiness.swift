@@ -83,7 +83,9 @@ public struct FlakyReport: Codable, Sendable, Equatable {
 
 /// Finds flaky, broken and recovered tests from stored history.
 public enum FlakinessAnalyzer {
-    public static func analyze(_ database: TriageDatabase, options: FlakinessOptions = FlakinessOptions()) throws -> FlakyReport {
+    public static func analyze(_ database: TriageDatabase, options: FlakinessOptions = FlakinessOptions()) throws
+        -> FlakyReport
+    {
         let runs = try database.recentRuns(limit: options.window, branch: options.branch)
         let points = try database.results(inRuns: runs.map(\.id))
         var report = analyze(runs: runs, points: points, options: options)
@@ -99,7 +101,9 @@ public enum FlakinessAnalyzer {
     }
 
     /// Whether a run is an infrastructure failure: most of what ran failed.
-    public static func isInfrastructureFailure(_ totals: RunTotals, options: FlakinessOptions = FlakinessOptions()) -> Bool {
+    public static func isInfrastructureFailure(_ totals: RunTotals, options: FlakinessOptions = FlakinessOptions())
+        -> Bool
+    {
         let ran = totals.passed + totals.failed + totals.errors
         guard ran >= options.infrastructureMinimumTests else { return false }
         return Double(totals.failed + totals.errors) / Double(ran) > options.infrastructureThreshold
@@ -122,7 +126,9 @@ public enum FlakinessAnalyzer {
         var entries: [FlakyEntry] = []
         for (testID, unsorted) in byTest where present.contains(testID) {
             let history = unsorted.sorted { (order[$0.runID] ?? 0) < (order[$1.runID] ?? 0) }
-            if let entry = classify(testID: testID, history: history, commits: commits, options: options), entry.state != .stable {
+            if let entry = classify(testID: testID, history: history, commits: commits, options: options),
+                entry.state != .stable
+            {
                 entries.append(entry)
             }
         }
@@ -132,10 +138,14 @@ public enum FlakinessAnalyzer {
             if $0.score != $1.score { return $0.score > $1.score }
             return $0.testID < $1.testID
         }
-        return FlakyReport(options: options, runIDs: runs.map(\.id), infrastructureRuns: runs.map(\.id).filter(infrastructure.contains), tests: entries)
+        return FlakyReport(
+            options: options, runIDs: runs.map(\.id),
+            infrastructureRuns: runs.map(\.id).filter(infrastructure.contains), tests: entries)
     }
 
-    static func classify(testID: Int64, history: [ResultPoint], commits: [Int64: String?], options: FlakinessOptions) -> FlakyEntry? {
+    static func classify(testID: Int64, history: [ResultPoint], commits: [Int64: String?], options: FlakinessOptions)
+        -> FlakyEntry?
+    {
         guard !history.isEmpty else { return nil }
         let failed = history.map(\.outcome.isFailure)
         let flips = zip(failed, failed.dropFirst()).map { $0 != $1 }
@@ -150,7 +160,9 @@ public enum FlakinessAnalyzer {
         let retriedRuns = history.filter(\.retried).count
         var outcomesByCommit: [String: Set<Bool>] = [:]
         for point in history {
-            if let commit = commits[point.runID] ?? nil { outcomesByCommit[commit, default: []].insert(point.outcome.isFailure) }
+            if let commit = commits[point.runID] ?? nil {
+                outcomesByCommit[commit, default: []].insert(point.outcome.isFailure)
+            }
         }
         let sameCommitCount = outcomesByCommit.values.filter { $0.count == 2 }.count
         let failures = failed.filter { $0 }.count
@@ -170,7 +182,8 @@ public enum FlakinessAnalyzer {
             evidence.append(.flipRate)
         }
 
-        let state = state(failed: failed, evidence: evidence, options: options, history: history, clusterCounts: clusterCounts)
+        let state = state(
+            failed: failed, evidence: evidence, options: options, history: history, clusterCounts: clusterCounts)
         let score = max(weightedFlipRate, Double(retriedRuns) / Double(history.count))
         let recent = history.suffix(20).map { $0.retried ? "R" : $0.outcome.isFailure ? "F" : "P" }.joined()
         return FlakyEntry(
@@ -193,13 +206,18 @@ public enum FlakinessAnalyzer {
         if streak >= options.recoveredAfter, streak < failed.count {
             let earlierFailed = Array(failed.dropLast(streak))
             let failureShare = Double(earlierFailed.filter { $0 }.count) / Double(earlierFailed.count)
-            let needed = failureShare >= 0.999 ? options.recoveredAfter : max(options.recoveredAfter, Int((log(0.05) / log(1 - failureShare)).rounded(.up)))
+            let needed =
+                failureShare >= 0.999
+                ? options.recoveredAfter
+                : max(options.recoveredAfter, Int((log(0.05) / log(1 - failureShare)).rounded(.up)))
             let earlier = Array(history.dropLast(streak))
             if streak >= needed, isBroken(earlierFailed, history: earlier, options: options) || !evidence.isEmpty {
                 return .recovered
             }
         }
-        if isBroken(failed, history: history, options: options), !history.suffix(options.brokenWindow).contains(where: \.retried) {
+        if isBroken(failed, history: history, options: options),
+            !history.suffix(options.brokenWindow).contains(where: \.retried)
+        {
             return .broken
         }
         return evidence.isEmpty ? .stable : .flaky
@@ -215,7 +233,9 @@ public enum FlakinessAnalyzer {
         let streak = failed.reversed().prefix { $0 }.count
         guard share >= options.brokenShare || streak >= options.minimumRuns else { return false }
         var counts: [String?: Int] = [:]
-        for point in history.suffix(options.brokenWindow) where point.outcome.isFailure { counts[point.category, default: 0] += 1 }
+        for point in history.suffix(options.brokenWindow) where point.outcome.isFailure {
+            counts[point.category, default: 0] += 1
+        }
         let top = counts.values.max() ?? 0
         return Double(top) / Double(max(1, recent.filter { $0 }.count)) >= 0.8
     }

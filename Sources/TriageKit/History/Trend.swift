@@ -24,14 +24,18 @@ public struct Trend: Codable, Sendable, Equatable {
         return last - first
     }
 
-    public static func load(_ database: TriageDatabase, last: Int, branch: String? = nil, options: FlakinessOptions = FlakinessOptions()) throws -> Trend {
+    public static func load(
+        _ database: TriageDatabase, last: Int, branch: String? = nil, options: FlakinessOptions = FlakinessOptions()
+    ) throws -> Trend {
         let runs = try database.recentRuns(limit: last, branch: branch)
-        return Trend(branch: branch, points: runs.map { run in
-            Point(
-                runID: run.id, createdAt: run.createdAt, branch: run.metadata.branch, commit: run.metadata.commit,
-                totals: run.totals, passRate: run.totals.passRate,
-                isInfrastructureFailure: FlakinessAnalyzer.isInfrastructureFailure(run.totals, options: options))
-        })
+        return Trend(
+            branch: branch,
+            points: runs.map { run in
+                Point(
+                    runID: run.id, createdAt: run.createdAt, branch: run.metadata.branch, commit: run.metadata.commit,
+                    totals: run.totals, passRate: run.totals.passRate,
+                    isInfrastructureFailure: FlakinessAnalyzer.isInfrastructureFailure(run.totals, options: options))
+            })
     }
 }
 
@@ -67,18 +71,23 @@ public struct RunComparison: Codable, Sendable, Equatable {
     public var addedTests: [String]
     public var removedTests: [String]
 
-    public static func compare(_ database: TriageDatabase, before beforeID: Int64, after afterID: Int64) throws -> RunComparison {
+    public static func compare(_ database: TriageDatabase, before beforeID: Int64, after afterID: Int64) throws
+        -> RunComparison
+    {
         let before = try database.run(id: beforeID)
         let after = try database.run(id: afterID)
         let points = try database.results(inRuns: [beforeID, afterID])
-        let old = Dictionary(points.filter { $0.runID == beforeID }.map { ($0.testID, $0) }, uniquingKeysWith: { first, _ in first })
-        let new = Dictionary(points.filter { $0.runID == afterID }.map { ($0.testID, $0) }, uniquingKeysWith: { first, _ in first })
+        let old = Dictionary(
+            points.filter { $0.runID == beforeID }.map { ($0.testID, $0) }, uniquingKeysWith: { first, _ in first })
+        let new = Dictionary(
+            points.filter { $0.runID == afterID }.map { ($0.testID, $0) }, uniquingKeysWith: { first, _ in first })
         let tests = try database.tests(ids: Set(old.keys).union(new.keys))
         let clusters = try database.clusters(ids: Set(points.compactMap(\.clusterID)))
         func name(_ id: Int64) -> String { tests[id]?.displayID ?? "#\(id)" }
         func change(_ id: Int64) -> TestChange {
-            TestChange(test: name(id), before: old[id]?.outcome, after: new[id]?.outcome,
-                       cluster: (new[id]?.clusterID ?? old[id]?.clusterID).flatMap { clusters[$0] })
+            TestChange(
+                test: name(id), before: old[id]?.outcome, after: new[id]?.outcome,
+                cluster: (new[id]?.clusterID ?? old[id]?.clusterID).flatMap { clusters[$0] })
         }
         var newFailures: [TestChange] = [], fixed: [TestChange] = [], still: [TestChange] = []
         for id in Set(old.keys).union(new.keys).sorted(by: { name($0) < name($1) }) {
@@ -98,15 +107,22 @@ public struct RunComparison: Codable, Sendable, Equatable {
         let oldClusters = clusterCounts(old), newClusters = clusterCounts(new)
         func clusterChanges(_ ids: Set<String>) -> [ClusterChange] {
             ids.compactMap { id in
-                clusters[id].map { ClusterChange(cluster: $0, testsBefore: oldClusters[id] ?? 0, testsAfter: newClusters[id] ?? 0) }
-            }.sorted { max($0.testsBefore, $0.testsAfter) > max($1.testsBefore, $1.testsAfter) || (max($0.testsBefore, $0.testsAfter) == max($1.testsBefore, $1.testsAfter) && $0.cluster.id < $1.cluster.id) }
+                clusters[id].map {
+                    ClusterChange(cluster: $0, testsBefore: oldClusters[id] ?? 0, testsAfter: newClusters[id] ?? 0)
+                }
+            }.sorted {
+                max($0.testsBefore, $0.testsAfter) > max($1.testsBefore, $1.testsAfter)
+                    || (max($0.testsBefore, $0.testsAfter) == max($1.testsBefore, $1.testsAfter)
+                        && $0.cluster.id < $1.cluster.id)
+            }
         }
         let oldKeys = Set(oldClusters.keys), newKeys = Set(newClusters.keys)
         return RunComparison(
             before: before, after: after, passRateBefore: before.totals.passRate, passRateAfter: after.totals.passRate,
             passRateChange: after.totals.passRate.flatMap { a in before.totals.passRate.map { a - $0 } },
             newFailures: newFailures, fixed: fixed, stillFailing: still,
-            newClusters: clusterChanges(newKeys.subtracting(oldKeys)), goneClusters: clusterChanges(oldKeys.subtracting(newKeys)),
+            newClusters: clusterChanges(newKeys.subtracting(oldKeys)),
+            goneClusters: clusterChanges(oldKeys.subtracting(newKeys)),
             remainingClusters: clusterChanges(newKeys.intersection(oldKeys)),
             addedTests: Set(new.keys).subtracting(old.keys).map(name).sorted(),
             removedTests: Set(old.keys).subtracting(new.keys).map(name).sorted())
@@ -139,7 +155,8 @@ public struct TestHistory: Codable, Sendable, Equatable {
         let clusters = try database.clusters(ids: Set(timeline.compactMap(\.point.clusterID)))
         let entries = timeline.map { item in
             Entry(
-                runID: item.run.id, createdAt: item.run.createdAt, commit: item.run.metadata.commit, branch: item.run.metadata.branch,
+                runID: item.run.id, createdAt: item.run.createdAt, commit: item.run.metadata.commit,
+                branch: item.run.metadata.branch,
                 outcome: item.point.outcome, retried: item.point.retried, duration: item.point.duration,
                 cluster: item.point.clusterID.flatMap { clusters[$0] }, message: item.message)
         }

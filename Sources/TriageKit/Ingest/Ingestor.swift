@@ -117,10 +117,12 @@ public struct Ingestor: Sendable {
                 let digest = try ResultFiles.digest(of: path)
                 digests.append((path, digest.sha256, digest.size))
             } catch let error as TriageError where options.keepGoing {
-                reports.append(IngestedFile(path: path, status: .failed, format: nil, cases: 0, note: error.description))
+                reports.append(
+                    IngestedFile(path: path, status: .failed, format: nil, cases: 0, note: error.description))
             }
         }
-        let runKey = options.runKey ?? "files-" + String(ResultFiles.sha256(digests.map(\.sha256).sorted().joined()).prefix(16))
+        let runKey =
+            options.runKey ?? "files-" + String(ResultFiles.sha256(digests.map(\.sha256).sorted().joined()).prefix(16))
         let started = Date()
         let fileCount = files.count
         var report = try database.transaction { db -> IngestReport in
@@ -129,8 +131,13 @@ public struct Ingestor: Sendable {
             var bytesBefore: Int64 = 0
             for (index, file) in digests.enumerated() {
                 defer { bytesBefore += file.size }
-                if let holder = try duplicateHolder(of: file.sha256, runID: runID, scopedToRun: options.runKey != nil, db: db) {
-                    reports.append(IngestedFile(path: file.path, status: .duplicate, format: nil, cases: 0, note: "already stored in run \(holder)"))
+                if let holder = try duplicateHolder(
+                    of: file.sha256, runID: runID, scopedToRun: options.runKey != nil, db: db)
+                {
+                    reports.append(
+                        IngestedFile(
+                            path: file.path, status: .duplicate, format: nil, cases: 0,
+                            note: "already stored in run \(holder)"))
                     continue
                 }
                 do {
@@ -138,23 +145,30 @@ public struct Ingestor: Sendable {
                     try db.inSavepoint {
                         let fileID = try insertFile(file, runID: runID, options: options, db: db)
                         let before = writer.casesWritten
-                        let info = try CasePipeline.read(URL(fileURLWithPath: file.path), displayPath: file.path, format: options.format) { testCase in
+                        let info = try CasePipeline.read(
+                            URL(fileURLWithPath: file.path), displayPath: file.path, format: options.format
+                        ) { testCase in
                             try writer.write(testCase, fileID: fileID)
                             let done = writer.casesWritten
                             if let progress, done % 5000 == 0 {
-                                progress(IngestProgress(
-                                    file: file.path, fileIndex: index, fileCount: fileCount, cases: done,
-                                    bytesDone: bytesBefore, elapsed: Date().timeIntervalSince(started)))
+                                progress(
+                                    IngestProgress(
+                                        file: file.path, fileIndex: index, fileCount: fileCount, cases: done,
+                                        bytesDone: bytesBefore, elapsed: Date().timeIntervalSince(started)))
                             }
                         }
                         let cases = writer.casesWritten - before
-                        try db.execute(sql: "UPDATE run_file SET format = ?, cases = ? WHERE id = ?", arguments: [info.format.rawValue, cases, fileID])
-                        ingested = IngestedFile(path: file.path, status: .ingested, format: info.format, cases: cases, note: nil)
+                        try db.execute(
+                            sql: "UPDATE run_file SET format = ?, cases = ? WHERE id = ?",
+                            arguments: [info.format.rawValue, cases, fileID])
+                        ingested = IngestedFile(
+                            path: file.path, status: .ingested, format: info.format, cases: cases, note: nil)
                         return .commit
                     }
                     if let ingested { reports.append(ingested) }
                 } catch let error as TriageError where options.keepGoing && error.isBadInput {
-                    reports.append(IngestedFile(path: file.path, status: .failed, format: nil, cases: 0, note: error.description))
+                    reports.append(
+                        IngestedFile(path: file.path, status: .failed, format: nil, cases: 0, note: error.description))
                 }
             }
             let stored = reports.contains { $0.status == .ingested }
@@ -182,7 +196,10 @@ public struct Ingestor: Sendable {
                 INSERT INTO run (run_key, created_at, commit_sha, branch, ci_provider, build_id, build_url, pull_request, labels)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [key, ISO8601.string(options.now), meta.commit, meta.branch, meta.ciProvider, meta.buildID, meta.buildURL, meta.pullRequest, labels])
+            arguments: [
+                key, ISO8601.string(options.now), meta.commit, meta.branch, meta.ciProvider, meta.buildID,
+                meta.buildURL, meta.pullRequest, labels,
+            ])
         return (db.lastInsertedRowID, true)
     }
 
@@ -190,30 +207,40 @@ public struct Ingestor: Sendable {
     /// the run, anywhere otherwise.
     private func duplicateHolder(of sha256: String, runID: Int64, scopedToRun: Bool, db: Database) throws -> Int64? {
         if scopedToRun {
-            return try Int64.fetchOne(db, sql: "SELECT run_id FROM run_file WHERE sha256 = ? AND run_id = ?", arguments: [sha256, runID])
+            return try Int64.fetchOne(
+                db, sql: "SELECT run_id FROM run_file WHERE sha256 = ? AND run_id = ?", arguments: [sha256, runID])
         }
-        return try Int64.fetchOne(db, sql: "SELECT run_id FROM run_file WHERE sha256 = ? ORDER BY run_id LIMIT 1", arguments: [sha256])
+        return try Int64.fetchOne(
+            db, sql: "SELECT run_id FROM run_file WHERE sha256 = ? ORDER BY run_id LIMIT 1", arguments: [sha256])
     }
 
-    private func insertFile(_ file: (path: String, sha256: String, size: Int64), runID: Int64, options: IngestOptions, db: Database) throws -> Int64 {
+    private func insertFile(
+        _ file: (path: String, sha256: String, size: Int64), runID: Int64, options: IngestOptions, db: Database
+    ) throws -> Int64 {
         try db.execute(
-            sql: "INSERT INTO run_file (run_id, path, format, size, sha256, cases, ingested_at) VALUES (?, ?, ?, ?, ?, 0, ?)",
-            arguments: [runID, file.path, options.format?.rawValue ?? "unknown", file.size, file.sha256, ISO8601.string(options.now)])
+            sql:
+                "INSERT INTO run_file (run_id, path, format, size, sha256, cases, ingested_at) VALUES (?, ?, ?, ?, ?, 0, ?)",
+            arguments: [
+                runID, file.path, options.format?.rawValue ?? "unknown", file.size, file.sha256,
+                ISO8601.string(options.now),
+            ])
         return db.lastInsertedRowID
     }
 
     private func updateTotals(runID: Int64, db: Database) throws -> RunTotals {
-        try db.execute(sql: """
-            UPDATE run SET
-                tests = (SELECT COUNT(*) FROM result WHERE run_id = run.id),
-                passed = (SELECT COUNT(*) FROM result WHERE run_id = run.id AND outcome = 'passed'),
-                failed = (SELECT COUNT(*) FROM result WHERE run_id = run.id AND outcome = 'failed'),
-                errors = (SELECT COUNT(*) FROM result WHERE run_id = run.id AND outcome = 'error'),
-                skipped = (SELECT COUNT(*) FROM result WHERE run_id = run.id AND outcome = 'skipped'),
-                retried = (SELECT COUNT(*) FROM result WHERE run_id = run.id AND retried = 1)
-            WHERE id = ?
-            """, arguments: [runID])
-        let row = try Row.fetchOne(db, sql: "SELECT tests, passed, failed, errors, skipped, retried FROM run WHERE id = ?", arguments: [runID])
+        try db.execute(
+            sql: """
+                UPDATE run SET
+                    tests = (SELECT COUNT(*) FROM result WHERE run_id = run.id),
+                    passed = (SELECT COUNT(*) FROM result WHERE run_id = run.id AND outcome = 'passed'),
+                    failed = (SELECT COUNT(*) FROM result WHERE run_id = run.id AND outcome = 'failed'),
+                    errors = (SELECT COUNT(*) FROM result WHERE run_id = run.id AND outcome = 'error'),
+                    skipped = (SELECT COUNT(*) FROM result WHERE run_id = run.id AND outcome = 'skipped'),
+                    retried = (SELECT COUNT(*) FROM result WHERE run_id = run.id AND retried = 1)
+                WHERE id = ?
+                """, arguments: [runID])
+        let row = try Row.fetchOne(
+            db, sql: "SELECT tests, passed, failed, errors, skipped, retried FROM run WHERE id = ?", arguments: [runID])
         return RunTotals(
             tests: row?["tests"] ?? 0, passed: row?["passed"] ?? 0, failed: row?["failed"] ?? 0,
             errors: row?["errors"] ?? 0, skipped: row?["skipped"] ?? 0, retried: row?["retried"] ?? 0)

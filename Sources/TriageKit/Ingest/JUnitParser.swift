@@ -76,7 +76,9 @@ final class JUnitParser: NSObject, TextCollectingParser {
                 stats.addReported(
                     tests: attributes.integer("tests"), failures: attributes.integer("failures"),
                     errors: attributes.integer("errors"),
-                    skipped: (attributes.integer("skipped") ?? attributes.integer("skip")).map { $0 + (attributes.integer("disabled") ?? 0) })
+                    skipped: (attributes.integer("skipped") ?? attributes.integer("skip")).map {
+                        $0 + (attributes.integer("disabled") ?? 0)
+                    })
             }
             if !suites.isEmpty { suites[suites.count - 1].hasChildSuites = true }
             suites.append(Suite(name: attributes["name"] ?? ""))
@@ -184,7 +186,8 @@ final class JUnitParser: NSObject, TextCollectingParser {
                 stdout: builder.stdout, stderr: builder.stderr)
         } else {
             primary = TestAttempt(
-                outcome: builder.statuses.map(Self.outcome(ofStatus:)).first { $0 != .passed } ?? .passed, duration: builder.time,
+                outcome: builder.statuses.map(Self.outcome(ofStatus:)).first { $0 != .passed } ?? .passed,
+                duration: builder.time,
                 stdout: builder.stdout, stderr: builder.stderr)
         }
         let flaky = builder.results.filter { $0.role == .flaky }.map(attempt(from:))

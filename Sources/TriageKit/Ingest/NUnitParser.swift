@@ -55,7 +55,11 @@ final class NUnitParser: NSObject, TextCollectingParser {
         openElements.append(name)
         if openElements.count == 1, elementName != name || attributes.keys.contains(where: { $0.hasPrefix("xmlns") }) {
             // NUnit never uses namespaces; Allure 1 writes a namespaced `<ns2:test-suite>`.
-            fail(parser, reason: "root <\(elementName)> is namespaced, so it is not an NUnit report (Allure 1 results look like this); pass NUnit's TestResult.xml instead")
+            fail(
+                parser,
+                reason:
+                    "root <\(elementName)> is namespaced, so it is not an NUnit report (Allure 1 results look like this); pass NUnit's TestResult.xml instead"
+            )
             return
         }
         switch name {
@@ -96,7 +100,8 @@ final class NUnitParser: NSObject, TextCollectingParser {
         let collecting = isCollecting
         if !openElements.isEmpty { openElements.removeLast() }
         let parent = openElements.last
-        let text: String? = Self.collected.contains(name) && collecting && !texts.isEmpty ? texts.removeLast().text : nil
+        let text: String? =
+            Self.collected.contains(name) && collecting && !texts.isEmpty ? texts.removeLast().text : nil
         switch name {
         case "test-suite":
             if let suite = suites.popLast(), suite.hasCases || !suite.hasChildSuites {

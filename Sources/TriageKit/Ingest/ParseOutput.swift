@@ -44,21 +44,22 @@ public struct ParseOutput: Codable, Sendable {
         var files: [FileResult] = []
         for path in try ResultFiles.expand(paths) {
             let (info, cases) = try ReportReader.readAll(URL(fileURLWithPath: path), displayPath: path, format: format)
-            files.append(FileResult(
-                path: path, format: info.format, totals: totals(of: cases),
-                attempts: cases.reduce(0) { $0 + $1.attempts.count }, suites: info.stats.suites,
-                reported: Reported(
-                    tests: info.stats.reportedTests, failures: info.stats.reportedFailures,
-                    errors: info.stats.reportedErrors, skipped: info.stats.reportedSkipped),
-                environmentErrors: info.stats.environmentErrors,
-                cases: cases.map { testCase in
-                    CaseResult(
-                        id: testCase.identity.displayID, suite: testCase.suite, classname: testCase.classname,
-                        name: testCase.name, file: testCase.file, line: testCase.line, time: testCase.duration,
-                        outcome: testCase.outcome, retried: testCase.isRetriedToPass,
-                        message: testCase.decisiveFailure?.message ?? testCase.attempts.last?.message,
-                        attempts: testCase.attempts)
-                }))
+            files.append(
+                FileResult(
+                    path: path, format: info.format, totals: totals(of: cases),
+                    attempts: cases.reduce(0) { $0 + $1.attempts.count }, suites: info.stats.suites,
+                    reported: Reported(
+                        tests: info.stats.reportedTests, failures: info.stats.reportedFailures,
+                        errors: info.stats.reportedErrors, skipped: info.stats.reportedSkipped),
+                    environmentErrors: info.stats.environmentErrors,
+                    cases: cases.map { testCase in
+                        CaseResult(
+                            id: testCase.identity.displayID, suite: testCase.suite, classname: testCase.classname,
+                            name: testCase.name, file: testCase.file, line: testCase.line, time: testCase.duration,
+                            outcome: testCase.outcome, retried: testCase.isRetriedToPass,
+                            message: testCase.decisiveFailure?.message ?? testCase.attempts.last?.message,
+                            attempts: testCase.attempts)
+                    }))
         }
         return ParseOutput(files: files)
     }
@@ -85,7 +86,9 @@ public struct ParseOutput: Codable, Sendable {
             var lines = ["\(SafeText.terminal(file.path)): \(file.format.rawValue), \(file.totals.line)"]
             for testCase in file.cases where testCase.outcome.isFailure || testCase.retried {
                 let state = testCase.retried ? "retried" : testCase.outcome.rawValue
-                lines.append("  \(state.uppercased()) \(SafeText.line(testCase.id, limit: 100))  \(SafeText.line(testCase.message, limit: 100))")
+                lines.append(
+                    "  \(state.uppercased()) \(SafeText.line(testCase.id, limit: 100))  \(SafeText.line(testCase.message, limit: 100))"
+                )
             }
             return lines.joined(separator: "\n")
         }.joined(separator: "\n")

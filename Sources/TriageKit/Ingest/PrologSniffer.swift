@@ -19,10 +19,13 @@ struct PrologSniffer {
     /// Finds the root element's local name in `head`, the first bytes of `file`.
     static func sniff(_ head: Data, file: String) throws -> Result {
         if head.isEmpty {
-            throw TriageError.badInput(file: file, line: nil, reason: "the file is empty; did the test run write its report?")
+            throw TriageError.badInput(
+                file: file, line: nil, reason: "the file is empty; did the test run write its report?")
         }
         let text = try decode(head, file: file)
-        let isUTF16 = head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF]) || (head.count >= 2 && (head[head.startIndex] == 0 || head[head.startIndex + 1] == 0))
+        let isUTF16 =
+            head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF])
+            || (head.count >= 2 && (head[head.startIndex] == 0 || head[head.startIndex + 1] == 0))
         var declared: String?
         var scanner = Substring(text)
         var line = 1
@@ -38,14 +41,16 @@ struct PrologSniffer {
         }
         func skip(until terminator: String, what: String) throws {
             guard let range = scanner.range(of: terminator) else {
-                throw TriageError.badInput(file: file, line: line, reason: "the file ends inside \(what); was it cut off?")
+                throw TriageError.badInput(
+                    file: file, line: line, reason: "the file ends inside \(what); was it cut off?")
             }
             advance(scanner.distance(from: scanner.startIndex, to: range.upperBound))
         }
         while true {
             skipWhitespace()
             if scanner.isEmpty {
-                throw TriageError.badInput(file: file, line: line, reason: "no root element found; the file holds no XML test report")
+                throw TriageError.badInput(
+                    file: file, line: line, reason: "no root element found; the file holds no XML test report")
             }
             if scanner.hasPrefix("<?") {
                 let start = scanner
@@ -61,33 +66,43 @@ struct PrologSniffer {
                 if upper.contains("<!ENTITY") {
                     throw TriageError.badInput(
                         file: file, line: line,
-                        reason: "the file declares XML entities in its DOCTYPE; triage refuses them (external-entity and expansion attacks), and test reports never need them")
+                        reason:
+                            "the file declares XML entities in its DOCTYPE; triage refuses them (external-entity and expansion attacks), and test reports never need them"
+                    )
                 }
                 if upper.contains("SYSTEM") || upper.contains("PUBLIC") {
                     throw TriageError.badInput(
                         file: file, line: line,
-                        reason: "the file's DOCTYPE names an external DTD; triage never fetches or reads one, and test reports never need it")
+                        reason:
+                            "the file's DOCTYPE names an external DTD; triage never fetches or reads one, and test reports never need it"
+                    )
                 }
                 if upper.contains("[") {
                     // Any internal subset: <!ATTLIST> defaults would add attributes the file
                     // does not show, and markup hidden from this check must not reach the parser.
                     throw TriageError.badInput(
                         file: file, line: line,
-                        reason: "the file's DOCTYPE has an internal subset ([…] declarations); triage refuses them, and test reports never need them")
+                        reason:
+                            "the file's DOCTYPE has an internal subset ([…] declarations); triage refuses them, and test reports never need them"
+                    )
                 }
                 advance(doctype.count)
             } else if scanner.hasPrefix("<") {
                 let name = scanner.dropFirst().prefix { !$0.isWhitespace && $0 != ">" && $0 != "/" }
                 if name.isEmpty {
-                    throw TriageError.badInput(file: file, line: line, reason: "this is not XML: '<' is not followed by an element name")
+                    throw TriageError.badInput(
+                        file: file, line: line, reason: "this is not XML: '<' is not followed by an element name")
                 }
                 let local = name.split(separator: ":").last.map(String.init) ?? String(name)
-                let isUTF8 = !isUTF16 && (declared.map { ["UTF-8", "UTF8", "US-ASCII", "ASCII"].contains($0.uppercased()) } ?? true)
+                let isUTF8 =
+                    !isUTF16
+                    && (declared.map { ["UTF-8", "UTF8", "US-ASCII", "ASCII"].contains($0.uppercased()) } ?? true)
                 let littleEndian: Bool? =
                     isUTF16 ? (head.starts(with: [0xFF, 0xFE]) || head[head.startIndex + 1] == 0) : nil
                 return Result(rootName: local, rootLine: line, isUTF8: isUTF8, utf16LittleEndian: littleEndian)
             } else {
-                throw TriageError.badInput(file: file, line: line, reason: "this is not XML: it starts with text, not with a tag")
+                throw TriageError.badInput(
+                    file: file, line: line, reason: "this is not XML: it starts with text, not with a tag")
             }
         }
     }
@@ -141,9 +156,15 @@ struct PrologSniffer {
     /// above all, where `<!+AEU-NTITY` is `<!ENTITY`) could hide declarations from the check.
     private static func isSniffable(_ encoding: String) -> Bool {
         let name = encoding.uppercased().replacingOccurrences(of: "_", with: "-")
-        if ["UTF-8", "UTF8", "UTF-16", "UTF16", "UTF-16LE", "UTF-16BE", "US-ASCII", "ASCII",
-            "LATIN1", "LATIN-1", "ISO-LATIN-1", "CP1252"].contains(name) { return true }
-        if name.hasPrefix("ISO-8859-") || name.hasPrefix("ISO8859-") { return Int(name.split(separator: "-").last ?? "") != nil }
+        if [
+            "UTF-8", "UTF8", "UTF-16", "UTF16", "UTF-16LE", "UTF-16BE", "US-ASCII", "ASCII",
+            "LATIN1", "LATIN-1", "ISO-LATIN-1", "CP1252",
+        ].contains(name) {
+            return true
+        }
+        if name.hasPrefix("ISO-8859-") || name.hasPrefix("ISO8859-") {
+            return Int(name.split(separator: "-").last ?? "") != nil
+        }
         if name.hasPrefix("WINDOWS-125") { return name.count == "WINDOWS-125X".count && name.last?.isNumber == true }
         return false
     }
@@ -164,7 +185,9 @@ struct PrologSniffer {
     private static func unsupportedEncoding(_ name: String, file: String, line: Int? = 1) -> TriageError {
         .badInput(
             file: file, line: line,
-            reason: "the file is in the \(name) encoding, which triage does not read (it reads UTF-8, UTF-16, ASCII, ISO-8859 and Windows-125x); write the report in UTF-8")
+            reason:
+                "the file is in the \(name) encoding, which triage does not read (it reads UTF-8, UTF-16, ASCII, ISO-8859 and Windows-125x); write the report in UTF-8"
+        )
     }
 
     private static func utf16(_ bytes: ArraySlice<UInt8>, littleEndian: Bool) -> String {

@@ -37,7 +37,9 @@ public enum ReportReader {
         } else {
             throw TriageError.badInput(
                 file: shown, line: sniffed.rootLine,
-                reason: "root element <\(sniffed.rootName)> is not a test report triage knows (JUnit <testsuites>/<testsuite>, xUnit.net <assemblies>/<assembly>, NUnit <test-run>/<test-results>, TRX <TestRun>)")
+                reason:
+                    "root element <\(sniffed.rootName)> is not a test report triage knows (JUnit <testsuites>/<testsuite>, xUnit.net <assemblies>/<assembly>, NUnit <test-run>/<test-results>, TRX <TestRun>)"
+            )
         }
         try preflight(url, shown: shown, sniffed: sniffed)
         guard let stream = InputStream(url: url) else {
@@ -116,9 +118,15 @@ public enum ReportReader {
         switch info.st_mode & S_IFMT {
         case S_IFREG: break
         case S_IFDIR:
-            throw TriageError.badInput(file: shown, line: nil, reason: "is a directory; name a result file, or pass the folder to `triage ingest` to read every .xml/.trx in it")
+            throw TriageError.badInput(
+                file: shown, line: nil,
+                reason:
+                    "is a directory; name a result file, or pass the folder to `triage ingest` to read every .xml/.trx in it"
+            )
         default:
-            throw TriageError.badInput(file: shown, line: nil, reason: "is not a regular file (a FIFO, socket or device); triage reads result files only")
+            throw TriageError.badInput(
+                file: shown, line: nil,
+                reason: "is not a regular file (a FIFO, socket or device); triage reads result files only")
         }
         guard access(url.path, R_OK) == 0 else {
             throw TriageError.badInput(file: shown, line: nil, reason: "cannot be read: permission denied")
@@ -146,7 +154,8 @@ public enum ReportReader {
         while true {
             let chunk: Data
             do { chunk = try handle.read(upToCount: 1 << 20) ?? Data() } catch {
-                throw TriageError.badInput(file: shown, line: nil, reason: "cannot be read: \(error.localizedDescription)")
+                throw TriageError.badInput(
+                    file: shown, line: nil, reason: "cannot be read: \(error.localizedDescription)")
             }
             let atEnd = chunk.isEmpty
             if let finding = scanner.firstProblem(in: chunk) {
@@ -157,7 +166,8 @@ public enum ReportReader {
                     case .tooManyAttributes:
                         "an element with more than \(InstructionScanner.maximumAttributes) attributes; the XML parser's time grows with the square of their number, so triage refuses it"
                     }
-                throw TriageError.badInput(file: shown, line: try lineNumber(url, at: scanned + finding.offset), reason: reason)
+                throw TriageError.badInput(
+                    file: shown, line: try lineNumber(url, at: scanned + finding.offset), reason: reason)
             }
             scanned += chunk.count
             guard sniffed.isUTF8 else {
@@ -171,7 +181,9 @@ public enum ReportReader {
             if valid.bad {
                 throw TriageError.badInput(
                     file: shown, line: try lineNumber(url, at: offset + valid.length),
-                    reason: "bytes that are not UTF-8 (the file declares no other encoding); re-encode it as UTF-8 or declare its encoding")
+                    reason:
+                        "bytes that are not UTF-8 (the file declares no other encoding); re-encode it as UTF-8 or declare its encoding"
+                )
             }
             if atEnd { return }
             carry = Array(bytes[valid.length...])
@@ -349,18 +361,22 @@ public enum ReportReader {
         let reason: String
         switch code {
         case 4, 5:  // DOCUMENT_EMPTY, DOCUMENT_END
-            reason = open.last.map { "the file ends inside <\($0)>; was the test run cut off?" }
+            reason =
+                open.last.map { "the file ends inside <\($0)>; was the test run cut off?" }
                 ?? "the file ends before the report does; was it cut off?"
         case 1:  // INTERNAL_ERROR: libxml2 stops with it on a NUL byte and on its 10 MB lookahead limit
-            reason = "the XML parser stopped: a NUL byte, or one attribute, tag or CDATA block larger than its 10 MB limit"
+            reason =
+                "the XML parser stopped: a NUL byte, or one attribute, tag or CDATA block larger than its 10 MB limit"
         case 6...9:  // bad character references, INVALID_CHAR
-            reason = "an invalid character (a NUL or other control character, or bytes that are not in the file's encoding)"
+            reason =
+                "an invalid character (a NUL or other control character, or bytes that are not in the file's encoding)"
         case 72, 73, 74, 76, 77, 85:  // LT/GT/LTSLASH_REQUIRED, TAG_NAME_MISMATCH, TAG_NOT_FINISHED, NOT_WELL_BALANCED
             reason = "malformed XML: an element is not closed properly" + (open.last.map { " (inside <\($0)>)" } ?? "")
         case 38...44:  // LT_IN_ATTRIBUTE … LITERAL_NOT_FINISHED
             reason = "malformed XML: a broken attribute" + (open.last.map { " in <\($0)>" } ?? "")
         case 14...30, 36, 37, 87...90:  // entity references, declarations, loops, boundaries
-            reason = "malformed XML: an unknown or broken entity reference (only &lt; &gt; &amp; &quot; &apos; and &#…; are allowed)"
+            reason =
+                "malformed XML: an unknown or broken entity reference (only &lt; &gt; &amp; &quot; &apos; and &#…; are allowed)"
         case 31, 32, 79, 81:  // UNKNOWN/UNSUPPORTED_ENCODING, ENCODING_NAME, INVALID_ENCODING
             reason = "the file's declared encoding is not supported or does not match its bytes"
         case 86:  // EXTRA_CONTENT

@@ -23,7 +23,8 @@ public enum ResultFiles {
                 .sorted()
                 .map { (path as NSString).appendingPathComponent($0) }
             if found.isEmpty {
-                throw TriageError.badInput(file: path, line: nil, reason: "the folder holds no .xml or .trx result files")
+                throw TriageError.badInput(
+                    file: path, line: nil, reason: "the folder holds no .xml or .trx result files")
             }
             files += found
         }
@@ -47,7 +48,8 @@ public enum ResultFiles {
             do {
                 chunk = try handle.read(upToCount: 1 << 20)
             } catch {
-                throw TriageError.badInput(file: path, line: nil, reason: "cannot be read: \(error.localizedDescription)")
+                throw TriageError.badInput(
+                    file: path, line: nil, reason: "cannot be read: \(error.localizedDescription)")
             }
             guard let chunk, !chunk.isEmpty else { break }
             hasher.update(data: chunk)

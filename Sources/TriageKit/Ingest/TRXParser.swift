@@ -76,7 +76,8 @@ final class TRXParser: NSObject, TextCollectingParser {
         let name = localName(elementName)
         let collecting = isCollecting
         if !openElements.isEmpty { openElements.removeLast() }
-        let text: String? = Self.collected.contains(name) && collecting && !texts.isEmpty ? texts.removeLast().text : nil
+        let text: String? =
+            Self.collected.contains(name) && collecting && !texts.isEmpty ? texts.removeLast().text : nil
         guard !results.isEmpty else { return }
         let top = results.count - 1
         switch name {
@@ -156,7 +157,9 @@ final class TRXParser: NSObject, TextCollectingParser {
     private static func date(_ text: String) -> Date? {
         // TRX writes 7 fractional digits, which ISO8601DateFormatter does not accept; 3 are enough.
         var trimmed = text
-        if let dot = text.firstIndex(of: "."), let zone = text[dot...].firstIndex(where: { $0 == "+" || $0 == "-" || $0 == "Z" }) {
+        if let dot = text.firstIndex(of: "."),
+            let zone = text[dot...].firstIndex(where: { $0 == "+" || $0 == "-" || $0 == "Z" })
+        {
             let fraction = text[text.index(after: dot)..<zone].prefix(3)
             trimmed = String(text[..<dot]) + "." + fraction + text[zone...]
         }
@@ -194,7 +197,8 @@ final class TRXParser: NSObject, TextCollectingParser {
             case "TestMethod":
                 // Older MSTest writes `Ns.Class, Assembly, Version=…`.
                 if let testId, let className = attributes["className"] {
-                    classNames[testId] = className.split(separator: ",", maxSplits: 1).first
+                    classNames[testId] =
+                        className.split(separator: ",", maxSplits: 1).first
                         .map { $0.trimmingCharacters(in: .whitespaces) } ?? className
                 }
             default: break

@@ -16,7 +16,8 @@ enum TimeValue {
                 text.removeAll { $0 == "," }
             } else {
                 let parts = text.split(separator: ",", omittingEmptySubsequences: false)
-                let isThousands = parts.count > 1 && parts.dropFirst().allSatisfy { $0.count == 3 }
+                let isThousands =
+                    parts.count > 1 && parts.dropFirst().allSatisfy { $0.count == 3 }
                     && !(parts.first.map { $0 == "0" || $0 == "-0" } ?? true)
                 text = isThousands ? parts.joined() : text.replacingOccurrences(of: ",", with: ".")
             }

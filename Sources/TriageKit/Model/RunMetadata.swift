@@ -63,7 +63,8 @@ public enum CIEnvironment {
             return RunMetadata(
                 commit: first("CI_COMMIT_SHA"),
                 branch: first("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME", "CI_COMMIT_BRANCH", "CI_COMMIT_REF_NAME"),
-                ciProvider: "gitlab", buildID: first("CI_PIPELINE_ID"), buildURL: first("CI_PIPELINE_URL", "CI_JOB_URL"),
+                ciProvider: "gitlab", buildID: first("CI_PIPELINE_ID"),
+                buildURL: first("CI_PIPELINE_URL", "CI_JOB_URL"),
                 pullRequest: first("CI_MERGE_REQUEST_IID"))
         }
         if env["BUILDKITE"] == "true" {
@@ -81,7 +82,9 @@ public enum CIEnvironment {
         }
         if env["TF_BUILD"] == "True" || env["TF_BUILD"] == "true" {
             var url: String?
-            if let base = env["SYSTEM_COLLECTIONURI"], let project = env["SYSTEM_TEAMPROJECT"], let id = env["BUILD_BUILDID"] {
+            if let base = env["SYSTEM_COLLECTIONURI"], let project = env["SYSTEM_TEAMPROJECT"],
+                let id = env["BUILD_BUILDID"]
+            {
                 url = "\(base)\(project)/_build/results?buildId=\(id)"
             }
             let branch = first("SYSTEM_PULLREQUEST_SOURCEBRANCH", "BUILD_SOURCEBRANCH").map {
@@ -125,7 +128,9 @@ public enum CIEnvironment {
 
 extension RunMetadata {
     /// The metadata of a run made now: CI variables, else git in the current folder, then `overrides`.
-    public static func current(overrides: RunMetadata, environment: [String: String] = ProcessInfo.processInfo.environment) -> RunMetadata {
+    public static func current(
+        overrides: RunMetadata, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> RunMetadata {
         var found = CIEnvironment.metadata(from: environment)
         if found.commit == nil || found.branch == nil {
             let git = CIEnvironment.gitMetadata(in: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))

@@ -11,7 +11,9 @@ public struct ScopeTotals: Codable, Sendable, Equatable {
     /// failed + errors.
     public var failing: Int { failed + errors }
     /// passed / (passed + failed + errors); nil when nothing ran.
-    public var passRate: Double? { RunTotals(tests: tests, passed: passed, failed: failed, errors: errors, skipped: skipped).passRate }
+    public var passRate: Double? {
+        RunTotals(tests: tests, passed: passed, failed: failed, errors: errors, skipped: skipped).passRate
+    }
     /// The 95% Wilson score interval of the pass rate, [low, high]; nil when nothing ran.
     public var passRateInterval: [Double]? {
         Wilson.interval(successes: passed, trials: passed + failed + errors).map { [$0.low, $0.high] }
@@ -110,10 +112,16 @@ public struct CycleMeasurement: Codable, Sendable, Equatable {
     public static let significance = 0.05
 
     /// Measures `scope` between two runs (either may be nil: the verdict is then inconclusive).
-    static func measure(_ database: TriageDatabase, scope: TestScope, inScope: [Int64: StoredTest], before: Int64?, after: Int64?) throws -> CycleMeasurement {
-        let points = try database.results(inRuns: [before, after].compactMap { $0 }).filter { inScope[$0.testID] != nil }
-        let old = Dictionary(points.filter { $0.runID == before }.map { ($0.testID, $0) }, uniquingKeysWith: { first, _ in first })
-        let new = Dictionary(points.filter { $0.runID == after }.map { ($0.testID, $0) }, uniquingKeysWith: { first, _ in first })
+    static func measure(
+        _ database: TriageDatabase, scope: TestScope, inScope: [Int64: StoredTest], before: Int64?, after: Int64?
+    ) throws -> CycleMeasurement {
+        let points = try database.results(inRuns: [before, after].compactMap { $0 }).filter {
+            inScope[$0.testID] != nil
+        }
+        let old = Dictionary(
+            points.filter { $0.runID == before }.map { ($0.testID, $0) }, uniquingKeysWith: { first, _ in first })
+        let new = Dictionary(
+            points.filter { $0.runID == after }.map { ($0.testID, $0) }, uniquingKeysWith: { first, _ in first })
         func totals(_ runID: Int64?, _ results: [Int64: ResultPoint]) -> ScopeTotals? {
             guard let runID else { return nil }
             var totals = ScopeTotals(runID: runID)
@@ -140,7 +148,8 @@ public struct CycleMeasurement: Codable, Sendable, Equatable {
             if was.outcome == .passed, now.outcome.isFailure { becameFailing += 1 }
         }
         let (verdict, pValue, reason) = Self.verdict(
-            hasBefore: before != nil, hasAfter: after != nil, paired: paired, becamePassing: becamePassing, becameFailing: becameFailing)
+            hasBefore: before != nil, hasAfter: after != nil, paired: paired, becamePassing: becamePassing,
+            becameFailing: becameFailing)
 
         let clusters = try database.clusters(ids: Set(points.compactMap(\.clusterID)))
         // Each failing test counts under the cluster of its failure in that run.
@@ -148,8 +157,18 @@ public struct CycleMeasurement: Codable, Sendable, Equatable {
         func tally(_ point: ResultPoint, _ update: (inout Group) -> Void) {
             let cluster = point.clusterID.flatMap { clusters[$0] }
             let category = cluster?.category ?? "unclustered"
-            update(&byCluster[cluster?.id ?? "", default: Group(clusterID: cluster?.id, category: category, detail: cluster?.detail, testsBefore: 0, testsAfter: 0, stillFailing: 0)])
-            update(&byCategory[category, default: Group(clusterID: nil, category: category, detail: nil, testsBefore: 0, testsAfter: 0, stillFailing: 0)])
+            update(
+                &byCluster[
+                    cluster?.id ?? "",
+                    default: Group(
+                        clusterID: cluster?.id, category: category, detail: cluster?.detail, testsBefore: 0,
+                        testsAfter: 0, stillFailing: 0)])
+            update(
+                &byCategory[
+                    category,
+                    default: Group(
+                        clusterID: nil, category: category, detail: nil, testsBefore: 0, testsAfter: 0, stillFailing: 0)
+                ])
         }
         for point in old.values where point.outcome.isFailure { tally(point) { $0.testsBefore += 1 } }
         for point in new.values where point.outcome.isFailure {
@@ -158,7 +177,9 @@ public struct CycleMeasurement: Codable, Sendable, Equatable {
         }
         func ordered(_ groups: [Group]) -> [Group] {
             groups.filter { after == nil ? $0.testsBefore > 0 : $0.testsAfter > 0 }.sorted {
-                ($0.testsAfter, $0.testsBefore, $1.clusterID ?? $1.category) > ($1.testsAfter, $1.testsBefore, $0.clusterID ?? $0.category)
+                ($0.testsAfter, $0.testsBefore, $1.clusterID ?? $1.category) > (
+                    $1.testsAfter, $1.testsBefore, $0.clusterID ?? $0.category
+                )
             }
         }
         return CycleMeasurement(
@@ -166,7 +187,8 @@ public struct CycleMeasurement: Codable, Sendable, Equatable {
             passedChange: afterTotals.flatMap { a in beforeTotals.map { a.passed - $0.passed } },
             passRateChange: afterTotals?.passRate.flatMap { a in beforeTotals?.passRate.map { a - $0 } },
             fixed: fixed, newlyFailing: newlyFailing, stillFailing: still,
-            remainingByCluster: ordered(Array(byCluster.values)), remainingByCategory: ordered(Array(byCategory.values)),
+            remainingByCluster: ordered(Array(byCluster.values)),
+            remainingByCategory: ordered(Array(byCategory.values)),
             pairedTests: paired, verdict: verdict, pValue: pValue, verdictReason: reason)
     }
 
@@ -175,14 +197,22 @@ public struct CycleMeasurement: Codable, Sendable, Equatable {
     /// the tests that changed: improved when more went failing → passing than passing →
     /// failing and the two-sided p-value is below 0.05; regressed in the mirror case; no change
     /// otherwise. Inconclusive without a before or after run, or with fewer than 5 paired tests.
-    static func verdict(hasBefore: Bool, hasAfter: Bool, paired: Int, becamePassing: Int, becameFailing: Int) -> (CycleVerdict, Double?, String) {
+    static func verdict(hasBefore: Bool, hasAfter: Bool, paired: Int, becamePassing: Int, becameFailing: Int) -> (
+        CycleVerdict, Double?, String
+    ) {
         guard hasBefore else { return (.inconclusive, nil, "no run with results in scope before the cycle started") }
-        guard hasAfter else { return (.inconclusive, nil, "no run with results in scope since the cycle started; ingest one") }
+        guard hasAfter else {
+            return (.inconclusive, nil, "no run with results in scope since the cycle started; ingest one")
+        }
         guard paired >= minimumPairedTests else {
-            return (.inconclusive, nil, "only \(paired) tests in scope ran in both runs; at least \(minimumPairedTests) are needed for a verdict")
+            return (
+                .inconclusive, nil,
+                "only \(paired) tests in scope ran in both runs; at least \(minimumPairedTests) are needed for a verdict"
+            )
         }
         let p = McNemar.exactPValue(becamePassing, becameFailing)
-        let figures = "\(becamePassing) failing → passing, \(becameFailing) passing → failing, p = \(String(format: "%.4f", p))"
+        let figures =
+            "\(becamePassing) failing → passing, \(becameFailing) passing → failing, p = \(String(format: "%.4f", p))"
         if p < significance, becamePassing > becameFailing { return (.improved, p, figures) }
         if p < significance, becameFailing > becamePassing { return (.regressed, p, figures) }
         return (.noChange, p, figures + " (not below \(significance))")

@@ -36,7 +36,9 @@ public struct WhysContent: Codable, Sendable, Equatable {
         public var cons: [String]
         public var isChosen: Bool
 
-        public init(title: String, approach: String? = nil, pros: [String] = [], cons: [String] = [], isChosen: Bool = false) {
+        public init(
+            title: String, approach: String? = nil, pros: [String] = [], cons: [String] = [], isChosen: Bool = false
+        ) {
             self.title = title
             self.approach = approach
             self.pros = pros
@@ -101,7 +103,9 @@ public struct WhysContent: Codable, Sendable, Equatable {
         copy.tests = list(tests)
         copy.steps = steps.map { Step(question: text($0.question), answer: clean($0.answer)) }
         copy.options = options.map {
-            Option(title: clean($0.title), approach: text($0.approach), pros: list($0.pros), cons: list($0.cons), isChosen: $0.isChosen)
+            Option(
+                title: clean($0.title), approach: text($0.approach), pros: list($0.pros), cons: list($0.cons),
+                isChosen: $0.isChosen)
         }
         copy.checklist = checklist.map { ChecklistItem(text: clean($0.text), state: $0.state) }
         copy.findings = list(findings)
@@ -113,18 +117,35 @@ public struct WhysContent: Codable, Sendable, Equatable {
     /// Throws `invalidArgument` naming the first field that cannot be stored.
     public func validate(record id: Int64? = nil) throws {
         let name = id.map { "Five-Whys \($0)" } ?? "the Five-Whys record"
-        if problem.isEmpty { throw TriageError.invalidArgument("\(name) needs a problem: say in one line what fails, e.g. --problem \"9 persistence tests fail: Redis connection required\"") }
-        if clusterIDs.isEmpty { throw TriageError.invalidArgument("\(name) needs at least one cluster; `triage runs show` lists the clusters of a run") }
+        if problem.isEmpty {
+            throw TriageError.invalidArgument(
+                "\(name) needs a problem: say in one line what fails, e.g. --problem \"9 persistence tests fail: Redis connection required\""
+            )
+        }
+        if clusterIDs.isEmpty {
+            throw TriageError.invalidArgument(
+                "\(name) needs at least one cluster; `triage runs show` lists the clusters of a run")
+        }
         if let index = steps.firstIndex(where: { $0.answer.isEmpty }) {
-            throw TriageError.invalidArgument("why \(index + 1) of \(name) is empty; give the answer as text, e.g. \"Redis client returns None\"")
+            throw TriageError.invalidArgument(
+                "why \(index + 1) of \(name) is empty; give the answer as text, e.g. \"Redis client returns None\"")
         }
         var titles = Set<String>()
         for option in options {
-            if option.title.isEmpty { throw TriageError.invalidArgument("an option of \(name) has no title; give each option a name") }
-            if !titles.insert(option.title).inserted { throw TriageError.invalidArgument("\(name) has two options named \"\(option.title)\"; give each option its own name") }
+            if option.title.isEmpty {
+                throw TriageError.invalidArgument("an option of \(name) has no title; give each option a name")
+            }
+            if !titles.insert(option.title).inserted {
+                throw TriageError.invalidArgument(
+                    "\(name) has two options named \"\(option.title)\"; give each option its own name")
+            }
         }
-        if options.filter(\.isChosen).count > 1 { throw TriageError.invalidArgument("\(name) has more than one chosen option; choose one") }
-        if checklist.contains(where: { $0.text.isEmpty }) { throw TriageError.invalidArgument("a checklist item of \(name) is empty; give it a text") }
+        if options.filter(\.isChosen).count > 1 {
+            throw TriageError.invalidArgument("\(name) has more than one chosen option; choose one")
+        }
+        if checklist.contains(where: { $0.text.isEmpty }) {
+            throw TriageError.invalidArgument("a checklist item of \(name) is empty; give it a text")
+        }
     }
 }
 
@@ -214,7 +235,8 @@ public enum FiveWhysBook {
     public static let defaultQuietRuns = 3
 
     public static func create(
-        _ database: TriageDatabase, problem: String, clusters: [String], tests: [String] = [], owner: String? = nil, now: Date = Date()
+        _ database: TriageDatabase, problem: String, clusters: [String], tests: [String] = [], owner: String? = nil,
+        now: Date = Date()
     ) throws -> FiveWhys {
         var content = WhysContent(problem: problem)
         content.owner = owner
@@ -227,17 +249,22 @@ public enum FiveWhysBook {
     }
 
     /// Appends the next why.
-    public static func addWhy(_ database: TriageDatabase, id: Int64, answer: String, question: String? = nil, now: Date = Date()) throws -> FiveWhys {
+    public static func addWhy(
+        _ database: TriageDatabase, id: Int64, answer: String, question: String? = nil, now: Date = Date()
+    ) throws -> FiveWhys {
         let trimmed = answer.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else {
-            throw TriageError.invalidArgument("the why is empty; give the answer as text, e.g. triage whys why \(id) \"Redis client returns None\"")
+            throw TriageError.invalidArgument(
+                "the why is empty; give the answer as text, e.g. triage whys why \(id) \"Redis client returns None\"")
         }
         return try database.updateWhys(id: id, now: now) { content in
             content.steps.append(.init(question: question, answer: trimmed))
         }
     }
 
-    public static func set(_ database: TriageDatabase, id: Int64, _ changes: WhysChanges, now: Date = Date()) throws -> FiveWhys {
+    public static func set(_ database: TriageDatabase, id: Int64, _ changes: WhysChanges, now: Date = Date()) throws
+        -> FiveWhys
+    {
         let clusters = try changes.addClusters.map { try database.cluster(prefix: $0).id }
         let tests = try changes.addTests.map { try database.findTest($0).displayID }
         return try database.updateWhys(id: id, now: now) { content in
@@ -266,9 +293,14 @@ public enum FiveWhysBook {
 
     /// Adds an option, or adds pros and cons to the option of that title. Choosing an option
     /// un-chooses the others.
-    public static func addOption(_ database: TriageDatabase, id: Int64, _ option: WhysContent.Option, now: Date = Date()) throws -> FiveWhys {
+    public static func addOption(
+        _ database: TriageDatabase, id: Int64, _ option: WhysContent.Option, now: Date = Date()
+    ) throws -> FiveWhys {
         let title = option.title.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !title.isEmpty else { throw TriageError.invalidArgument("the option has no title; name it, e.g. triage whys option \(id) \"Install Redis locally\"") }
+        guard !title.isEmpty else {
+            throw TriageError.invalidArgument(
+                "the option has no title; name it, e.g. triage whys option \(id) \"Install Redis locally\"")
+        }
         return try database.updateWhys(id: id, now: now) { content in
             if option.isChosen { for index in content.options.indices { content.options[index].isChosen = false } }
             if let index = content.options.firstIndex(where: { $0.title == title }) {
@@ -285,7 +317,9 @@ public enum FiveWhysBook {
     }
 
     /// Replaces every editable field (what `whys edit` does with the parsed Markdown).
-    public static func replace(_ database: TriageDatabase, id: Int64, with content: WhysContent, now: Date = Date()) throws -> FiveWhys {
+    public static func replace(_ database: TriageDatabase, id: Int64, with content: WhysContent, now: Date = Date())
+        throws -> FiveWhys
+    {
         var resolved = content.normalized
         resolved.clusterIDs = try resolved.clusterIDs.map { try database.cluster(prefix: $0).id }
         resolved.tests = try resolved.tests.map { try database.findTest($0).displayID }
@@ -293,7 +327,8 @@ public enum FiveWhysBook {
     }
 
     /// One record, with whether it is ready to verify.
-    public static func show(_ database: TriageDatabase, id: Int64, quietRuns: Int = defaultQuietRuns) throws -> FiveWhys {
+    public static func show(_ database: TriageDatabase, id: Int64, quietRuns: Int = defaultQuietRuns) throws -> FiveWhys
+    {
         var record = try database.whys(id: id)
         record.isReadyToVerify = try isReadyToVerify(database, record, quietRuns: quietRuns)
         return record
@@ -317,7 +352,8 @@ public enum FiveWhysBook {
             }
         }
         let groups = clusters.values.map { cluster in
-            WhysList.Group(cluster: cluster, failingInLatestRun: failing[cluster.id] ?? 0, records: members[cluster.id] ?? [])
+            WhysList.Group(
+                cluster: cluster, failingInLatestRun: failing[cluster.id] ?? 0, records: members[cluster.id] ?? [])
         }.sorted { ($0.failingInLatestRun, $1.cluster.id) > ($1.failingInLatestRun, $0.cluster.id) }
         return WhysList(quietRuns: quietRuns, groups: groups, records: records)
     }

@@ -13,7 +13,9 @@ public struct TestScope: Codable, Sendable, Equatable {
 
     public func matches(_ test: StoredTest) -> Bool {
         let pattern = Array(pattern)
-        return Self.candidates(classname: test.classname, name: test.name, file: test.file).contains { Self.glob(pattern, Array($0)) }
+        return Self.candidates(classname: test.classname, name: test.name, file: test.file).contains {
+            Self.glob(pattern, Array($0))
+        }
     }
 
     /// The names a test can be given by: its display id, and pytest paths for each way its

@@ -33,9 +33,13 @@ public enum WhysMarkdown {
         section("Problem", text(content.problem))
         section("Clusters", content.clusterIDs.map { "- \(escape($0))" })
         section("Tests", content.tests.map { "- \(escape($0))" })
-        section("Whys", content.steps.enumerated().flatMap { index, step in
-            (step.question.map { ["\(index + 1). Why: \(escape($0))", "   Because: \(escape(step.answer))"] } ?? ["\(index + 1). Because: \(escape(step.answer))"])
-        })
+        section(
+            "Whys",
+            content.steps.enumerated().flatMap { index, step in
+                (step.question.map { ["\(index + 1). Why: \(escape($0))", "   Because: \(escape(step.answer))"] } ?? [
+                    "\(index + 1). Because: \(escape(step.answer))"
+                ])
+            })
         section("Root cause", content.rootCause.map(text) ?? [])
         var optionLines: [String] = []
         for option in content.options {
@@ -63,7 +67,8 @@ public enum WhysMarkdown {
         var option: WhysContent.Option?
         var sawStatus = false
         func fail(_ number: Int, _ reason: String) -> TriageError {
-            TriageError.invalidArgument("\(file): line \(number): \(reason); fix the file and run `triage whys edit ID --from \(file)`")
+            TriageError.invalidArgument(
+                "\(file): line \(number): \(reason); fix the file and run `triage whys edit ID --from \(file)`")
         }
         func finishText() -> String? {
             var lines = body
@@ -83,7 +88,9 @@ public enum WhysMarkdown {
             }
         }
         let textSections: Set<String> = ["Problem", "Root cause", "Business impact"]
-        let known: Set<String> = textSections.union(["Clusters", "Tests", "Whys", "Options", "Status checklist", "Key findings", "Next steps", "Evidence"])
+        let known: Set<String> = textSections.union([
+            "Clusters", "Tests", "Whys", "Options", "Status checklist", "Key findings", "Next steps", "Evidence",
+        ])
         var seen = Set<String>()
         var inComment = false
         for (offset, raw) in document.components(separatedBy: "\n").enumerated() {
@@ -102,7 +109,11 @@ public enum WhysMarkdown {
             if line.hasPrefix("## ") {
                 finishSection()
                 let name = String(line.dropFirst(3)).trimmingCharacters(in: .whitespaces)
-                guard known.contains(name) else { throw fail(number, "unknown section \"\(name)\" (the sections are \(known.sorted().joined(separator: ", ")))") }
+                guard known.contains(name) else {
+                    throw fail(
+                        number,
+                        "unknown section \"\(name)\" (the sections are \(known.sorted().joined(separator: ", ")))")
+                }
                 guard seen.insert(name).inserted else { throw fail(number, "the section \"\(name)\" appears twice") }
                 section = name
                 continue
@@ -110,13 +121,20 @@ public enum WhysMarkdown {
             if line.hasPrefix("# ") && section == nil { continue }
             switch section {
             case nil:
-                guard let colon = line.firstIndex(of: ":") else { throw fail(number, "expected `Key: value` (Status, Owner, Risk, Priority) before the first section") }
+                guard let colon = line.firstIndex(of: ":") else {
+                    throw fail(number, "expected `Key: value` (Status, Owner, Risk, Priority) before the first section")
+                }
                 let key = line[..<colon].trimmingCharacters(in: .whitespaces)
-                let value = try unescape(line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)) { fail(number, $0) }
+                let value = try unescape(line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)) {
+                    fail(number, $0)
+                }
                 switch key {
                 case "Status":
                     guard let status = WhysStatus(rawValue: value) else {
-                        throw fail(number, "status \"\(value)\" is not one of \(WhysStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+                        throw fail(
+                            number,
+                            "status \"\(value)\" is not one of \(WhysStatus.allCases.map(\.rawValue).joined(separator: ", "))"
+                        )
                     }
                     content.status = status
                     sawStatus = true
@@ -126,7 +144,9 @@ public enum WhysMarkdown {
                 default: throw fail(number, "unknown field \"\(key)\" (the fields are Status, Owner, Risk, Priority)")
                 }
             case "Clusters", "Tests", "Key findings", "Next steps", "Evidence":
-                guard trimmed.hasPrefix("- ") else { throw fail(number, "expected a `- item` line in \(section ?? "")") }
+                guard trimmed.hasPrefix("- ") else {
+                    throw fail(number, "expected a `- item` line in \(section ?? "")")
+                }
                 let value = try unescape(String(trimmed.dropFirst(2))) { fail(number, $0) }
                 switch section {
                 case "Clusters": content.clusterIDs.append(value)
@@ -136,45 +156,67 @@ public enum WhysMarkdown {
                 default: content.evidence.append(value)
                 }
             case "Whys":
-                if let dot = trimmed.firstIndex(of: "."), !trimmed[..<dot].isEmpty, trimmed[..<dot].allSatisfy(\.isNumber) {
+                if let dot = trimmed.firstIndex(of: "."), !trimmed[..<dot].isEmpty,
+                    trimmed[..<dot].allSatisfy(\.isNumber)
+                {
                     let rest = trimmed[trimmed.index(after: dot)...].trimmingCharacters(in: .whitespaces)
                     if rest.hasPrefix("Why:") {
-                        let question = try unescape(rest.dropFirst(4).trimmingCharacters(in: .whitespaces)) { fail(number, $0) }
+                        let question = try unescape(rest.dropFirst(4).trimmingCharacters(in: .whitespaces)) {
+                            fail(number, $0)
+                        }
                         content.steps.append(.init(question: question, answer: ""))
                     } else if rest.hasPrefix("Because:") {
-                        content.steps.append(.init(answer: try unescape(rest.dropFirst(8).trimmingCharacters(in: .whitespaces)) { fail(number, $0) }))
+                        content.steps.append(
+                            .init(
+                                answer: try unescape(rest.dropFirst(8).trimmingCharacters(in: .whitespaces)) {
+                                    fail(number, $0)
+                                }))
                     } else {
                         throw fail(number, "a why is `N. Why: question` and `Because: answer`, or `N. Because: answer`")
                     }
-                } else if trimmed.hasPrefix("Because:"), let last = content.steps.indices.last, content.steps[last].question != nil, content.steps[last].answer.isEmpty {
-                    content.steps[last].answer = try unescape(trimmed.dropFirst(8).trimmingCharacters(in: .whitespaces)) { fail(number, $0) }
+                } else if trimmed.hasPrefix("Because:"), let last = content.steps.indices.last,
+                    content.steps[last].question != nil, content.steps[last].answer.isEmpty
+                {
+                    content.steps[last].answer = try unescape(trimmed.dropFirst(8).trimmingCharacters(in: .whitespaces))
+                    { fail(number, $0) }
                 } else {
                     throw fail(number, "a why is `N. Why: question` and `Because: answer`, or `N. Because: answer`")
                 }
             case "Options":
                 if line.hasPrefix("### ") {
                     if let current = option { content.options.append(current) }
-                    option = WhysContent.Option(title: try unescape(String(line.dropFirst(4)).trimmingCharacters(in: .whitespaces)) { fail(number, $0) })
+                    option = WhysContent.Option(
+                        title: try unescape(String(line.dropFirst(4)).trimmingCharacters(in: .whitespaces)) {
+                            fail(number, $0)
+                        })
                     continue
                 }
                 guard option != nil else { throw fail(number, "an option starts with a `### title` line") }
                 if trimmed.hasPrefix("Chosen:") {
                     option?.isChosen = trimmed.dropFirst(7).trimmingCharacters(in: .whitespaces).lowercased() == "yes"
                 } else if trimmed.hasPrefix("Approach:") {
-                    option?.approach = try unescape(trimmed.dropFirst(9).trimmingCharacters(in: .whitespaces)) { fail(number, $0) }
+                    option?.approach = try unescape(trimmed.dropFirst(9).trimmingCharacters(in: .whitespaces)) {
+                        fail(number, $0)
+                    }
                 } else if trimmed.hasPrefix("- Pro:") {
-                    option?.pros.append(try unescape(trimmed.dropFirst(6).trimmingCharacters(in: .whitespaces)) { fail(number, $0) })
+                    option?.pros.append(
+                        try unescape(trimmed.dropFirst(6).trimmingCharacters(in: .whitespaces)) { fail(number, $0) })
                 } else if trimmed.hasPrefix("- Con:") {
-                    option?.cons.append(try unescape(trimmed.dropFirst(6).trimmingCharacters(in: .whitespaces)) { fail(number, $0) })
+                    option?.cons.append(
+                        try unescape(trimmed.dropFirst(6).trimmingCharacters(in: .whitespaces)) { fail(number, $0) })
                 } else {
                     throw fail(number, "an option has `Chosen: yes`, `Approach: …`, `- Pro: …` and `- Con: …` lines")
                 }
             case "Status checklist":
-                let marks: [String: ChecklistState] = ["- [x] ": .done, "- [X] ": .done, "- [~] ": .partial, "- [ ] ": .todo]
+                let marks: [String: ChecklistState] = [
+                    "- [x] ": .done, "- [X] ": .done, "- [~] ": .partial, "- [ ] ": .todo,
+                ]
                 guard let (prefix, state) = marks.first(where: { trimmed.hasPrefix($0.key) }) else {
                     throw fail(number, "a checklist item is `- [x] done`, `- [~] partial` or `- [ ] to do`")
                 }
-                content.checklist.append(.init(text: try unescape(String(trimmed.dropFirst(prefix.count))) { fail(number, $0) }, state: state))
+                content.checklist.append(
+                    .init(
+                        text: try unescape(String(trimmed.dropFirst(prefix.count))) { fail(number, $0) }, state: state))
             default:
                 throw fail(number, "unexpected line in \(section ?? "the header")")
             }
@@ -182,7 +224,8 @@ public enum WhysMarkdown {
         finishSection()
         if !sawStatus { throw fail(1, "the `Status:` line is missing") }
         if let index = content.steps.firstIndex(where: { $0.answer.isEmpty }) {
-            throw TriageError.invalidArgument("\(file): why \(index + 1) has no `Because:` answer; give each why its answer")
+            throw TriageError.invalidArgument(
+                "\(file): why \(index + 1) has no `Because:` answer; give each why its answer")
         }
         return content
     }

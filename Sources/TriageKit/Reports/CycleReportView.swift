@@ -101,27 +101,36 @@ public struct CycleReportView: Codable, Sendable, Equatable {
     public static func build(_ database: TriageDatabase, cycleID id: Int64?) throws -> CycleReportView {
         let cycles = try RemediationCycles.list(database)
         guard let chosenID = id ?? cycles.map(\.id).max() else {
-            throw TriageError.notFound("no remediation cycles yet; `triage cycle start \"TITLE\" --scope \"tests/*\"` starts one")
+            throw TriageError.notFound(
+                "no remediation cycles yet; `triage cycle start \"TITLE\" --scope \"tests/*\"` starts one")
         }
         let cycle = try RemediationCycles.show(database, id: chosenID)
         let records = try cycle.whys.map { try FiveWhysBook.show(database, id: $0.id) }
         func lines(_ texts: [String]) -> [Line] { texts.map { Line(text: Markdown.cell($0, limit: 600)) } }
         let analyses = records.map { record -> AnalysisView in
             let options = record.options.map {
-                OptionRow(title: Markdown.cell($0.title), approach: Markdown.cell($0.approach), pros: Markdown.cell($0.pros.joined(separator: "; ")),
-                          cons: Markdown.cell($0.cons.joined(separator: "; ")), chosen: $0.isChosen ? "✅ chosen" : "")
+                OptionRow(
+                    title: Markdown.cell($0.title), approach: Markdown.cell($0.approach),
+                    pros: Markdown.cell($0.pros.joined(separator: "; ")),
+                    cons: Markdown.cell($0.cons.joined(separator: "; ")), chosen: $0.isChosen ? "✅ chosen" : "")
             }
             return AnalysisView(
                 id: record.id, problem: Markdown.cell(record.problem, limit: 600), status: record.status.rawValue,
                 rootCause: Markdown.cell(record.rootCause, limit: 600), hasRootCause: record.rootCause != nil,
                 whys: record.steps.enumerated().map { index, step in
-                    WhyStep(number: index + 1, question: Markdown.cell(step.question ?? (index == 0 ? "Why does it fail?" : "Why?")), answer: Markdown.cell(step.answer, limit: 600))
+                    WhyStep(
+                        number: index + 1,
+                        question: Markdown.cell(step.question ?? (index == 0 ? "Why does it fail?" : "Why?")),
+                        answer: Markdown.cell(step.answer, limit: 600))
                 },
                 hasWhys: !record.steps.isEmpty, options: options, hasOptions: !options.isEmpty,
-                chosenOption: Markdown.cell(record.options.first(where: \.isChosen)?.title), evidence: lines(record.evidence))
+                chosenOption: Markdown.cell(record.options.first(where: \.isChosen)?.title),
+                evidence: lines(record.evidence))
         }
         let marks: [ChecklistState: String] = [.done: "✅", .partial: "⚠️", .todo: "🔄"]
-        let checklist = records.flatMap(\.checklist).map { ChecklistRow(mark: marks[$0.state] ?? "🔄", text: Markdown.cell($0.text, limit: 400)) }
+        let checklist = records.flatMap(\.checklist).map {
+            ChecklistRow(mark: marks[$0.state] ?? "🔄", text: Markdown.cell($0.text, limit: 400))
+        }
         let measurement = cycle.measurement
         func figure(_ value: Int?) -> String { value.map(String.init) ?? "-" }
         func delta(_ before: Int?, _ after: Int?) -> String {
@@ -130,18 +139,29 @@ public struct CycleReportView: Codable, Sendable, Equatable {
         }
         let before = measurement?.before, after = measurement?.after
         let comparison = [
-            ComparisonRow(label: "passed", before: figure(before?.passed), after: figure(after?.passed), change: delta(before?.passed, after?.passed)),
-            ComparisonRow(label: "failed", before: figure(before?.failed), after: figure(after?.failed), change: delta(before?.failed, after?.failed)),
-            ComparisonRow(label: "errors", before: figure(before?.errors), after: figure(after?.errors), change: delta(before?.errors, after?.errors)),
-            ComparisonRow(label: "skipped", before: figure(before?.skipped), after: figure(after?.skipped), change: delta(before?.skipped, after?.skipped)),
+            ComparisonRow(
+                label: "passed", before: figure(before?.passed), after: figure(after?.passed),
+                change: delta(before?.passed, after?.passed)),
+            ComparisonRow(
+                label: "failed", before: figure(before?.failed), after: figure(after?.failed),
+                change: delta(before?.failed, after?.failed)),
+            ComparisonRow(
+                label: "errors", before: figure(before?.errors), after: figure(after?.errors),
+                change: delta(before?.errors, after?.errors)),
+            ComparisonRow(
+                label: "skipped", before: figure(before?.skipped), after: figure(after?.skipped),
+                change: delta(before?.skipped, after?.skipped)),
             ComparisonRow(
                 label: "pass rate", before: rate(before), after: rate(after),
                 change: pointsChange(measurement?.passRateChange)),
         ]
         func groups(_ items: [CycleMeasurement.Group]?, byCluster: Bool) -> [GroupRow] {
             (items ?? []).map {
-                GroupRow(name: byCluster ? "`\($0.clusterID ?? "-")` \($0.category)" + ($0.detail.map { " (\(Markdown.cell($0)))" } ?? "") : $0.category,
-                         before: $0.testsBefore, after: $0.testsAfter, still: $0.stillFailing)
+                GroupRow(
+                    name: byCluster
+                        ? "`\($0.clusterID ?? "-")` \($0.category)"
+                            + ($0.detail.map { " (\(Markdown.cell($0)))" } ?? "") : $0.category,
+                    before: $0.testsBefore, after: $0.testsAfter, still: $0.stillFailing)
             }
         }
         let findings = lines(cycle.findings + records.flatMap(\.findings))
@@ -152,7 +172,8 @@ public struct CycleReportView: Codable, Sendable, Equatable {
         let byCategory = groups(measurement?.remainingByCategory, byCluster: false)
         let impact = cycle.businessImpact ?? records.compactMap(\.businessImpact).first
         return CycleReportView(
-            cycleID: cycle.id, title: Markdown.cell(cycle.effort), cycleLabel: cycle.label.prefix(1).uppercased() + cycle.label.dropFirst(),
+            cycleID: cycle.id, title: Markdown.cell(cycle.effort),
+            cycleLabel: cycle.label.prefix(1).uppercased() + cycle.label.dropFirst(),
             date: String((cycle.closedAt ?? cycle.startedAt).prefix(10)), status: cycle.status.rawValue,
             owner: Markdown.cell(cycle.owner ?? "-"), scope: Markdown.code(cycle.scope),
             clusters: cycle.clusters.map { Line(text: ClusterView.label($0) + " — " + Markdown.cell($0.template)) },
@@ -160,11 +181,14 @@ public struct CycleReportView: Codable, Sendable, Equatable {
             hasMeasurement: measurement != nil, beforeRun: measurement?.beforeRunID.map { "run \($0)" } ?? "none",
             afterRun: measurement?.afterRunID.map { "run \($0)" } ?? "none", comparison: comparison,
             passedChange: measurement?.passedChange.map { String(format: "%+d tests", $0) } ?? "n/a",
-            verdict: measurement?.verdict.rawValue ?? "inconclusive", verdictReason: Markdown.cell(measurement?.verdictReason ?? "not measured", limit: 400),
+            verdict: measurement?.verdict.rawValue ?? "inconclusive",
+            verdictReason: Markdown.cell(measurement?.verdictReason ?? "not measured", limit: 400),
             fixed: fixed, fixedCount: fixed.count, hasFixed: !fixed.isEmpty,
             newlyFailing: newly, newlyFailingCount: newly.count, hasNewlyFailing: !newly.isEmpty,
-            remainingByCategory: byCategory, remainingByCluster: groups(measurement?.remainingByCluster, byCluster: true),
-            hasRemaining: !byCategory.isEmpty, findings: findings, hasFindings: !findings.isEmpty, notes: notes, hasNotes: !notes.isEmpty,
+            remainingByCategory: byCategory,
+            remainingByCluster: groups(measurement?.remainingByCluster, byCluster: true),
+            hasRemaining: !byCategory.isEmpty, findings: findings, hasFindings: !findings.isEmpty, notes: notes,
+            hasNotes: !notes.isEmpty,
             nextSteps: nextSteps, hasNextSteps: !nextSteps.isEmpty,
             risk: Markdown.cell(cycle.risk ?? records.compactMap(\.risk).first ?? "-"),
             priority: Markdown.cell(cycle.priority ?? records.compactMap(\.priority).first ?? "-"),

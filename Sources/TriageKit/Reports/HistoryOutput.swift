@@ -10,16 +10,23 @@ public enum HistoryOutput {
     // MARK: - flaky
 
     public static func text(_ report: FlakyReport) -> String {
-        var lines = ["\(report.runIDs.count) runs looked at" + (report.infrastructureRuns.isEmpty ? "" : "; left out as infrastructure failures: runs \(report.infrastructureRuns.map(String.init).joined(separator: ", "))")]
+        var lines = [
+            "\(report.runIDs.count) runs looked at"
+                + (report.infrastructureRuns.isEmpty
+                    ? ""
+                    : "; left out as infrastructure failures: runs \(report.infrastructureRuns.map(String.init).joined(separator: ", "))")
+        ]
         if report.tests.isEmpty {
             lines.append("no flaky, broken or recovered tests")
             return lines.joined(separator: "\n")
         }
-        lines.append("state      score  runs  fails  evidence                     recent                test | main cluster")
+        lines.append(
+            "state      score  runs  fails  evidence                     recent                test | main cluster")
         for entry in report.tests {
             lines.append(
                 IngestText.pad(entry.state.rawValue, 9) + "  " + String(format: "%5.2f", entry.score) + "  "
-                    + IngestText.pad(String(entry.runs), 4, right: true) + "  " + IngestText.pad(String(entry.failures), 5, right: true) + "  "
+                    + IngestText.pad(String(entry.runs), 4, right: true) + "  "
+                    + IngestText.pad(String(entry.failures), 5, right: true) + "  "
                     + IngestText.pad(entry.evidence.map(\.rawValue).joined(separator: ","), 27) + "  "
                     + IngestText.pad(entry.recent, 20) + "  " + SafeText.line(entry.test, limit: 90)
                     + " | " + SafeText.terminal(cluster(entry.mainCluster)))
@@ -30,11 +37,18 @@ public enum HistoryOutput {
     public static func markdown(_ report: FlakyReport) -> String {
         var lines = ["## Flaky and broken tests", "", "\(report.runIDs.count) runs looked at."]
         if !report.infrastructureRuns.isEmpty {
-            lines.append("Left out as infrastructure failures (more than \(Int(report.options.infrastructureThreshold * 100))% failed): runs \(report.infrastructureRuns.map(String.init).joined(separator: ", ")).")
+            lines.append(
+                "Left out as infrastructure failures (more than \(Int(report.options.infrastructureThreshold * 100))% failed): runs \(report.infrastructureRuns.map(String.init).joined(separator: ", "))."
+            )
         }
-        lines += ["", "| state | score | runs | failures | evidence | test | main cluster | last failure |", "| --- | ---: | ---: | ---: | --- | --- | --- | --- |"]
+        lines += [
+            "", "| state | score | runs | failures | evidence | test | main cluster | last failure |",
+            "| --- | ---: | ---: | ---: | --- | --- | --- | --- |",
+        ]
         for entry in report.tests {
-            lines.append("| \(entry.state.rawValue) | \(String(format: "%.2f", entry.score)) | \(entry.runs) | \(entry.failures) | \(entry.evidence.map(\.rawValue).joined(separator: ", ")) | \(Markdown.code(entry.test)) | \(Markdown.cell(cluster(entry.mainCluster))) | \(entry.lastFailureRun.map { "run \($0)" } ?? "-") |")
+            lines.append(
+                "| \(entry.state.rawValue) | \(String(format: "%.2f", entry.score)) | \(entry.runs) | \(entry.failures) | \(entry.evidence.map(\.rawValue).joined(separator: ", ")) | \(Markdown.code(entry.test)) | \(Markdown.cell(cluster(entry.mainCluster))) | \(entry.lastFailureRun.map { "run \($0)" } ?? "-") |"
+            )
         }
         return lines.joined(separator: "\n")
     }
@@ -42,22 +56,33 @@ public enum HistoryOutput {
     // MARK: - history
 
     public static func text(_ history: TestHistory) -> String {
-        var lines = ["\(SafeText.terminal(history.testID))  (suite \(SafeText.terminal(history.test.suite)); pass rate \(history.passRate?.percent ?? "n/a") over \(history.entries.count) runs)"]
+        var lines = [
+            "\(SafeText.terminal(history.testID))  (suite \(SafeText.terminal(history.test.suite)); pass rate \(history.passRate?.percent ?? "n/a") over \(history.entries.count) runs)"
+        ]
         for entry in history.entries {
             let outcome = entry.retried ? "passed (retried)" : entry.outcome.rawValue
             let duration = entry.duration.map { String(format: "%.3fs", $0) } ?? "-"
-            lines.append("  run " + IngestText.pad(String(entry.runID), 5) + " " + IngestText.pad(String(entry.commit?.prefix(8) ?? "-"), 8) + "  "
-                + IngestText.pad(outcome, 16) + "  " + IngestText.pad(duration, 9) + "  "
-                + (entry.outcome.isFailure ? SafeText.terminal(cluster(entry.cluster)) + "  " + SafeText.line(entry.message, limit: 80) : ""))
+            lines.append(
+                "  run " + IngestText.pad(String(entry.runID), 5) + " "
+                    + IngestText.pad(String(entry.commit?.prefix(8) ?? "-"), 8) + "  "
+                    + IngestText.pad(outcome, 16) + "  " + IngestText.pad(duration, 9) + "  "
+                    + (entry.outcome.isFailure
+                        ? SafeText.terminal(cluster(entry.cluster)) + "  " + SafeText.line(entry.message, limit: 80)
+                        : ""))
         }
         return lines.joined(separator: "\n")
     }
 
     public static func markdown(_ history: TestHistory) -> String {
-        var lines = ["## \(Markdown.code(history.testID))", "", "Pass rate \(history.passRate?.percent ?? "n/a") over \(history.entries.count) runs.", "",
-                     "| run | commit | outcome | duration | cluster | message |", "| ---: | --- | --- | ---: | --- | --- |"]
+        var lines = [
+            "## \(Markdown.code(history.testID))", "",
+            "Pass rate \(history.passRate?.percent ?? "n/a") over \(history.entries.count) runs.", "",
+            "| run | commit | outcome | duration | cluster | message |", "| ---: | --- | --- | ---: | --- | --- |",
+        ]
         for entry in history.entries {
-            lines.append("| \(entry.runID) | \(Markdown.code(entry.commit.map { String($0.prefix(8)) } ?? "")) | \(entry.retried ? "passed (retried)" : entry.outcome.rawValue) | \(entry.duration.map { String(format: "%.3fs", $0) } ?? "-") | \(Markdown.cell(entry.outcome.isFailure ? cluster(entry.cluster) : "")) | \(Markdown.cell(entry.outcome.isFailure ? entry.message : nil)) |")
+            lines.append(
+                "| \(entry.runID) | \(Markdown.code(entry.commit.map { String($0.prefix(8)) } ?? "")) | \(entry.retried ? "passed (retried)" : entry.outcome.rawValue) | \(entry.duration.map { String(format: "%.3fs", $0) } ?? "-") | \(Markdown.cell(entry.outcome.isFailure ? cluster(entry.cluster) : "")) | \(Markdown.cell(entry.outcome.isFailure ? entry.message : nil)) |"
+            )
         }
         return lines.joined(separator: "\n")
     }
@@ -66,24 +91,36 @@ public enum HistoryOutput {
 
     public static func text(_ trend: Trend) -> String {
         guard !trend.points.isEmpty else { return "no runs stored yet" }
-        var lines = ["pass rate \(trend.sparkline)  \(trend.points.first?.passRate?.percent ?? "-") → \(trend.points.last?.passRate?.percent ?? "-") over \(trend.points.count) runs"]
+        var lines = [
+            "pass rate \(trend.sparkline)  \(trend.points.first?.passRate?.percent ?? "-") → \(trend.points.last?.passRate?.percent ?? "-") over \(trend.points.count) runs"
+        ]
         for point in trend.points {
-            lines.append("  run " + IngestText.pad(String(point.runID), 5) + " " + IngestText.pad(String(point.createdAt.prefix(16)), 16) + "  "
-                + IngestText.pad(SafeText.terminal(point.branch ?? "-"), 14) + "  " + IngestText.pad(point.passRate?.percent ?? "-", 6, right: true)
-                + "  \(point.totals.passed)/\(point.totals.passed + point.totals.failed + point.totals.errors)"
-                + (point.isInfrastructureFailure ? "  infrastructure failure" : ""))
+            lines.append(
+                "  run " + IngestText.pad(String(point.runID), 5) + " "
+                    + IngestText.pad(String(point.createdAt.prefix(16)), 16) + "  "
+                    + IngestText.pad(SafeText.terminal(point.branch ?? "-"), 14) + "  "
+                    + IngestText.pad(point.passRate?.percent ?? "-", 6, right: true)
+                    + "  \(point.totals.passed)/\(point.totals.passed + point.totals.failed + point.totals.errors)"
+                    + (point.isInfrastructureFailure ? "  infrastructure failure" : ""))
         }
         return lines.joined(separator: "\n")
     }
 
     public static func markdown(_ trend: Trend) -> String {
         guard !trend.points.isEmpty else { return "No runs stored yet." }
-        var lines = ["## Pass rate" + (trend.branch.map { " on \(Markdown.code($0))" } ?? ""), "",
-                     Markdown.passRateChart(title: "Pass rate per run", labels: trend.points.map { "#\($0.runID)" }, rates: trend.points.map { $0.passRate ?? 0 }),
-                     "", "`\(trend.sparkline)`", "", "| run | date | branch | passed | failed | errors | skipped | pass rate |", "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+        var lines = [
+            "## Pass rate" + (trend.branch.map { " on \(Markdown.code($0))" } ?? ""), "",
+            Markdown.passRateChart(
+                title: "Pass rate per run", labels: trend.points.map { "#\($0.runID)" },
+                rates: trend.points.map { $0.passRate ?? 0 }),
+            "", "`\(trend.sparkline)`", "", "| run | date | branch | passed | failed | errors | skipped | pass rate |",
+            "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |",
+        ]
         for point in trend.points {
             let t = point.totals
-            lines.append("| \(point.runID) | \(point.createdAt.prefix(10)) | \(Markdown.cell(point.branch ?? "-")) | \(t.passed) | \(t.failed) | \(t.errors) | \(t.skipped) | \(point.passRate?.percent ?? "-")\(point.isInfrastructureFailure ? " (infrastructure)" : "") |")
+            lines.append(
+                "| \(point.runID) | \(point.createdAt.prefix(10)) | \(Markdown.cell(point.branch ?? "-")) | \(t.passed) | \(t.failed) | \(t.errors) | \(t.skipped) | \(point.passRate?.percent ?? "-")\(point.isInfrastructureFailure ? " (infrastructure)" : "") |"
+            )
         }
         return lines.joined(separator: "\n")
     }
@@ -91,20 +128,29 @@ public enum HistoryOutput {
     // MARK: - diff
 
     public static func text(_ diff: RunComparison) -> String {
-        var lines = ["run \(diff.before.id) → run \(diff.after.id): pass rate \(diff.passRateBefore?.percent ?? "-") → \(diff.passRateAfter?.percent ?? "-")\(diff.passRateChange.map { String(format: " (%+.1f points)", $0 * 100) } ?? "")",
-                     "  \(diff.before.totals.line)", "  \(diff.after.totals.line)"]
+        var lines = [
+            "run \(diff.before.id) → run \(diff.after.id): pass rate \(diff.passRateBefore?.percent ?? "-") → \(diff.passRateAfter?.percent ?? "-")\(diff.passRateChange.map { String(format: " (%+.1f points)", $0 * 100) } ?? "")",
+            "  \(diff.before.totals.line)", "  \(diff.after.totals.line)",
+        ]
         func section(_ title: String, _ items: [RunComparison.TestChange]) {
             guard !items.isEmpty else { return }
             lines.append("\(title) (\(items.count))")
-            for item in items.prefix(50) { lines.append("  \(SafeText.line(item.test, limit: 100))  \(SafeText.terminal(cluster(item.cluster)))") }
+            for item in items.prefix(50) {
+                lines.append("  \(SafeText.line(item.test, limit: 100))  \(SafeText.terminal(cluster(item.cluster)))")
+            }
             if items.count > 50 { lines.append("  … and \(items.count - 50) more") }
         }
         section("new failures", diff.newFailures)
         section("fixed", diff.fixed)
         section("still failing", diff.stillFailing)
-        for (title, clusters) in [("new clusters", diff.newClusters), ("gone clusters", diff.goneClusters)] where !clusters.isEmpty {
+        for (title, clusters) in [("new clusters", diff.newClusters), ("gone clusters", diff.goneClusters)]
+        where !clusters.isEmpty {
             lines.append("\(title) (\(clusters.count))")
-            for change in clusters { lines.append("  \(change.cluster.id) \(change.cluster.category)  \(change.testsBefore) → \(change.testsAfter) tests  \(SafeText.line(change.cluster.template, limit: 80))") }
+            for change in clusters {
+                lines.append(
+                    "  \(change.cluster.id) \(change.cluster.category)  \(change.testsBefore) → \(change.testsAfter) tests  \(SafeText.line(change.cluster.template, limit: 80))"
+                )
+            }
         }
         if !diff.addedTests.isEmpty { lines.append("added tests: \(diff.addedTests.count)") }
         if !diff.removedTests.isEmpty { lines.append("removed tests: \(diff.removedTests.count)") }
@@ -112,17 +158,24 @@ public enum HistoryOutput {
     }
 
     public static func markdown(_ diff: RunComparison) -> String {
-        var lines = ["## Run \(diff.before.id) → run \(diff.after.id)", "",
-                     "| | run \(diff.before.id) | run \(diff.after.id) |", "| --- | ---: | ---: |"]
+        var lines = [
+            "## Run \(diff.before.id) → run \(diff.after.id)", "",
+            "| | run \(diff.before.id) | run \(diff.after.id) |", "| --- | ---: | ---: |",
+        ]
         let b = diff.before.totals, a = diff.after.totals
-        for (label, x, y) in [("passed", b.passed, a.passed), ("failed", b.failed, a.failed), ("errors", b.errors, a.errors), ("skipped", b.skipped, a.skipped)] {
+        for (label, x, y) in [
+            ("passed", b.passed, a.passed), ("failed", b.failed, a.failed), ("errors", b.errors, a.errors),
+            ("skipped", b.skipped, a.skipped),
+        ] {
             lines.append("| \(label) | \(x) | \(y) |")
         }
         lines.append("| pass rate | \(diff.passRateBefore?.percent ?? "-") | \(diff.passRateAfter?.percent ?? "-") |")
         func section(_ title: String, _ items: [RunComparison.TestChange]) {
             guard !items.isEmpty else { return }
             lines += ["", "### \(title) (\(items.count))", "", "| test | cluster |", "| --- | --- |"]
-            for item in items { lines.append("| \(Markdown.code(item.test)) | \(Markdown.cell(cluster(item.cluster))) |") }
+            for item in items {
+                lines.append("| \(Markdown.code(item.test)) | \(Markdown.cell(cluster(item.cluster))) |")
+            }
         }
         section("New failures", diff.newFailures)
         section("Fixed", diff.fixed)

@@ -7,7 +7,8 @@ public enum IngestText {
         for file in report.files {
             switch file.status {
             case .ingested:
-                lines.append("ingested \(SafeText.terminal(file.path)): \(file.format?.rawValue ?? "?"), \(file.cases) tests")
+                lines.append(
+                    "ingested \(SafeText.terminal(file.path)): \(file.format?.rawValue ?? "?"), \(file.cases) tests")
             case .duplicate:
                 lines.append("skipped \(SafeText.terminal(file.path)): \(file.note ?? "already stored"), nothing added")
             case .failed:
@@ -15,7 +16,9 @@ public enum IngestText {
             }
         }
         if let id = report.runID, let totals = report.totals {
-            lines.append("run \(id) (\(SafeText.terminal(report.runKey)))\(report.isNewRun ? "" : ", added to the existing run"): \(totals.line)")
+            lines.append(
+                "run \(id) (\(SafeText.terminal(report.runKey)))\(report.isNewRun ? "" : ", added to the existing run"): \(totals.line)"
+            )
             lines.append("database: \(databasePath)")
         } else {
             lines.append("nothing stored")
@@ -25,7 +28,9 @@ public enum IngestText {
 
     public static func runs(_ runs: [RunSummary]) -> String {
         if runs.isEmpty { return "no runs stored yet; `triage ingest results.xml` adds one" }
-        var lines = ["  id  created               branch          commit    tests  passed  failed  errors  skipped  pass rate"]
+        var lines = [
+            "  id  created               branch          commit    tests  passed  failed  errors  skipped  pass rate"
+        ]
         for run in runs {
             let t = run.totals
             lines.append(
@@ -51,16 +56,23 @@ public enum IngestText {
             "totals    \(run.totals.line)",
         ]
         if !meta.labels.isEmpty {
-            lines.append("labels    " + meta.labels.sorted { $0.key < $1.key }.map { SafeText.terminal("\($0.key)=\($0.value)") }.joined(separator: " "))
+            lines.append(
+                "labels    "
+                    + meta.labels.sorted { $0.key < $1.key }.map { SafeText.terminal("\($0.key)=\($0.value)") }.joined(
+                        separator: " "))
         }
         lines.append("files")
         for file in detail.files {
-            lines.append("  \(SafeText.terminal(file.path))  \(file.format)  \(file.cases) tests  \(file.size) bytes  sha256 \(file.sha256.prefix(12))")
+            lines.append(
+                "  \(SafeText.terminal(file.path))  \(file.format)  \(file.cases) tests  \(file.size) bytes  sha256 \(file.sha256.prefix(12))"
+            )
         }
         if !detail.failuresByCluster.isEmpty {
             lines.append("failures by cluster")
             for cluster in detail.failuresByCluster {
-                lines.append("  \(pad(String(cluster.tests), 5, right: true)) × \(cluster.clusterID)  \(cluster.category)\(cluster.detail.map { " (\(SafeText.terminal($0)))" } ?? "")  \(SafeText.line(cluster.template, limit: 90))")
+                lines.append(
+                    "  \(pad(String(cluster.tests), 5, right: true)) × \(cluster.clusterID)  \(cluster.category)\(cluster.detail.map { " (\(SafeText.terminal($0)))" } ?? "")  \(SafeText.line(cluster.template, limit: 90))"
+                )
             }
         }
         return lines.joined(separator: "\n")

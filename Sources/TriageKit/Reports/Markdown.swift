@@ -42,7 +42,8 @@ public enum Markdown {
 
     /// A Mermaid `xychart-beta` of a series of percentages, rendered by GitHub.
     public static func passRateChart(title: String, labels: [String], rates: [Double]) -> String {
-        let axis = labels.map { "\"\($0.filter { $0.isLetter || $0.isNumber || $0 == "#" || $0 == "-" })\"" }.joined(separator: ", ")
+        let axis = labels.map { "\"\($0.filter { $0.isLetter || $0.isNumber || $0 == "#" || $0 == "-" })\"" }.joined(
+            separator: ", ")
         let values = rates.map { String(format: "%.1f", $0 * 100) }.joined(separator: ", ")
         return """
             ```mermaid
@@ -61,10 +62,11 @@ public enum Sparkline {
     static let blocks: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
 
     public static func render(_ values: [Double?]) -> String {
-        String(values.map { value -> Character in
-            guard let value else { return " " }
-            let index = Int((min(max(value, 0), 1) * Double(blocks.count - 1)).rounded())
-            return blocks[index]
-        })
+        String(
+            values.map { value -> Character in
+                guard let value else { return " " }
+                let index = Int((min(max(value, 0), 1) * Double(blocks.count - 1)).rounded())
+                return blocks[index]
+            })
     }
 }

@@ -19,8 +19,10 @@ public enum RemediationOutput {
 
     public static func text(_ record: FiveWhys) -> String {
         let t = { SafeText.terminal($0, keepNewlines: true) }
-        var lines = ["Five-Whys \(record.id)  \(record.status.rawValue)\(record.isReadyToVerify == true ? "  ready to verify" : "")"
-            + (record.owner.map { "  owner \(SafeText.terminal($0))" } ?? "")]
+        var lines = [
+            "Five-Whys \(record.id)  \(record.status.rawValue)\(record.isReadyToVerify == true ? "  ready to verify" : "")"
+                + (record.owner.map { "  owner \(SafeText.terminal($0))" } ?? "")
+        ]
         lines.append("problem: \(t(record.problem))")
         for linked in record.clusters { lines.append("cluster: \(SafeText.terminal(cluster(linked)))") }
         for test in record.tests { lines.append("test: \(SafeText.terminal(test))") }
@@ -29,7 +31,9 @@ public enum RemediationOutput {
         }
         if let root = record.rootCause { lines.append("root cause: \(t(root))") }
         for option in record.options {
-            lines.append("option: \(t(option.title))\(option.isChosen ? "  (chosen)" : "")" + (option.approach.map { " — \(t($0))" } ?? ""))
+            lines.append(
+                "option: \(t(option.title))\(option.isChosen ? "  (chosen)" : "")"
+                    + (option.approach.map { " — \(t($0))" } ?? ""))
             lines += option.pros.map { "    + \(t($0))" } + option.cons.map { "    − \(t($0))" }
         }
         lines += record.checklist.map { "\(mark($0.state)) \(t($0.text))" }
@@ -43,27 +47,40 @@ public enum RemediationOutput {
     }
 
     public static func markdown(_ record: FiveWhys) -> String {
-        var lines = ["## Five-Whys \(record.id): \(Markdown.cell(record.problem, limit: 200))", "",
-                     "**Status:** \(record.status.rawValue)\(record.isReadyToVerify == true ? " (ready to verify)" : "")"
-                        + (record.owner.map { " · **Owner:** \(Markdown.cell($0))" } ?? "")
-                        + (record.risk.map { " · **Risk:** \(Markdown.cell($0))" } ?? "")
-                        + (record.priority.map { " · **Priority:** \(Markdown.cell($0))" } ?? "")]
+        var lines = [
+            "## Five-Whys \(record.id): \(Markdown.cell(record.problem, limit: 200))", "",
+            "**Status:** \(record.status.rawValue)\(record.isReadyToVerify == true ? " (ready to verify)" : "")"
+                + (record.owner.map { " · **Owner:** \(Markdown.cell($0))" } ?? "")
+                + (record.risk.map { " · **Risk:** \(Markdown.cell($0))" } ?? "")
+                + (record.priority.map { " · **Priority:** \(Markdown.cell($0))" } ?? ""),
+        ]
         if !record.clusters.isEmpty {
-            lines += ["", "**Clusters:** " + record.clusters.map { Markdown.code(cluster($0)) }.joined(separator: ", ")]
+            lines += [
+                "", "**Clusters:** " + record.clusters.map { Markdown.code(cluster($0)) }.joined(separator: ", "),
+            ]
         }
-        if !record.tests.isEmpty { lines += ["", "**Tests:** " + record.tests.map { Markdown.code($0) }.joined(separator: ", ")] }
+        if !record.tests.isEmpty {
+            lines += ["", "**Tests:** " + record.tests.map { Markdown.code($0) }.joined(separator: ", ")]
+        }
         lines += ["", "**Problem:**", "", Markdown.block(record.problem)]
         if !record.steps.isEmpty {
             lines += ["", "### Five Whys", ""]
             for (index, step) in record.steps.enumerated() {
-                lines.append("\(index + 1). " + (step.question.map { "**\(Markdown.cell($0, limit: 400))** → " } ?? "") + Markdown.cell(step.answer, limit: 400))
+                lines.append(
+                    "\(index + 1). " + (step.question.map { "**\(Markdown.cell($0, limit: 400))** → " } ?? "")
+                        + Markdown.cell(step.answer, limit: 400))
             }
         }
         if let root = record.rootCause { lines += ["", "**Root cause:** \(Markdown.cell(root, limit: 400))"] }
         if !record.options.isEmpty {
-            lines += ["", "### Options", "", "| option | approach | pros | cons | chosen |", "| --- | --- | --- | --- | --- |"]
+            lines += [
+                "", "### Options", "", "| option | approach | pros | cons | chosen |",
+                "| --- | --- | --- | --- | --- |",
+            ]
             for option in record.options {
-                lines.append("| \(Markdown.cell(option.title)) | \(Markdown.cell(option.approach)) | \(option.pros.map { Markdown.cell($0) }.joined(separator: "; ")) | \(option.cons.map { Markdown.cell($0) }.joined(separator: "; ")) | \(option.isChosen ? "✅" : "") |")
+                lines.append(
+                    "| \(Markdown.cell(option.title)) | \(Markdown.cell(option.approach)) | \(option.pros.map { Markdown.cell($0) }.joined(separator: "; ")) | \(option.cons.map { Markdown.cell($0) }.joined(separator: "; ")) | \(option.isChosen ? "✅" : "") |"
+                )
             }
         }
         func list(_ title: String, _ items: [String]) {
@@ -72,23 +89,33 @@ public enum RemediationOutput {
         }
         list("Status", record.checklist.map { "- \(mark($0.state)) \(Markdown.cell($0.text, limit: 400))" })
         list("Key findings", record.findings.map { "- \(Markdown.cell($0, limit: 400))" })
-        list("Next steps", record.nextSteps.enumerated().map { "\($0.offset + 1). \(Markdown.cell($0.element, limit: 400))" })
-        if let impact = record.businessImpact { lines += ["", "**Business impact:** \(Markdown.cell(impact, limit: 400))"] }
+        list(
+            "Next steps",
+            record.nextSteps.enumerated().map { "\($0.offset + 1). \(Markdown.cell($0.element, limit: 400))" })
+        if let impact = record.businessImpact {
+            lines += ["", "**Business impact:** \(Markdown.cell(impact, limit: 400))"]
+        }
         list("Evidence", record.evidence.map { "- \(Markdown.code($0, limit: 400))" })
         return lines.joined(separator: "\n")
     }
 
     public static func text(_ list: WhysList) -> String {
-        guard !list.records.isEmpty else { return "no Five-Whys records yet; `triage whys new --cluster ID --problem TEXT` starts one" }
+        guard !list.records.isEmpty else {
+            return "no Five-Whys records yet; `triage whys new --cluster ID --problem TEXT` starts one"
+        }
         let byID = Dictionary(uniqueKeysWithValues: list.records.map { ($0.id, $0) })
         var lines: [String] = []
         for group in list.groups {
-            lines.append("cluster \(SafeText.terminal(cluster(group.cluster)))  \(group.failingInLatestRun) failing in the latest run")
+            lines.append(
+                "cluster \(SafeText.terminal(cluster(group.cluster)))  \(group.failingInLatestRun) failing in the latest run"
+            )
             for id in group.records {
                 guard let record = byID[id] else { continue }
                 let state = record.isReadyToVerify == true ? "ready to verify" : record.status.rawValue
-                lines.append("  " + IngestText.pad("#\(id)", 5) + " " + IngestText.pad(state, 15) + " " + IngestText.pad(SafeText.terminal(record.owner ?? "-"), 12)
-                    + " " + SafeText.line(record.problem, limit: 90))
+                lines.append(
+                    "  " + IngestText.pad("#\(id)", 5) + " " + IngestText.pad(state, 15) + " "
+                        + IngestText.pad(SafeText.terminal(record.owner ?? "-"), 12)
+                        + " " + SafeText.line(record.problem, limit: 90))
             }
         }
         return lines.joined(separator: "\n")
@@ -96,12 +123,17 @@ public enum RemediationOutput {
 
     public static func markdown(_ list: WhysList) -> String {
         let byID = Dictionary(uniqueKeysWithValues: list.records.map { ($0.id, $0) })
-        var lines = ["## Five-Whys records", "", "| cluster | failing now | record | status | owner | problem |", "| --- | ---: | ---: | --- | --- | --- |"]
+        var lines = [
+            "## Five-Whys records", "", "| cluster | failing now | record | status | owner | problem |",
+            "| --- | ---: | ---: | --- | --- | --- |",
+        ]
         for group in list.groups {
             for id in group.records {
                 guard let record = byID[id] else { continue }
                 let state = record.isReadyToVerify == true ? "ready to verify" : record.status.rawValue
-                lines.append("| \(Markdown.code(cluster(group.cluster))) | \(group.failingInLatestRun) | \(id) | \(state) | \(Markdown.cell(record.owner ?? "")) | \(Markdown.cell(record.problem)) |")
+                lines.append(
+                    "| \(Markdown.code(cluster(group.cluster))) | \(group.failingInLatestRun) | \(id) | \(state) | \(Markdown.cell(record.owner ?? "")) | \(Markdown.cell(record.problem)) |"
+                )
             }
         }
         return lines.joined(separator: "\n")
@@ -111,7 +143,8 @@ public enum RemediationOutput {
 
     static func totals(_ totals: ScopeTotals?) -> String {
         guard let totals else { return "-" }
-        return "\(totals.passed) passed / \(totals.failing) failing (\(totals.failed) failed, \(totals.errors) errors), \(totals.skipped) skipped, pass rate \(totals.passRate?.percent ?? "n/a") (run \(totals.runID.map(String.init) ?? "-"))"
+        return
+            "\(totals.passed) passed / \(totals.failing) failing (\(totals.failed) failed, \(totals.errors) errors), \(totals.skipped) skipped, pass rate \(totals.passRate?.percent ?? "n/a") (run \(totals.runID.map(String.init) ?? "-"))"
     }
 
     static func signed(_ value: Int?) -> String {
@@ -120,19 +153,29 @@ public enum RemediationOutput {
     }
 
     public static func text(_ cycle: RemediationCycle) -> String {
-        var lines = ["\(SafeText.terminal(cycle.effort)): \(cycle.label)  (#\(cycle.id), \(cycle.status.rawValue))"
-            + (cycle.owner.map { "  owner \(SafeText.terminal($0))" } ?? "")]
-        lines.append("scope \(SafeText.terminal(cycle.scope)); started \(cycle.startedAt)" + (cycle.closedAt.map { ", closed \($0)" } ?? ""))
+        var lines = [
+            "\(SafeText.terminal(cycle.effort)): \(cycle.label)  (#\(cycle.id), \(cycle.status.rawValue))"
+                + (cycle.owner.map { "  owner \(SafeText.terminal($0))" } ?? "")
+        ]
+        lines.append(
+            "scope \(SafeText.terminal(cycle.scope)); started \(cycle.startedAt)"
+                + (cycle.closedAt.map { ", closed \($0)" } ?? ""))
         for linked in cycle.clusters { lines.append("cluster: \(SafeText.terminal(cluster(linked)))") }
-        for whys in cycle.whys { lines.append("five-whys #\(whys.id) (\(whys.status.rawValue)): \(SafeText.line(whys.problem, limit: 90))") }
+        for whys in cycle.whys {
+            lines.append("five-whys #\(whys.id) (\(whys.status.rawValue)): \(SafeText.line(whys.problem, limit: 90))")
+        }
         if let m = cycle.measurement {
             lines.append("before: \(totals(m.before))")
             lines.append("after:  \(totals(m.after))\(cycle.isMeasurementStored ? "" : "  (measured now)")")
-            lines.append("fixed \(m.fixed.count), newly failing \(m.newlyFailing.count), still failing \(m.stillFailing.count); passed \(signed(m.passedChange))")
+            lines.append(
+                "fixed \(m.fixed.count), newly failing \(m.newlyFailing.count), still failing \(m.stillFailing.count); passed \(signed(m.passedChange))"
+            )
             lines.append("verdict: \(m.verdict.rawValue) (\(m.verdictReason))")
             for group in m.remainingByCluster {
-                lines.append("  " + IngestText.pad(String(group.testsAfter), 4, right: true) + " (was \(group.testsBefore))  "
-                    + SafeText.terminal((group.clusterID ?? "-") + " " + group.category + (group.detail.map { "(\($0))" } ?? "")))
+                lines.append(
+                    "  " + IngestText.pad(String(group.testsAfter), 4, right: true) + " (was \(group.testsBefore))  "
+                        + SafeText.terminal(
+                            (group.clusterID ?? "-") + " " + group.category + (group.detail.map { "(\($0))" } ?? "")))
             }
         }
         lines += cycle.notes.map { "note \($0.createdAt): \(SafeText.terminal($0.text, keepNewlines: true))" }
@@ -140,27 +183,52 @@ public enum RemediationOutput {
         lines += cycle.nextSteps.map { "next: \(SafeText.terminal($0, keepNewlines: true))" }
         if let risk = cycle.risk { lines.append("risk: \(SafeText.terminal(risk))") }
         if let priority = cycle.priority { lines.append("priority: \(SafeText.terminal(priority))") }
-        if let impact = cycle.businessImpact { lines.append("business impact: \(SafeText.terminal(impact, keepNewlines: true))") }
+        if let impact = cycle.businessImpact {
+            lines.append("business impact: \(SafeText.terminal(impact, keepNewlines: true))")
+        }
         return lines.joined(separator: "\n")
     }
 
     public static func markdown(_ cycle: RemediationCycle) -> String {
-        var lines = ["## \(Markdown.cell(cycle.effort)): \(cycle.label)", "",
-                     "**Status:** \(cycle.status.rawValue) · **Scope:** \(Markdown.code(cycle.scope)) · **Started:** \(cycle.startedAt)"
-                        + (cycle.closedAt.map { " · **Closed:** \($0)" } ?? "") + (cycle.owner.map { " · **Owner:** \(Markdown.cell($0))" } ?? "")]
-        if !cycle.clusters.isEmpty { lines += ["", "**Clusters:** " + cycle.clusters.map { Markdown.code(cluster($0)) }.joined(separator: ", ")] }
-        if !cycle.whys.isEmpty { lines += ["", "**Five-Whys:** " + cycle.whys.map { "#\($0.id) \(Markdown.cell($0.problem))" }.joined(separator: "; ")] }
+        var lines = [
+            "## \(Markdown.cell(cycle.effort)): \(cycle.label)", "",
+            "**Status:** \(cycle.status.rawValue) · **Scope:** \(Markdown.code(cycle.scope)) · **Started:** \(cycle.startedAt)"
+                + (cycle.closedAt.map { " · **Closed:** \($0)" } ?? "")
+                + (cycle.owner.map { " · **Owner:** \(Markdown.cell($0))" } ?? ""),
+        ]
+        if !cycle.clusters.isEmpty {
+            lines += ["", "**Clusters:** " + cycle.clusters.map { Markdown.code(cluster($0)) }.joined(separator: ", ")]
+        }
+        if !cycle.whys.isEmpty {
+            lines += [
+                "",
+                "**Five-Whys:** " + cycle.whys.map { "#\($0.id) \(Markdown.cell($0.problem))" }.joined(separator: "; "),
+            ]
+        }
         if let m = cycle.measurement {
-            lines += ["", "### Results", "", "| | run | passed | failing | skipped | pass rate |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+            lines += [
+                "", "### Results", "", "| | run | passed | failing | skipped | pass rate |",
+                "| --- | ---: | ---: | ---: | ---: | ---: |",
+            ]
             for (label, totals) in [("before", m.before), ("after", m.after)] {
                 guard let totals else { lines.append("| \(label) | - | | | | |"); continue }
-                lines.append("| \(label) | \(totals.runID.map(String.init) ?? "-") | \(totals.passed) | \(totals.failing) | \(totals.skipped) | \(totals.passRate?.percent ?? "n/a") |")
+                lines.append(
+                    "| \(label) | \(totals.runID.map(String.init) ?? "-") | \(totals.passed) | \(totals.failing) | \(totals.skipped) | \(totals.passRate?.percent ?? "n/a") |"
+                )
             }
-            lines += ["", "**\(signed(m.passedChange)) passed**: \(m.fixed.count) fixed, \(m.newlyFailing.count) newly failing, \(m.stillFailing.count) still failing. **Verdict:** \(m.verdict.rawValue) (\(Markdown.cell(m.verdictReason))).\(cycle.isMeasurementStored ? "" : " Measured now; the cycle is open.")"]
+            lines += [
+                "",
+                "**\(signed(m.passedChange)) passed**: \(m.fixed.count) fixed, \(m.newlyFailing.count) newly failing, \(m.stillFailing.count) still failing. **Verdict:** \(m.verdict.rawValue) (\(Markdown.cell(m.verdictReason))).\(cycle.isMeasurementStored ? "" : " Measured now; the cycle is open.")",
+            ]
             if !m.remainingByCluster.isEmpty {
-                lines += ["", "| remaining cluster | category | failing before | failing after |", "| --- | --- | ---: | ---: |"]
+                lines += [
+                    "", "| remaining cluster | category | failing before | failing after |",
+                    "| --- | --- | ---: | ---: |",
+                ]
                 for group in m.remainingByCluster {
-                    lines.append("| \(Markdown.code(group.clusterID ?? "-")) | \(Markdown.cell(group.category + (group.detail.map { " (\($0))" } ?? ""))) | \(group.testsBefore) | \(group.testsAfter) |")
+                    lines.append(
+                        "| \(Markdown.code(group.clusterID ?? "-")) | \(Markdown.cell(group.category + (group.detail.map { " (\($0))" } ?? ""))) | \(group.testsBefore) | \(group.testsAfter) |"
+                    )
                 }
             }
         }
@@ -170,11 +238,15 @@ public enum RemediationOutput {
         }
         list("Notes", cycle.notes.map { "- \($0.createdAt): \(Markdown.cell($0.text, limit: 400))" })
         list("Key findings", cycle.findings.map { "- \(Markdown.cell($0, limit: 400))" })
-        list("Next steps", cycle.nextSteps.enumerated().map { "\($0.offset + 1). \(Markdown.cell($0.element, limit: 400))" })
+        list(
+            "Next steps",
+            cycle.nextSteps.enumerated().map { "\($0.offset + 1). \(Markdown.cell($0.element, limit: 400))" })
         var impact: [String] = []
         if let risk = cycle.risk { impact.append("**Risk:** \(Markdown.cell(risk))") }
         if let priority = cycle.priority { impact.append("**Priority:** \(Markdown.cell(priority))") }
-        if let business = cycle.businessImpact { impact.append("**Business impact:** \(Markdown.cell(business, limit: 400))") }
+        if let business = cycle.businessImpact {
+            impact.append("**Business impact:** \(Markdown.cell(business, limit: 400))")
+        }
         list("Business impact", impact.map { "- \($0)" })
         return lines.joined(separator: "\n")
     }
@@ -183,17 +255,24 @@ public enum RemediationOutput {
         guard !cycles.isEmpty else { return "no cycles yet; `triage cycle start TITLE --scope GLOB` starts one" }
         return cycles.map { cycle in
             let m = cycle.measurement
-            return IngestText.pad("#\(cycle.id)", 5) + " " + IngestText.pad(SafeText.line(cycle.effort, limit: 40), 40) + " " + IngestText.pad(cycle.label, 14) + " "
-                + IngestText.pad(cycle.status.rawValue, 8) + " " + (m?.before?.passRate?.percent ?? "-") + " → " + (m?.after?.passRate?.percent ?? "-")
+            return IngestText.pad("#\(cycle.id)", 5) + " " + IngestText.pad(SafeText.line(cycle.effort, limit: 40), 40)
+                + " " + IngestText.pad(cycle.label, 14) + " "
+                + IngestText.pad(cycle.status.rawValue, 8) + " " + (m?.before?.passRate?.percent ?? "-") + " → "
+                + (m?.after?.passRate?.percent ?? "-")
                 + "  " + (m.map { "\(signed($0.passedChange)) passed, \($0.verdict.rawValue)" } ?? "")
         }.joined(separator: "\n")
     }
 
     public static func markdown(_ cycles: [RemediationCycle]) -> String {
-        var lines = ["## Remediation cycles", "", "| # | effort | cycle | status | before | after | change | verdict |", "| ---: | --- | --- | --- | ---: | ---: | ---: | --- |"]
+        var lines = [
+            "## Remediation cycles", "", "| # | effort | cycle | status | before | after | change | verdict |",
+            "| ---: | --- | --- | --- | ---: | ---: | ---: | --- |",
+        ]
         for cycle in cycles {
             let m = cycle.measurement
-            lines.append("| \(cycle.id) | \(Markdown.cell(cycle.effort)) | \(cycle.label) | \(cycle.status.rawValue) | \(m?.before?.passRate?.percent ?? "-") | \(m?.after?.passRate?.percent ?? "-") | \(signed(m?.passedChange)) | \(m?.verdict.rawValue ?? "-") |")
+            lines.append(
+                "| \(cycle.id) | \(Markdown.cell(cycle.effort)) | \(cycle.label) | \(cycle.status.rawValue) | \(m?.before?.passRate?.percent ?? "-") | \(m?.after?.passRate?.percent ?? "-") | \(signed(m?.passedChange)) | \(m?.verdict.rawValue ?? "-") |"
+            )
         }
         return lines.joined(separator: "\n")
     }

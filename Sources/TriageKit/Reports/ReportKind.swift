@@ -26,7 +26,9 @@ public struct ReportBuilder: Sendable {
         case .run:
             return try output(RunReportView.build(database, runID: id), kind: kind, format: format)
         case .status:
-            if id != nil { throw TriageError.invalidArgument("the status report takes no id: it covers the latest runs") }
+            if id != nil {
+                throw TriageError.invalidArgument("the status report takes no id: it covers the latest runs")
+            }
             return try output(StatusReportView.build(database), kind: kind, format: format)
         case .cycle:
             return try output(CycleReportView.build(database, cycleID: id), kind: kind, format: format)

@@ -84,7 +84,11 @@ extension ClusterView {
     /// Clusters grouped by category, largest first.
     static func byCategory(_ clusters: [ClusterView]) -> [CategoryView] {
         Dictionary(grouping: clusters, by: \.category)
-            .map { CategoryView(category: $0.key, tests: $0.value.reduce(0) { $0 + $1.tests }, clusters: $0.value.sorted { $0.tests > $1.tests || ($0.tests == $1.tests && $0.id < $1.id) }) }
+            .map {
+                CategoryView(
+                    category: $0.key, tests: $0.value.reduce(0) { $0 + $1.tests },
+                    clusters: $0.value.sorted { $0.tests > $1.tests || ($0.tests == $1.tests && $0.id < $1.id) })
+            }
             .sorted { $0.tests > $1.tests || ($0.tests == $1.tests && $0.category < $1.category) }
     }
 }
@@ -122,14 +126,19 @@ public struct RunReportView: Codable, Sendable, Equatable {
         let comparison = try previous.map { try RunComparison.compare(database, before: $0, after: runID) }
         let examples = try database.exampleMessages(runID: runID)
         let clusters = detail.failuresByCluster.map {
-            ClusterView(StoredCluster(id: $0.clusterID, category: $0.category, detail: $0.detail, template: $0.template), tests: $0.tests, example: examples[$0.clusterID])
+            ClusterView(
+                StoredCluster(id: $0.clusterID, category: $0.category, detail: $0.detail, template: $0.template),
+                tests: $0.tests, example: examples[$0.clusterID])
         }
         let run = detail.run
         let newFailures = comparison?.newFailures.map(TestRowView.init) ?? []
         let fixed = comparison?.fixed.map(TestRowView.init) ?? []
         return RunReportView(
-            runID: runID, date: String(run.createdAt.prefix(10)), commit: Markdown.code(run.metadata.commit.map { String($0.prefix(12)) } ?? "-"),
-            branch: Markdown.code(run.metadata.branch ?? "-"), build: Markdown.cell([run.metadata.ciProvider, run.metadata.buildID].compactMap { $0 }.joined(separator: " ")),
+            runID: runID, date: String(run.createdAt.prefix(10)),
+            commit: Markdown.code(run.metadata.commit.map { String($0.prefix(12)) } ?? "-"),
+            branch: Markdown.code(run.metadata.branch ?? "-"),
+            build: Markdown.cell(
+                [run.metadata.ciProvider, run.metadata.buildID].compactMap { $0 }.joined(separator: " ")),
             totals: TotalsView(run.totals), hasPrevious: previous != nil, previousRunID: previous ?? 0,
             previousPassRate: comparison?.passRateBefore?.percent ?? "n/a",
             passRateChange: pointsChange(comparison?.passRateChange),

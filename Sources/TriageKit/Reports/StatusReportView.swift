@@ -75,7 +75,9 @@ public struct StatusReportView: Codable, Sendable, Equatable {
     public var infrastructureRuns: String
     public var hasInfrastructureRuns: Bool
 
-    public static func build(_ database: TriageDatabase, last: Int = 30, options: FlakinessOptions = FlakinessOptions()) throws -> StatusReportView {
+    public static func build(_ database: TriageDatabase, last: Int = 30, options: FlakinessOptions = FlakinessOptions())
+        throws -> StatusReportView
+    {
         guard let latest = try database.latestRunID() else {
             throw TriageError.notFound("no runs stored yet; `triage ingest results.xml` adds one")
         }
@@ -84,39 +86,53 @@ public struct StatusReportView: Codable, Sendable, Equatable {
         let flaky = try FlakinessAnalyzer.analyze(database, options: options)
         let examples = try database.exampleMessages(runID: latest)
         let clusters = run.failuresByCluster.map {
-            ClusterView(StoredCluster(id: $0.clusterID, category: $0.category, detail: $0.detail, template: $0.template), tests: $0.tests, example: examples[$0.clusterID])
+            ClusterView(
+                StoredCluster(id: $0.clusterID, category: $0.category, detail: $0.detail, template: $0.template),
+                tests: $0.tests, example: examples[$0.clusterID])
         }
         func rows(_ state: TestState) -> [FlakyRow] {
             flaky.tests(in: state).prefix(25).map {
-                FlakyRow(test: Markdown.code($0.test), state: $0.state.rawValue, score: String(format: "%.2f", $0.score),
-                         evidence: $0.evidence.map(\.rawValue).joined(separator: ", "), cluster: ClusterView.label($0.mainCluster), recent: $0.recent)
+                FlakyRow(
+                    test: Markdown.code($0.test), state: $0.state.rawValue, score: String(format: "%.2f", $0.score),
+                    evidence: $0.evidence.map(\.rawValue).joined(separator: ", "),
+                    cluster: ClusterView.label($0.mainCluster), recent: $0.recent)
             }
         }
         let areas = try database.passRatesByArea(runID: latest).map { area in
-            AreaRow(area: Markdown.code(area.area), passed: area.passed, ran: area.ran,
-                    passRate: area.ran == 0 ? "n/a" : (Double(area.passed) / Double(area.ran)).percent,
-                    mark: area.ran == 0 ? "➖" : area.passed == area.ran ? "✅" : area.passed == 0 ? "❌" : "⚠️")
+            AreaRow(
+                area: Markdown.code(area.area), passed: area.passed, ran: area.ran,
+                passRate: area.ran == 0 ? "n/a" : (Double(area.passed) / Double(area.ran)).percent,
+                mark: area.ran == 0 ? "➖" : area.passed == area.ran ? "✅" : area.passed == 0 ? "❌" : "⚠️")
         }
         let flakyRows = rows(.flaky), brokenRows = rows(.broken), recoveredRows = rows(.recovered)
         let whys = try FiveWhysBook.list(database).records.filter { $0.status != .verified }.map {
-            WhysRow(id: $0.id, problem: Markdown.cell($0.problem), status: $0.status.rawValue,
-                    note: $0.isReadyToVerify == true ? "ready to verify" : "",
-                    clusters: $0.clusters.map { ClusterView.label($0) }.joined(separator: ", "))
+            WhysRow(
+                id: $0.id, problem: Markdown.cell($0.problem), status: $0.status.rawValue,
+                note: $0.isReadyToVerify == true ? "ready to verify" : "",
+                clusters: $0.clusters.map { ClusterView.label($0) }.joined(separator: ", "))
         }
         let cycles = try RemediationCycles.list(database).filter { $0.status == .open }.map { cycle in
-            let rates = [cycle.measurement?.before?.passRate, cycle.measurement?.after?.passRate].map { $0?.percent ?? "-" }
-            return CycleRow(id: cycle.id, title: Markdown.cell(cycle.effort), label: cycle.label, started: String(cycle.startedAt.prefix(10)),
-                            passRate: rates.joined(separator: " → "))
+            let rates = [cycle.measurement?.before?.passRate, cycle.measurement?.after?.passRate].map {
+                $0?.percent ?? "-"
+            }
+            return CycleRow(
+                id: cycle.id, title: Markdown.cell(cycle.effort), label: cycle.label,
+                started: String(cycle.startedAt.prefix(10)),
+                passRate: rates.joined(separator: " → "))
         }
         return StatusReportView(
-            generatedFrom: "\(trend.points.count) runs", latestRunID: latest, date: String(run.run.createdAt.prefix(10)),
+            generatedFrom: "\(trend.points.count) runs", latestRunID: latest,
+            date: String(run.run.createdAt.prefix(10)),
             branch: Markdown.code(run.run.metadata.branch ?? "-"), totals: TotalsView(run.run.totals),
             trendSparkline: trend.sparkline,
-            trendChart: Markdown.passRateChart(title: "Pass rate per run", labels: trend.points.map { "#\($0.runID)" }, rates: trend.points.map { $0.passRate ?? 0 }),
+            trendChart: Markdown.passRateChart(
+                title: "Pass rate per run", labels: trend.points.map { "#\($0.runID)" },
+                rates: trend.points.map { $0.passRate ?? 0 }),
             trend: trend.points.map {
-                TrendRow(runID: $0.runID, date: String($0.createdAt.prefix(10)), passRate: $0.passRate?.percent ?? "n/a",
-                         fraction: "\($0.totals.passed)/\($0.totals.passed + $0.totals.failed + $0.totals.errors)",
-                         note: $0.isInfrastructureFailure ? "infrastructure failure" : "")
+                TrendRow(
+                    runID: $0.runID, date: String($0.createdAt.prefix(10)), passRate: $0.passRate?.percent ?? "n/a",
+                    fraction: "\($0.totals.passed)/\($0.totals.passed + $0.totals.failed + $0.totals.errors)",
+                    note: $0.isInfrastructureFailure ? "infrastructure failure" : "")
             },
             passRateChange: pointsChange(trend.change),
             categories: ClusterView.byCategory(clusters), hasFailures: !clusters.isEmpty,

@@ -24,7 +24,8 @@ public struct TemplateRenderer: Sendable {
                 do {
                     sources[name] = try String(contentsOf: url, encoding: .utf8)
                 } catch {
-                    throw TriageError.template(name: url.path, reason: "cannot be read as UTF-8 text: \(error.localizedDescription)")
+                    throw TriageError.template(
+                        name: url.path, reason: "cannot be read as UTF-8 text: \(error.localizedDescription)")
                 }
                 origins[name] = url.path
             }
@@ -36,7 +37,9 @@ public struct TemplateRenderer: Sendable {
             } catch let error as MustacheTemplate.ParserError {
                 throw TriageError.template(
                     name: origins[name] ?? name,
-                    reason: "line \(error.context.lineNumber), column \(error.context.columnNumber): \(Self.describe(error.error)) in `\(error.context.line.trimmingCharacters(in: .whitespaces))`")
+                    reason:
+                        "line \(error.context.lineNumber), column \(error.context.columnNumber): \(Self.describe(error.error)) in `\(error.context.line.trimmingCharacters(in: .whitespaces))`"
+                )
             } catch {
                 throw TriageError.template(name: origins[name] ?? name, reason: "\(error)")
             }
@@ -62,7 +65,11 @@ public struct TemplateRenderer: Sendable {
     /// Renders `view` with the template `name`.
     public func render(_ view: Any, template name: String) throws -> String {
         guard let output = library.render(view, withTemplate: name) else {
-            throw TriageError.template(name: name, reason: "no such template; the built-in ones are \(EmbeddedTemplates.all.keys.sorted().joined(separator: ", "))")
+            throw TriageError.template(
+                name: name,
+                reason:
+                    "no such template; the built-in ones are \(EmbeddedTemplates.all.keys.sorted().joined(separator: ", "))"
+            )
         }
         return output
     }

@@ -40,12 +40,16 @@ public enum ClassifyLine {
         do {
             input = try JSONDecoder().decode(Input.self, from: Data(line.utf8))
         } catch {
-            throw TriageError.badInput(file: "stdin", line: lineNumber, reason: "not a JSON object with id, message, trace, test")
+            throw TriageError.badInput(
+                file: "stdin", line: lineNumber, reason: "not a JSON object with id, message, trace, test")
         }
-        let signature = engine.signature(for: FailureInput(message: input.message, text: input.trace, failureType: input.type, test: input.test))
+        let signature = engine.signature(
+            for: FailureInput(message: input.message, text: input.trace, failureType: input.type, test: input.test))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let output = Output(id: input.id, category: signature.category, cluster: signature.clusterID, template: signature.template, detail: signature.detail, rule: signature.rule)
+        let output = Output(
+            id: input.id, category: signature.category, cluster: signature.clusterID, template: signature.template,
+            detail: signature.detail, rule: signature.rule)
         return String(decoding: try encoder.encode(output), as: UTF8.self)
     }
 }

@@ -13,7 +13,9 @@ extension SignatureEngine {
             return try SignatureEngine(teamRules: RulesFile.load(from: URL(fileURLWithPath: path)))
         } catch let error as SignatureError {
             let text = error.description
-            throw TriageError.invalidArgument(text.hasPrefix(path) || text.contains(URL(fileURLWithPath: path).lastPathComponent) ? text : "\(path): \(text)")
+            throw TriageError.invalidArgument(
+                text.hasPrefix(path) || text.contains(URL(fileURLWithPath: path).lastPathComponent)
+                    ? text : "\(path): \(text)")
         }
     }
 }

@@ -42,7 +42,8 @@ public struct SignatureEngine: Sendable {
         let ruleEncoder = JSONEncoder()
         ruleEncoder.outputFormatting = [.sortedKeys]
         teamRuleVersions = teamRules.map { rule in
-            Self.builtinRulesVersion + "+" + Self.hexPrefix(SHA256.hash(data: (try? ruleEncoder.encode(rule)) ?? Data()), bytes: 4)
+            Self.builtinRulesVersion + "+"
+                + Self.hexPrefix(SHA256.hash(data: (try? ruleEncoder.encode(rule)) ?? Data()), bytes: 4)
         }
         if teamRules.isEmpty {
             rulesVersion = Self.builtinRulesVersion

@@ -20,23 +20,31 @@ final class RunWriter {
         self.db = db
         self.runID = runID
         self.engine = engine
-        insertResult = RawStatement(try db.makeStatement(sql: """
-            INSERT INTO result (run_id, test_id, file_id, outcome, attempts, retried, duration, cluster_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (run_id, test_id) DO NOTHING
-            """))
-        selectTest = RawStatement(try db.makeStatement(sql: """
-            SELECT id FROM test WHERE identity_hash = ? AND suite = ? AND classname = ? AND name = ?
-            """))
-        insertTest = RawStatement(try db.makeStatement(sql: """
-            INSERT INTO test (identity_hash, suite, classname, name, file) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (identity_hash) DO NOTHING
-            """))
-        insertAttempt = RawStatement(try db.makeStatement(sql: """
-            INSERT INTO attempt (result_id, seq, kind, outcome, inferred, duration, message, failure_type,
-                                 failure_text, stdout, stderr, cluster_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """))
+        insertResult = RawStatement(
+            try db.makeStatement(
+                sql: """
+                    INSERT INTO result (run_id, test_id, file_id, outcome, attempts, retried, duration, cluster_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (run_id, test_id) DO NOTHING
+                    """))
+        selectTest = RawStatement(
+            try db.makeStatement(
+                sql: """
+                    SELECT id FROM test WHERE identity_hash = ? AND suite = ? AND classname = ? AND name = ?
+                    """))
+        insertTest = RawStatement(
+            try db.makeStatement(
+                sql: """
+                    INSERT INTO test (identity_hash, suite, classname, name, file) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (identity_hash) DO NOTHING
+                    """))
+        insertAttempt = RawStatement(
+            try db.makeStatement(
+                sql: """
+                    INSERT INTO attempt (result_id, seq, kind, outcome, inferred, duration, message, failure_type,
+                                         failure_text, stdout, stderr, cluster_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """))
     }
 
     /// Stores one case as a result of the run with all its attempts, folding it into the
@@ -114,9 +122,10 @@ final class RunWriter {
                 ids.append(nil)
                 continue
             }
-            let signature = engine.signature(for: FailureInput(
-                message: attempt.message, text: attempt.failureText, failureType: attempt.failureType,
-                test: testCase.identity.displayID))
+            let signature = engine.signature(
+                for: FailureInput(
+                    message: attempt.message, text: attempt.failureText, failureType: attempt.failureType,
+                    test: testCase.identity.displayID))
             try remember(signature)
             ids.append(signature.clusterID)
         }
@@ -125,10 +134,11 @@ final class RunWriter {
 
     private func remember(_ signature: Signature) throws {
         guard knownClusters.insert(signature.clusterID).inserted else { return }
-        let upsert = try db.cachedStatement(sql: """
-            INSERT INTO failure_cluster (id, category, detail, template, rules_version) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (id) DO NOTHING
-            """)
+        let upsert = try db.cachedStatement(
+            sql: """
+                INSERT INTO failure_cluster (id, category, detail, template, rules_version) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO NOTHING
+                """)
         try upsert.execute(arguments: [
             signature.clusterID, signature.category, signature.detail, signature.template, engine.rulesVersion,
         ])
@@ -163,20 +173,28 @@ final class RunWriter {
     // MARK: - A test reported twice in one run
 
     private func mergeIntoExisting(_ testCase: TestCase, testID: Int64) throws {
-        guard let resultID = try Int64.fetchOne(
-            db, sql: "SELECT id FROM result WHERE run_id = ? AND test_id = ?", arguments: [runID, testID])
+        guard
+            let resultID = try Int64.fetchOne(
+                db, sql: "SELECT id FROM result WHERE run_id = ? AND test_id = ?", arguments: [runID, testID])
         else { return }
-        let rows = try Row.fetchAll(db, sql: "SELECT * FROM attempt WHERE result_id = ? ORDER BY seq", arguments: [resultID])
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT * FROM attempt WHERE result_id = ? ORDER BY seq", arguments: [resultID])
         var existing = testCase
-        existing.attempts = rows.isEmpty
-            ? [TestAttempt(outcome: .passed, duration: try Double.fetchOne(db, sql: "SELECT duration FROM result WHERE id = ?", arguments: [resultID]))]
+        existing.attempts =
+            rows.isEmpty
+            ? [
+                TestAttempt(
+                    outcome: .passed,
+                    duration: try Double.fetchOne(
+                        db, sql: "SELECT duration FROM result WHERE id = ?", arguments: [resultID]))
+            ]
             : rows.map { row in
-            TestAttempt(
-                outcome: Outcome(rawValue: row["outcome"]) ?? .error,
-                kind: AttemptKind(rawValue: row["kind"]) ?? .run, duration: row["duration"],
-                message: row["message"], failureType: row["failure_type"], failureText: row["failure_text"],
-                stdout: row["stdout"], stderr: row["stderr"], isInferred: row["inferred"])
-        }
+                TestAttempt(
+                    outcome: Outcome(rawValue: row["outcome"]) ?? .error,
+                    kind: AttemptKind(rawValue: row["kind"]) ?? .run, duration: row["duration"],
+                    message: row["message"], failureType: row["failure_type"], failureText: row["failure_text"],
+                    stdout: row["stdout"], stderr: row["stderr"], isInferred: row["inferred"])
+            }
         CaseMerger.merge(testCase, into: &existing)
         let clusters = try clusterIDs(for: existing)
         try db.execute(sql: "DELETE FROM attempt WHERE result_id = ?", arguments: [resultID])

@@ -45,9 +45,12 @@ extension TriageDatabase {
     /// Clusters with failures, most failures first.
     public func clusterSummaries(recentRuns: Int = 20) throws -> [ClusterSummary] {
         try read { db in
-            let recent = try Int64.fetchAll(db, sql: "SELECT id FROM run ORDER BY id DESC LIMIT ?", arguments: [recentRuns]).reversed()
+            let recent = try Int64.fetchAll(
+                db, sql: "SELECT id FROM run ORDER BY id DESC LIMIT ?", arguments: [recentRuns]
+            ).reversed()
             let perRun = try Row.fetchAll(
-                db, sql: """
+                db,
+                sql: """
                     SELECT cluster_id, run_id, COUNT(*) AS n FROM result
                     WHERE cluster_id IS NOT NULL AND outcome IN ('failed', 'error') AND run_id >= ?
                     GROUP BY cluster_id, run_id
@@ -55,7 +58,8 @@ extension TriageDatabase {
             var counts: [String: [Int64: Int]] = [:]
             for row in perRun { counts[row["cluster_id"], default: [:]][row["run_id"]] = row["n"] }
             return try Row.fetchAll(
-                db, sql: """
+                db,
+                sql: """
                     SELECT c.id, c.category, c.detail, c.template, COUNT(*) AS failures, COUNT(DISTINCT r.test_id) AS tests,
                         COUNT(DISTINCT r.run_id) AS runs, MIN(r.run_id) AS first_run, MAX(r.run_id) AS last_run
                     FROM result r JOIN failure_cluster c ON c.id = r.cluster_id
@@ -67,8 +71,10 @@ extension TriageDatabase {
                 let series = recent.map { counts[id]?[$0] ?? 0 }
                 let peak = Double(series.max() ?? 0)
                 return ClusterSummary(
-                    id: id, category: row["category"], detail: row["detail"], title: row["template"], failures: row["failures"],
-                    tests: row["tests"], runs: row["runs"], firstSeenRun: row["first_run"], lastSeenRun: row["last_run"],
+                    id: id, category: row["category"], detail: row["detail"], title: row["template"],
+                    failures: row["failures"],
+                    tests: row["tests"], runs: row["runs"], firstSeenRun: row["first_run"],
+                    lastSeenRun: row["last_run"],
                     recent: series, trend: Sparkline.render(series.map { peak == 0 ? 0 : Double($0) / peak }))
             }
         }
@@ -76,18 +82,25 @@ extension TriageDatabase {
 
     public func clusterDetail(_ prefix: String, recentRuns: Int = 30) throws -> ClusterDetail {
         let cluster = try cluster(prefix: prefix)
-        let summary = try clusterSummaries(recentRuns: recentRuns).first { $0.id == cluster.id }
-            ?? ClusterSummary(id: cluster.id, category: cluster.category, detail: cluster.detail, title: cluster.template, failures: 0,
-                              tests: 0, runs: 0, firstSeenRun: 0, lastSeenRun: 0, recent: [], trend: "")
+        let summary =
+            try clusterSummaries(recentRuns: recentRuns).first { $0.id == cluster.id }
+            ?? ClusterSummary(
+                id: cluster.id, category: cluster.category, detail: cluster.detail, title: cluster.template,
+                failures: 0,
+                tests: 0, runs: 0, firstSeenRun: 0, lastSeenRun: 0, recent: [], trend: "")
         return try read { db in
-            let version = try String.fetchOne(db, sql: "SELECT rules_version FROM failure_cluster WHERE id = ?", arguments: [cluster.id]) ?? ""
+            let version =
+                try String.fetchOne(
+                    db, sql: "SELECT rules_version FROM failure_cluster WHERE id = ?", arguments: [cluster.id]) ?? ""
             let examples = try String.fetchAll(
-                db, sql: """
+                db,
+                sql: """
                     SELECT DISTINCT COALESCE(message, substr(failure_text, 1, 2000)) FROM attempt
                     WHERE cluster_id = ? AND COALESCE(message, failure_text) IS NOT NULL LIMIT 5
                     """, arguments: [cluster.id])
             let tests = try Row.fetchAll(
-                db, sql: """
+                db,
+                sql: """
                     SELECT t.suite, t.classname, t.name, COUNT(*) AS n, MAX(r.run_id) AS last_run
                     FROM result r JOIN test t ON t.id = r.test_id
                     WHERE r.cluster_id = ? AND r.outcome IN ('failed', 'error')
@@ -98,13 +111,20 @@ extension TriageDatabase {
                     test: TestIdentity(suite: $0["suite"], classname: $0["classname"], name: $0["name"]).displayID,
                     failures: $0["n"], lastRun: $0["last_run"])
             }
-            let runs = try Int64.fetchAll(db, sql: "SELECT id FROM run ORDER BY id DESC LIMIT ?", arguments: [recentRuns]).reversed()
+            let runs = try Int64.fetchAll(
+                db, sql: "SELECT id FROM run ORDER BY id DESC LIMIT ?", arguments: [recentRuns]
+            ).reversed()
             let history = try runs.map { runID in
-                ClusterDetail.RunCount(runID: runID, failures: try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM result WHERE run_id = ? AND cluster_id = ? AND outcome IN ('failed', 'error')",
-                    arguments: [runID, cluster.id]) ?? 0)
+                ClusterDetail.RunCount(
+                    runID: runID,
+                    failures: try Int.fetchOne(
+                        db,
+                        sql:
+                            "SELECT COUNT(*) FROM result WHERE run_id = ? AND cluster_id = ? AND outcome IN ('failed', 'error')",
+                        arguments: [runID, cluster.id]) ?? 0)
             }
-            return ClusterDetail(summary: summary, rulesVersion: version, examples: examples, tests: tests, history: history)
+            return ClusterDetail(
+                summary: summary, rulesVersion: version, examples: examples, tests: tests, history: history)
         }
     }
 
@@ -113,7 +133,8 @@ extension TriageDatabase {
     public func recluster(with engine: SignatureEngine) throws -> (attempts: Int, changed: Int) {
         try transaction { db in
             let rows = try Row.fetchCursor(
-                db, sql: """
+                db,
+                sql: """
                     SELECT a.id, a.result_id, a.seq, a.message, a.failure_text, a.failure_type, a.cluster_id,
                         t.suite, t.classname, t.name
                     FROM attempt a JOIN result r ON r.id = a.result_id JOIN test t ON t.id = r.test_id
@@ -125,8 +146,10 @@ extension TriageDatabase {
             while let row = try rows.next() {
                 total += 1
                 let test = TestIdentity(suite: row["suite"], classname: row["classname"], name: row["name"])
-                let signature = engine.signature(for: FailureInput(
-                    message: row["message"], text: row["failure_text"], failureType: row["failure_type"], test: test.displayID))
+                let signature = engine.signature(
+                    for: FailureInput(
+                        message: row["message"], text: row["failure_text"], failureType: row["failure_type"],
+                        test: test.displayID))
                 clusters[signature.clusterID] = signature
                 if signature.clusterID != row["cluster_id"] { updates.append((row["id"], signature.clusterID)) }
             }
@@ -136,18 +159,25 @@ extension TriageDatabase {
                         INSERT INTO failure_cluster (id, category, detail, template, rules_version) VALUES (?, ?, ?, ?, ?)
                         ON CONFLICT (id) DO UPDATE SET category = excluded.category, detail = excluded.detail,
                             template = excluded.template, rules_version = excluded.rules_version
-                        """, arguments: [signature.clusterID, signature.category, signature.detail, signature.template, engine.rulesVersion])
+                        """,
+                    arguments: [
+                        signature.clusterID, signature.category, signature.detail, signature.template,
+                        engine.rulesVersion,
+                    ])
             }
             for update in updates {
-                try db.execute(sql: "UPDATE attempt SET cluster_id = ? WHERE id = ?", arguments: [update.cluster, update.attemptID])
+                try db.execute(
+                    sql: "UPDATE attempt SET cluster_id = ? WHERE id = ?",
+                    arguments: [update.cluster, update.attemptID])
             }
             // A failing result's cluster is that of its last failing attempt.
-            try db.execute(sql: """
-                UPDATE result SET cluster_id = (
-                    SELECT a.cluster_id FROM attempt a WHERE a.result_id = result.id AND a.outcome IN ('failed', 'error')
-                        AND a.cluster_id IS NOT NULL ORDER BY a.seq DESC LIMIT 1)
-                WHERE outcome IN ('failed', 'error')
-                """)
+            try db.execute(
+                sql: """
+                    UPDATE result SET cluster_id = (
+                        SELECT a.cluster_id FROM attempt a WHERE a.result_id = result.id AND a.outcome IN ('failed', 'error')
+                            AND a.cluster_id IS NOT NULL ORDER BY a.seq DESC LIMIT 1)
+                    WHERE outcome IN ('failed', 'error')
+                    """)
             return (total, updates.count)
         }
     }

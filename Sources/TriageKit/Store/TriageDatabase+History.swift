@@ -44,16 +44,18 @@ extension TriageDatabase {
         return try read { db in
             let placeholders = databaseQuestionMarks(count: runIDs.count)
             let rows = try Row.fetchCursor(
-                db, sql: """
+                db,
+                sql: """
                     SELECT r.run_id, r.test_id, r.outcome, r.retried, r.cluster_id, r.duration, c.category
                     FROM result r LEFT JOIN failure_cluster c ON c.id = r.cluster_id WHERE r.run_id IN (\(placeholders))
                     """,
                 arguments: StatementArguments(runIDs))
             var points: [ResultPoint] = []
             while let row = try rows.next() {
-                points.append(ResultPoint(
-                    runID: row[0], testID: row[1], outcome: Outcome(rawValue: row[2]) ?? .error, retried: row[3],
-                    clusterID: row[4], duration: row[5], category: row[6]))
+                points.append(
+                    ResultPoint(
+                        runID: row[0], testID: row[1], outcome: Outcome(rawValue: row[2]) ?? .error, retried: row[3],
+                        clusterID: row[4], duration: row[5], category: row[6]))
             }
             return points
         }
@@ -66,10 +68,14 @@ extension TriageDatabase {
             var found: [Int64: StoredTest] = [:]
             for chunk in Array(ids).chunked(into: 500) {
                 let rows = try Row.fetchAll(
-                    db, sql: "SELECT id, suite, classname, name, file FROM test WHERE id IN (\(databaseQuestionMarks(count: chunk.count)))",
+                    db,
+                    sql:
+                        "SELECT id, suite, classname, name, file FROM test WHERE id IN (\(databaseQuestionMarks(count: chunk.count)))",
                     arguments: StatementArguments(chunk))
                 for row in rows {
-                    let test = StoredTest(id: row["id"], suite: row["suite"], classname: row["classname"], name: row["name"], file: row["file"])
+                    let test = StoredTest(
+                        id: row["id"], suite: row["suite"], classname: row["classname"], name: row["name"],
+                        file: row["file"])
                     found[test.id] = test
                 }
             }
@@ -82,11 +88,18 @@ extension TriageDatabase {
         guard !ids.isEmpty else { return [:] }
         return try read { db in
             let rows = try Row.fetchAll(
-                db, sql: "SELECT id, category, detail, template FROM failure_cluster WHERE id IN (\(databaseQuestionMarks(count: ids.count)))",
+                db,
+                sql:
+                    "SELECT id, category, detail, template FROM failure_cluster WHERE id IN (\(databaseQuestionMarks(count: ids.count)))",
                 arguments: StatementArguments(Array(ids)))
-            return Dictionary(uniqueKeysWithValues: rows.map {
-                ($0["id"], StoredCluster(id: $0["id"], category: $0["category"], detail: $0["detail"], template: $0["template"]))
-            })
+            return Dictionary(
+                uniqueKeysWithValues: rows.map {
+                    (
+                        $0["id"],
+                        StoredCluster(
+                            id: $0["id"], category: $0["category"], detail: $0["detail"], template: $0["template"])
+                    )
+                })
         }
     }
 
@@ -104,16 +117,24 @@ extension TriageDatabase {
                 rows = exact
             } else {
                 rows = try Row.fetchAll(
-                    db, sql: "SELECT id, suite, classname, name, file FROM test WHERE instr(\(display), ?) > 0 OR instr(\(display), ?) > 0 LIMIT 6",
+                    db,
+                    sql:
+                        "SELECT id, suite, classname, name, file FROM test WHERE instr(\(display), ?) > 0 OR instr(\(display), ?) > 0 LIMIT 6",
                     arguments: [query, normalized])
             }
-            let tests = rows.map { StoredTest(id: $0["id"], suite: $0["suite"], classname: $0["classname"], name: $0["name"], file: $0["file"]) }
+            let tests = rows.map {
+                StoredTest(
+                    id: $0["id"], suite: $0["suite"], classname: $0["classname"], name: $0["name"], file: $0["file"])
+            }
             if tests.isEmpty {
-                throw TriageError.notFound("no stored test matches \"\(query)\"; name a test by its id as `triage flaky` prints it, or by a unique part of it")
+                throw TriageError.notFound(
+                    "no stored test matches \"\(query)\"; name a test by its id as `triage flaky` prints it, or by a unique part of it"
+                )
             }
             if tests.count > 1 {
                 let names = tests.prefix(5).map(\.displayID).joined(separator: ", ")
-                throw TriageError.invalidArgument("\"\(query)\" matches several tests (\(names)\(tests.count > 5 ? ", …" : "")); give more of the id")
+                throw TriageError.invalidArgument(
+                    "\"\(query)\" matches several tests (\(names)\(tests.count > 5 ? ", …" : "")); give more of the id")
             }
             return tests[0]
         }
@@ -143,8 +164,11 @@ extension TriageDatabase {
                     """, arguments: [testID, limit])
             let runIDs = rows.map { $0["run_id"] as Int64 }
             guard !runIDs.isEmpty else { return [] }
-            let runs = try Row.fetchAll(db, sql: "SELECT * FROM run WHERE id IN (\(databaseQuestionMarks(count: runIDs.count)))", arguments: StatementArguments(runIDs))
-                .map(Self.runSummary)
+            let runs = try Row.fetchAll(
+                db, sql: "SELECT * FROM run WHERE id IN (\(databaseQuestionMarks(count: runIDs.count)))",
+                arguments: StatementArguments(runIDs)
+            )
+            .map(Self.runSummary)
             let byID = Dictionary(uniqueKeysWithValues: runs.map { ($0.id, $0) })
             return rows.reversed().compactMap { row in
                 guard let run = byID[row["run_id"]] else { return nil }
@@ -195,7 +219,10 @@ extension TriageDatabase {
     /// The run before `runID`, on the same branch when one is given and such a run exists.
     public func previousRunID(before runID: Int64, branch: String?) throws -> Int64? {
         try read { db in
-            if let branch, let id = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM run WHERE id < ? AND branch = ?", arguments: [runID, branch]) {
+            if let branch,
+                let id = try Int64.fetchOne(
+                    db, sql: "SELECT MAX(id) FROM run WHERE id < ? AND branch = ?", arguments: [runID, branch])
+            {
                 return id
             }
             return try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM run WHERE id < ?", arguments: [runID])
@@ -216,7 +243,8 @@ extension TriageDatabase {
     func passRatesByArea(runID: Int64) throws -> [AreaCount] {
         let rows = try read { db in
             try Row.fetchAll(
-                db, sql: """
+                db,
+                sql: """
                     SELECT t.classname, t.suite, t.file, r.outcome FROM result r JOIN test t ON t.id = r.test_id
                     WHERE r.run_id = ? AND r.outcome != 'skipped'
                     """, arguments: [runID])
@@ -238,29 +266,39 @@ extension TriageDatabase {
             counts[area, default: (0, 0)].ran += 1
             if outcome == "passed" { counts[area, default: (0, 0)].passed += 1 }
         }
-        return counts.map { AreaCount(area: $0.key, passed: $0.value.passed, ran: $0.value.ran) }.sorted { $0.area < $1.area }
+        return counts.map { AreaCount(area: $0.key, passed: $0.value.passed, ran: $0.value.ran) }.sorted {
+            $0.area < $1.area
+        }
     }
 }
 
 extension TriageDatabase {
     /// The newest run before `runID` on `branch`.
     func latestRun(before runID: Int64, branch: String) throws -> Int64? {
-        try read { try Int64.fetchOne($0, sql: "SELECT MAX(id) FROM run WHERE id < ? AND branch = ?", arguments: [runID, branch]) }
+        try read {
+            try Int64.fetchOne(
+                $0, sql: "SELECT MAX(id) FROM run WHERE id < ? AND branch = ?", arguments: [runID, branch])
+        }
     }
 
     /// Failing tests of a run (final outcome), with their clusters.
     func failingTests(runID: Int64) throws -> [(test: String, outcome: Outcome, cluster: StoredCluster?)] {
         try read { db in
             try Row.fetchAll(
-                db, sql: """
+                db,
+                sql: """
                     SELECT t.suite, t.classname, t.name, r.outcome, c.id AS cid, c.category, c.detail, c.template
                     FROM result r JOIN test t ON t.id = r.test_id LEFT JOIN failure_cluster c ON c.id = r.cluster_id
                     WHERE r.run_id = ? AND r.outcome IN ('failed', 'error') ORDER BY t.classname, t.name
                     """, arguments: [runID]
             ).map { row in
-                let cluster = (row["cid"] as String?).map { StoredCluster(id: $0, category: row["category"], detail: row["detail"], template: row["template"]) }
-                return (TestIdentity(suite: row["suite"], classname: row["classname"], name: row["name"]).displayID,
-                        Outcome(rawValue: row["outcome"]) ?? .error, cluster)
+                let cluster = (row["cid"] as String?).map {
+                    StoredCluster(id: $0, category: row["category"], detail: row["detail"], template: row["template"])
+                }
+                return (
+                    TestIdentity(suite: row["suite"], classname: row["classname"], name: row["name"]).displayID,
+                    Outcome(rawValue: row["outcome"]) ?? .error, cluster
+                )
             }
         }
     }

@@ -8,19 +8,27 @@ extension TriageDatabase {
     /// The cluster a user names by its id or a unique prefix of it.
     public func cluster(prefix: String) throws -> StoredCluster {
         let query = prefix.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !query.isEmpty else { throw TriageError.invalidArgument("the cluster id is empty; `triage runs show` lists the clusters of a run") }
+        guard !query.isEmpty else {
+            throw TriageError.invalidArgument("the cluster id is empty; `triage runs show` lists the clusters of a run")
+        }
         return try read { db in
             let rows = try Row.fetchAll(
-                db, sql: "SELECT id, category, detail, template FROM failure_cluster WHERE id = ? OR substr(id, 1, length(?)) = ? ORDER BY id LIMIT 6",
+                db,
+                sql:
+                    "SELECT id, category, detail, template FROM failure_cluster WHERE id = ? OR substr(id, 1, length(?)) = ? ORDER BY id LIMIT 6",
                 arguments: [query, query, query])
-            let clusters = rows.map { StoredCluster(id: $0["id"], category: $0["category"], detail: $0["detail"], template: $0["template"]) }
+            let clusters = rows.map {
+                StoredCluster(id: $0["id"], category: $0["category"], detail: $0["detail"], template: $0["template"])
+            }
             if let exact = clusters.first(where: { $0.id == query }) { return exact }
             if clusters.isEmpty {
-                throw TriageError.notFound("no cluster id starts with \"\(query)\"; `triage runs show` lists the clusters of a run")
+                throw TriageError.notFound(
+                    "no cluster id starts with \"\(query)\"; `triage runs show` lists the clusters of a run")
             }
             if clusters.count > 1 {
                 let ids = clusters.prefix(5).map(\.id).joined(separator: ", ")
-                throw TriageError.invalidArgument("cluster \"\(query)\" is ambiguous (\(ids)\(clusters.count > 5 ? ", …" : "")); give more of the id")
+                throw TriageError.invalidArgument(
+                    "cluster \"\(query)\" is ambiguous (\(ids)\(clusters.count > 5 ? ", …" : "")); give more of the id")
             }
             return clusters[0]
         }
@@ -30,7 +38,8 @@ extension TriageDatabase {
     func allTests() throws -> [StoredTest] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT id, suite, classname, name, file FROM test ORDER BY id").map {
-                StoredTest(id: $0["id"], suite: $0["suite"], classname: $0["classname"], name: $0["name"], file: $0["file"])
+                StoredTest(
+                    id: $0["id"], suite: $0["suite"], classname: $0["classname"], name: $0["name"], file: $0["file"])
             }
         }
     }
@@ -43,7 +52,8 @@ extension TriageDatabase {
             for chunk in Array(testIDs).chunked(into: 500) {
                 let found = try Int64.fetchOne(
                     db,
-                    sql: "SELECT MAX(run_id) FROM result WHERE test_id IN (\(databaseQuestionMarks(count: chunk.count))) AND run_id <= ? AND run_id > ?",
+                    sql:
+                        "SELECT MAX(run_id) FROM result WHERE test_id IN (\(databaseQuestionMarks(count: chunk.count))) AND run_id <= ? AND run_id > ?",
                     arguments: StatementArguments(chunk) + [atMost ?? Int64.max, after ?? 0])
                 if let found { best = max(best ?? found, found) }
             }
@@ -101,12 +111,13 @@ extension TriageDatabase {
                     ORDER BY run_id DESC LIMIT ?
                     """, arguments: StatementArguments(clusterIDs) + [whysID, runs])
             guard recent.count == runs else { return false }
-            let failing = try Int.fetchOne(
-                db,
-                sql: """
-                    SELECT COUNT(*) FROM result WHERE run_id IN (\(databaseQuestionMarks(count: recent.count)))
-                    AND cluster_id IN (\(marks)) AND outcome IN ('failed', 'error')
-                    """, arguments: StatementArguments(recent) + StatementArguments(clusterIDs)) ?? 0
+            let failing =
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT COUNT(*) FROM result WHERE run_id IN (\(databaseQuestionMarks(count: recent.count)))
+                        AND cluster_id IN (\(marks)) AND outcome IN ('failed', 'error')
+                        """, arguments: StatementArguments(recent) + StatementArguments(clusterIDs)) ?? 0
             return failing == 0
         }
     }
@@ -116,25 +127,37 @@ extension TriageDatabase {
             throw TriageError.notFound("Five-Whys \(id) does not exist; `triage whys list` lists the records")
         }
         let clusters = try Row.fetchAll(
-            db, sql: "SELECT c.id, c.category, c.detail, c.template FROM whys_cluster w JOIN failure_cluster c ON c.id = w.cluster_id WHERE w.whys_id = ? ORDER BY w.rowid",
+            db,
+            sql:
+                "SELECT c.id, c.category, c.detail, c.template FROM whys_cluster w JOIN failure_cluster c ON c.id = w.cluster_id WHERE w.whys_id = ? ORDER BY w.rowid",
             arguments: [id]
         ).map { StoredCluster(id: $0["id"], category: $0["category"], detail: $0["detail"], template: $0["template"]) }
         let tests = try String.fetchAll(
-            db, sql: "SELECT CASE WHEN t.classname = '' THEN t.name ELSE t.classname || '::' || t.name END FROM whys_test w JOIN test t ON t.id = w.test_id WHERE w.whys_id = ? ORDER BY w.rowid",
+            db,
+            sql:
+                "SELECT CASE WHEN t.classname = '' THEN t.name ELSE t.classname || '::' || t.name END FROM whys_test w JOIN test t ON t.id = w.test_id WHERE w.whys_id = ? ORDER BY w.rowid",
             arguments: [id])
-        let steps = try Row.fetchAll(db, sql: "SELECT question, answer FROM whys_step WHERE whys_id = ? ORDER BY seq", arguments: [id])
-            .map { WhysContent.Step(question: $0["question"], answer: $0["answer"]) }
-        let options = try Row.fetchAll(db, sql: "SELECT * FROM whys_option WHERE whys_id = ? ORDER BY seq", arguments: [id]).map {
-            WhysContent.Option(title: $0["title"], approach: $0["approach"], pros: decodeList($0["pros"]), cons: decodeList($0["cons"]), isChosen: $0["chosen"])
+        let steps = try Row.fetchAll(
+            db, sql: "SELECT question, answer FROM whys_step WHERE whys_id = ? ORDER BY seq", arguments: [id]
+        )
+        .map { WhysContent.Step(question: $0["question"], answer: $0["answer"]) }
+        let options = try Row.fetchAll(
+            db, sql: "SELECT * FROM whys_option WHERE whys_id = ? ORDER BY seq", arguments: [id]
+        ).map {
+            WhysContent.Option(
+                title: $0["title"], approach: $0["approach"], pros: decodeList($0["pros"]),
+                cons: decodeList($0["cons"]), isChosen: $0["chosen"])
         }
-        let items = try Row.fetchAll(db, sql: "SELECT kind, text, state FROM whys_item WHERE whys_id = ? ORDER BY kind, seq", arguments: [id])
+        let items = try Row.fetchAll(
+            db, sql: "SELECT kind, text, state FROM whys_item WHERE whys_id = ? ORDER BY kind, seq", arguments: [id])
         func texts(_ kind: String) -> [String] { items.filter { $0["kind"] == kind }.map { $0["text"] } }
         let checklist = items.filter { $0["kind"] == "checklist" }.map {
             WhysContent.ChecklistItem(text: $0["text"], state: ChecklistState(rawValue: $0["state"] ?? "") ?? .todo)
         }
         return FiveWhys(
             id: id, problem: row["problem"], status: WhysStatus(rawValue: row["status"]) ?? .open, owner: row["owner"],
-            rootCause: row["root_cause"], businessImpact: row["business_impact"], risk: row["risk"], priority: row["priority"],
+            rootCause: row["root_cause"], businessImpact: row["business_impact"], risk: row["risk"],
+            priority: row["priority"],
             clusters: clusters, tests: tests, steps: steps, options: options, checklist: checklist,
             findings: texts("finding"), nextSteps: texts("next_step"), evidence: texts("evidence"),
             createdAt: row["created_at"], updatedAt: row["updated_at"], isReadyToVerify: nil)
@@ -147,33 +170,53 @@ extension TriageDatabase {
                 UPDATE whys SET problem = ?, root_cause = ?, status = ?, owner = ?, business_impact = ?, risk = ?, priority = ?,
                     updated_at = ? WHERE id = ?
                 """,
-            arguments: [content.problem, content.rootCause, content.status.rawValue, content.owner, content.businessImpact,
-                        content.risk, content.priority, ISO8601.string(now), id])
+            arguments: [
+                content.problem, content.rootCause, content.status.rawValue, content.owner, content.businessImpact,
+                content.risk, content.priority, ISO8601.string(now), id,
+            ])
         for table in ["whys_step", "whys_option", "whys_item", "whys_cluster", "whys_test"] {
             try db.execute(sql: "DELETE FROM \(table) WHERE whys_id = ?", arguments: [id])
         }
         for clusterID in content.clusterIDs {
-            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM failure_cluster WHERE id = ?)", arguments: [clusterID]) == true else {
-                throw TriageError.notFound("no cluster has the id \"\(clusterID)\"; `triage runs show` lists the clusters of a run")
+            guard
+                try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM failure_cluster WHERE id = ?)", arguments: [clusterID])
+                    == true
+            else {
+                throw TriageError.notFound(
+                    "no cluster has the id \"\(clusterID)\"; `triage runs show` lists the clusters of a run")
             }
-            try db.execute(sql: "INSERT INTO whys_cluster (whys_id, cluster_id) VALUES (?, ?)", arguments: [id, clusterID])
+            try db.execute(
+                sql: "INSERT INTO whys_cluster (whys_id, cluster_id) VALUES (?, ?)", arguments: [id, clusterID])
         }
         for test in content.tests {
-            guard let testID = try Int64.fetchOne(
-                db, sql: "SELECT MIN(id) FROM test WHERE (CASE WHEN classname = '' THEN name ELSE classname || '::' || name END) = ?",
-                arguments: [test])
+            guard
+                let testID = try Int64.fetchOne(
+                    db,
+                    sql:
+                        "SELECT MIN(id) FROM test WHERE (CASE WHEN classname = '' THEN name ELSE classname || '::' || name END) = ?",
+                    arguments: [test])
             else {
-                throw TriageError.notFound("no stored test has the id \"\(test)\"; `triage flaky` and `triage runs show` name the stored tests")
+                throw TriageError.notFound(
+                    "no stored test has the id \"\(test)\"; `triage flaky` and `triage runs show` name the stored tests"
+                )
             }
-            try db.execute(sql: "INSERT OR IGNORE INTO whys_test (whys_id, test_id) VALUES (?, ?)", arguments: [id, testID])
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO whys_test (whys_id, test_id) VALUES (?, ?)", arguments: [id, testID])
         }
         for (index, step) in content.steps.enumerated() {
-            try db.execute(sql: "INSERT INTO whys_step (whys_id, seq, question, answer) VALUES (?, ?, ?, ?)", arguments: [id, index + 1, step.question, step.answer])
+            try db.execute(
+                sql: "INSERT INTO whys_step (whys_id, seq, question, answer) VALUES (?, ?, ?, ?)",
+                arguments: [id, index + 1, step.question, step.answer])
         }
         for (index, option) in content.options.enumerated() {
             try db.execute(
-                sql: "INSERT INTO whys_option (whys_id, seq, title, approach, pros, cons, chosen) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                arguments: [id, index + 1, option.title, option.approach, encodeList(option.pros), encodeList(option.cons), option.isChosen])
+                sql:
+                    "INSERT INTO whys_option (whys_id, seq, title, approach, pros, cons, chosen) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    id, index + 1, option.title, option.approach, encodeList(option.pros), encodeList(option.cons),
+                    option.isChosen,
+                ])
         }
         func insertItems(_ kind: String, _ texts: [String], states: [ChecklistState]? = nil) throws {
             for (index, text) in texts.enumerated() {
@@ -213,28 +256,41 @@ extension TriageDatabase {
     func insertCycle(_ new: NewCycle) throws -> Int64 {
         try transaction { db in
             let previous = try Row.fetchOne(
-                db, sql: "SELECT COUNT(*) AS cycles, (SELECT max_cycles FROM cycle WHERE effort = ? ORDER BY number LIMIT 1) AS first_max FROM cycle WHERE effort = ?",
+                db,
+                sql:
+                    "SELECT COUNT(*) AS cycles, (SELECT max_cycles FROM cycle WHERE effort = ? ORDER BY number LIMIT 1) AS first_max FROM cycle WHERE effort = ?",
                 arguments: [new.effort, new.effort])
             let number = (previous?["cycles"] as Int? ?? 0) + 1
             let maxCycles = new.maxCycles ?? previous?["first_max"]
             if let maxCycles, number > maxCycles {
                 throw TriageError.invalidArgument(
-                    "\"\(new.effort)\" has had its \(maxCycles) cycles; pass --max with a larger number to plan more, or start a new effort")
+                    "\"\(new.effort)\" has had its \(maxCycles) cycles; pass --max with a larger number to plan more, or start a new effort"
+                )
             }
             for whysID in new.whysIDs {
-                guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM whys WHERE id = ?)", arguments: [whysID]) == true else {
-                    throw TriageError.notFound("Five-Whys \(whysID) does not exist; `triage whys list` lists the records")
+                guard
+                    try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM whys WHERE id = ?)", arguments: [whysID])
+                        == true
+                else {
+                    throw TriageError.notFound(
+                        "Five-Whys \(whysID) does not exist; `triage whys list` lists the records")
                 }
             }
             try db.execute(
-                sql: "INSERT INTO cycle (effort, number, max_cycles, scope, owner, started_at, before_run_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                arguments: [new.effort, number, maxCycles, new.scope, new.owner, ISO8601.string(new.now), new.beforeRunID])
+                sql:
+                    "INSERT INTO cycle (effort, number, max_cycles, scope, owner, started_at, before_run_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    new.effort, number, maxCycles, new.scope, new.owner, ISO8601.string(new.now), new.beforeRunID,
+                ])
             let id = db.lastInsertedRowID
             for clusterID in new.clusterIDs {
-                try db.execute(sql: "INSERT OR IGNORE INTO cycle_cluster (cycle_id, cluster_id) VALUES (?, ?)", arguments: [id, clusterID])
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO cycle_cluster (cycle_id, cluster_id) VALUES (?, ?)",
+                    arguments: [id, clusterID])
             }
             for whysID in new.whysIDs {
-                try db.execute(sql: "INSERT OR IGNORE INTO cycle_whys (cycle_id, whys_id) VALUES (?, ?)", arguments: [id, whysID])
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO cycle_whys (cycle_id, whys_id) VALUES (?, ?)", arguments: [id, whysID])
             }
             return id
         }
@@ -269,7 +325,8 @@ extension TriageDatabase {
             let row = try Self.loadCycleRow(db, id: id)
             guard row["status"] == CycleStatus.open.rawValue else {
                 throw TriageError.invalidArgument(
-                    "cycle \(id) is already closed (\(row["status"] as String? ?? "")); add to it with `triage cycle note \(id)`, or start the next cycle")
+                    "cycle \(id) is already closed (\(row["status"] as String? ?? "")); add to it with `triage cycle note \(id)`, or start the next cycle"
+                )
             }
             try Self.insertCycleItems(db, cycleID: id, closing.items, now: closing.now)
             try db.execute(
@@ -277,7 +334,10 @@ extension TriageDatabase {
                     UPDATE cycle SET status = ?, closed_at = ?, risk = COALESCE(?, risk), priority = COALESCE(?, priority),
                         business_impact = COALESCE(?, business_impact) WHERE id = ?
                     """,
-                arguments: [closing.status.rawValue, ISO8601.string(closing.now), closing.risk, closing.priority, closing.businessImpact, id])
+                arguments: [
+                    closing.status.rawValue, ISO8601.string(closing.now), closing.risk, closing.priority,
+                    closing.businessImpact, id,
+                ])
             let m = closing.measurement
             let before = m.before ?? ScopeTotals(), after = m.after ?? ScopeTotals()
             try db.execute(
@@ -288,10 +348,12 @@ extension TriageDatabase {
                         fixed, newly_failing, still_failing, verdict, measurement)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [id, m.beforeRunID, m.afterRunID,
-                            before.tests, before.passed, before.failed, before.errors, before.skipped,
-                            after.tests, after.passed, after.failed, after.errors, after.skipped,
-                            m.fixed.count, m.newlyFailing.count, m.stillFailing.count, m.verdict.rawValue, try jsonString(m)])
+                arguments: [
+                    id, m.beforeRunID, m.afterRunID,
+                    before.tests, before.passed, before.failed, before.errors, before.skipped,
+                    after.tests, after.passed, after.failed, after.errors, after.skipped,
+                    m.fixed.count, m.newlyFailing.count, m.stillFailing.count, m.verdict.rawValue, try jsonString(m),
+                ])
         }
     }
 
@@ -302,7 +364,9 @@ extension TriageDatabase {
 
     func allCycles() throws -> [RemediationCycle] {
         try read { db in
-            try Int64.fetchAll(db, sql: "SELECT id FROM cycle ORDER BY effort, number").map { try self.loadCycle(db, id: $0) }
+            try Int64.fetchAll(db, sql: "SELECT id FROM cycle ORDER BY effort, number").map {
+                try self.loadCycle(db, id: $0)
+            }
         }
     }
 
@@ -315,7 +379,10 @@ extension TriageDatabase {
 
     static func insertCycleItems(_ db: Database, cycleID: Int64, _ items: [(CycleItemKind, String)], now: Date) throws {
         for (kind, text) in items {
-            let seq = (try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM cycle_note WHERE cycle_id = ? AND kind = ?", arguments: [cycleID, kind.rawValue]) ?? 0) + 1
+            let seq =
+                (try Int.fetchOne(
+                    db, sql: "SELECT MAX(seq) FROM cycle_note WHERE cycle_id = ? AND kind = ?",
+                    arguments: [cycleID, kind.rawValue]) ?? 0) + 1
             try db.execute(
                 sql: "INSERT INTO cycle_note (cycle_id, kind, seq, created_at, text) VALUES (?, ?, ?, ?, ?)",
                 arguments: [cycleID, kind.rawValue, seq, ISO8601.string(now), text])
@@ -325,22 +392,40 @@ extension TriageDatabase {
     func loadCycle(_ db: Database, id: Int64) throws -> RemediationCycle {
         let row = try Self.loadCycleRow(db, id: id)
         let clusters = try Row.fetchAll(
-            db, sql: "SELECT c.id, c.category, c.detail, c.template FROM cycle_cluster l JOIN failure_cluster c ON c.id = l.cluster_id WHERE l.cycle_id = ? ORDER BY l.rowid",
+            db,
+            sql:
+                "SELECT c.id, c.category, c.detail, c.template FROM cycle_cluster l JOIN failure_cluster c ON c.id = l.cluster_id WHERE l.cycle_id = ? ORDER BY l.rowid",
             arguments: [id]
         ).map { StoredCluster(id: $0["id"], category: $0["category"], detail: $0["detail"], template: $0["template"]) }
         let whys = try Row.fetchAll(
-            db, sql: "SELECT w.id, w.problem, w.status FROM cycle_whys l JOIN whys w ON w.id = l.whys_id WHERE l.cycle_id = ? ORDER BY w.id",
+            db,
+            sql:
+                "SELECT w.id, w.problem, w.status FROM cycle_whys l JOIN whys w ON w.id = l.whys_id WHERE l.cycle_id = ? ORDER BY w.id",
             arguments: [id]
-        ).map { RemediationCycle.WhysLink(id: $0["id"], problem: $0["problem"], status: WhysStatus(rawValue: $0["status"]) ?? .open) }
-        let items = try Row.fetchAll(db, sql: "SELECT kind, created_at, text FROM cycle_note WHERE cycle_id = ? ORDER BY kind, seq", arguments: [id])
-        func texts(_ kind: CycleItemKind) -> [String] { items.filter { $0["kind"] == kind.rawValue }.map { $0["text"] } }
-        let notes = items.filter { $0["kind"] == CycleItemKind.note.rawValue }.map { RemediationCycle.Note(createdAt: $0["created_at"], text: $0["text"]) }
-        let measurementText = try String.fetchOne(db, sql: "SELECT measurement FROM cycle_result WHERE cycle_id = ?", arguments: [id])
+        ).map {
+            RemediationCycle.WhysLink(
+                id: $0["id"], problem: $0["problem"], status: WhysStatus(rawValue: $0["status"]) ?? .open)
+        }
+        let items = try Row.fetchAll(
+            db, sql: "SELECT kind, created_at, text FROM cycle_note WHERE cycle_id = ? ORDER BY kind, seq",
+            arguments: [id])
+        func texts(_ kind: CycleItemKind) -> [String] {
+            items.filter { $0["kind"] == kind.rawValue }.map { $0["text"] }
+        }
+        let notes = items.filter { $0["kind"] == CycleItemKind.note.rawValue }.map {
+            RemediationCycle.Note(createdAt: $0["created_at"], text: $0["text"])
+        }
+        let measurementText = try String.fetchOne(
+            db, sql: "SELECT measurement FROM cycle_result WHERE cycle_id = ?", arguments: [id])
         let measurement = try measurementText.map { text in
             do {
                 return try JSONDecoder().decode(CycleMeasurement.self, from: Data(text.utf8))
             } catch {
-                throw TriageError.database(path: path, reason: "the stored figures of cycle \(id) cannot be read (\(error)); the database may have been edited by hand")
+                throw TriageError.database(
+                    path: path,
+                    reason:
+                        "the stored figures of cycle \(id) cannot be read (\(error)); the database may have been edited by hand"
+                )
             }
         }
         let number: Int = row["number"]

@@ -25,8 +25,12 @@ extension TriageDatabase {
             }
             let run = Self.runSummary(row)
             let files = try Row.fetchAll(
-                db, sql: "SELECT path, format, size, sha256, cases FROM run_file WHERE run_id = ? ORDER BY id", arguments: [id]
-            ).map { RunDetail.File(path: $0["path"], format: $0["format"], size: $0["size"], sha256: $0["sha256"], cases: $0["cases"]) }
+                db, sql: "SELECT path, format, size, sha256, cases FROM run_file WHERE run_id = ? ORDER BY id",
+                arguments: [id]
+            ).map {
+                RunDetail.File(
+                    path: $0["path"], format: $0["format"], size: $0["size"], sha256: $0["sha256"], cases: $0["cases"])
+            }
             let clusters = try Row.fetchAll(
                 db,
                 sql: """
@@ -36,7 +40,9 @@ extension TriageDatabase {
                     GROUP BY c.id ORDER BY tests DESC, c.id
                     """, arguments: [id]
             ).map {
-                RunDetail.ClusterCount(clusterID: $0["id"], category: $0["category"], detail: $0["detail"], template: $0["template"], tests: $0["tests"])
+                RunDetail.ClusterCount(
+                    clusterID: $0["id"], category: $0["category"], detail: $0["detail"], template: $0["template"],
+                    tests: $0["tests"])
             }
             return RunDetail(run: run, passRate: run.totals.passRate, files: files, failuresByCluster: clusters)
         }
@@ -53,7 +59,8 @@ extension TriageDatabase {
         return RunSummary(
             id: row["id"], key: row["run_key"], createdAt: row["created_at"],
             metadata: RunMetadata(
-                commit: row["commit_sha"], branch: row["branch"], ciProvider: row["ci_provider"], buildID: row["build_id"],
+                commit: row["commit_sha"], branch: row["branch"], ciProvider: row["ci_provider"],
+                buildID: row["build_id"],
                 buildURL: row["build_url"], pullRequest: row["pull_request"], labels: labels),
             totals: RunTotals(
                 tests: row["tests"], passed: row["passed"], failed: row["failed"], errors: row["errors"],

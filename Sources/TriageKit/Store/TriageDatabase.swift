@@ -43,7 +43,8 @@ public struct TriageDatabase: Sendable {
         do {
             writer = try DatabaseQueue(path: path, configuration: configuration)
         } catch {
-            throw TriageError.database(path: path, reason: "cannot be opened as a SQLite database: \(Self.reason(error))")
+            throw TriageError.database(
+                path: path, reason: "cannot be opened as a SQLite database: \(Self.reason(error))")
         }
         try migrate()
     }
@@ -66,13 +67,17 @@ public struct TriageDatabase: Sendable {
             if try writer.read({ try migrator.hasBeenSuperseded($0) }) {
                 throw TriageError.database(
                     path: path,
-                    reason: "was written by a newer version of triage (its schema has migrations this binary does not know); upgrade triage, the database was not changed")
+                    reason:
+                        "was written by a newer version of triage (its schema has migrations this binary does not know); upgrade triage, the database was not changed"
+                )
             }
             if isReadOnly {
                 if try !writer.read({ try migrator.hasCompletedMigrations($0) }) {
                     throw TriageError.database(
                         path: path,
-                        reason: "needs to be migrated to this version of triage, which cannot happen read-only; open it once with write access")
+                        reason:
+                            "needs to be migrated to this version of triage, which cannot happen read-only; open it once with write access"
+                    )
                 }
             } else {
                 try migrator.migrate(writer)
@@ -119,11 +124,13 @@ public struct TriageDatabase: Sendable {
         if let error = error as? DatabaseError {
             switch error.resultCode {
             case .SQLITE_BUSY, .SQLITE_LOCKED:
-                return "the database stayed locked by another writer past the busy timeout; retry, or check for a stuck triage process"
+                return
+                    "the database stayed locked by another writer past the busy timeout; retry, or check for a stuck triage process"
             case .SQLITE_FULL:
                 return "the disk is full; nothing was written, free some space and retry"
             case .SQLITE_READONLY:
-                return "the database is read-only; nothing was written, check the permissions of the file and its folder (or the mount)"
+                return
+                    "the database is read-only; nothing was written, check the permissions of the file and its folder (or the mount)"
             case .SQLITE_CORRUPT, .SQLITE_NOTADB:
                 return "the file is not a valid triage database (corrupt, or another kind of file)"
             case .SQLITE_CANTOPEN:

@@ -17,7 +17,8 @@ public enum SafeText {
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
             let value = scalar.value
-            let isControl = value < 0x20 || (0x7F...0x9F).contains(value) || value == 0x2028 || value == 0x2029
+            let isControl =
+                value < 0x20 || (0x7F...0x9F).contains(value) || value == 0x2028 || value == 0x2029
                 || (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value)
             if isControl, !(keepNewlines && (scalar == "\n" || scalar == "\t")) {
                 out += scalar == "\n" ? "⏎" : scalar == "\t" ? " " : "\\u{\(String(value, radix: 16))}"

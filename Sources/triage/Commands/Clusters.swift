@@ -31,7 +31,8 @@ extension Triage {
         }
 
         struct Show: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "One cluster: template, example messages, affected tests, history by run.")
+            static let configuration = CommandConfiguration(
+                abstract: "One cluster: template, example messages, affected tests, history by run.")
             @OptionGroup var database: DatabaseOptions
             @OptionGroup var output: FormatOptions
             @Argument(help: "The cluster id or a unique prefix.") var id: String
@@ -48,7 +49,9 @@ extension Triage {
 
     struct Classify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Classify failure messages for scripts: JSON lines {id, message, trace, test} in, {id, category, cluster, template, detail, rule} out.")
+            abstract:
+                "Classify failure messages for scripts: JSON lines {id, message, trace, test} in, {id, category, cluster, template, detail, rule} out."
+        )
         @OptionGroup var rulesOptions: RulesOptions
 
         func run() async throws {
@@ -65,7 +68,8 @@ extension Triage {
     }
 
     struct Rules: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the signature rules in force, in order (team rules first).")
+        static let configuration = CommandConfiguration(
+            abstract: "List the signature rules in force, in order (team rules first).")
         @OptionGroup var rulesOptions: RulesOptions
         @OptionGroup var output: FormatOptions
 
@@ -80,7 +84,8 @@ extension Triage {
     }
 
     struct Recluster: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Re-apply the current rules to every stored failure, in one transaction.")
+        static let configuration = CommandConfiguration(
+            abstract: "Re-apply the current rules to every stored failure, in one transaction.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var rulesOptions: RulesOptions
 
@@ -88,7 +93,9 @@ extension Triage {
             try runReportingErrors {
                 let engine = try rulesOptions.engine()
                 let result = try database.open().recluster(with: engine)
-                emit("reclustered \(result.attempts) failed attempts with rules \(engine.rulesVersion): \(result.changed) changed cluster")
+                emit(
+                    "reclustered \(result.attempts) failed attempts with rules \(engine.rulesVersion): \(result.changed) changed cluster"
+                )
             }
         }
     }

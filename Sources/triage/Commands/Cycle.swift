@@ -11,7 +11,8 @@ extension Triage {
     struct Cycle: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Remediation cycles: numbered attempts at fixing a failing scope, measured from the runs.",
-            discussion: "Before is the last run with results in scope when the cycle started; after is the latest run in scope when it is shown or closed. The verdict (improved, no change, regressed, inconclusive) is McNemar's exact test on the tests that ran in both; see the README.",
+            discussion:
+                "Before is the last run with results in scope when the cycle started; after is the latest run in scope when it is shown or closed. The verdict (improved, no change, regressed, inconclusive) is McNemar's exact test on the tests that ran in both; see the README.",
             subcommands: [Start.self, Note.self, Close.self, List.self, Show.self])
 
         struct Start: AsyncParsableCommand {
@@ -75,7 +76,8 @@ extension Triage {
         }
 
         struct Close: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Close a cycle and store its before/after figures.")
+            static let configuration = CommandConfiguration(
+                abstract: "Close a cycle and store its before/after figures.")
 
             @OptionGroup var database: DatabaseOptions
             @OptionGroup var output: FormatOptions
@@ -131,13 +133,15 @@ extension Triage {
             func run() async throws {
                 try runReportingErrors {
                     let cycles = try RemediationCycles.list(try database.open())
-                    try emit(cycles, as: output.format, text: RemediationOutput.text, markdown: RemediationOutput.markdown)
+                    try emit(
+                        cycles, as: output.format, text: RemediationOutput.text, markdown: RemediationOutput.markdown)
                 }
             }
         }
 
         struct Show: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Show a cycle with its before/after figures and verdict.")
+            static let configuration = CommandConfiguration(
+                abstract: "Show a cycle with its before/after figures and verdict.")
 
             @OptionGroup var database: DatabaseOptions
             @OptionGroup var output: FormatOptions
@@ -150,7 +154,8 @@ extension Triage {
 
             func run() async throws {
                 try runReportingErrors {
-                    try emit(try RemediationCycles.show(try database.open(), id: id, afterRunID: after), as: output.format)
+                    try emit(
+                        try RemediationCycles.show(try database.open(), id: id, afterRunID: after), as: output.format)
                 }
             }
         }

@@ -10,7 +10,9 @@ struct FlakinessArguments: ParsableArguments {
     @Option(name: .customLong("min-runs"), help: "Results a test needs before its flip rate can call it flaky.")
     var minimumRuns = 5
 
-    @Option(name: .customLong("infra-threshold"), help: "A run where more than this share failed is an infrastructure failure.")
+    @Option(
+        name: .customLong("infra-threshold"),
+        help: "A run where more than this share failed is an infrastructure failure.")
     var infrastructureThreshold = 0.8
 
     @Option(help: "Only runs of this branch.")
@@ -27,7 +29,9 @@ struct FlakinessArguments: ParsableArguments {
 
     func validate() throws {
         guard window >= 2 else { throw ValidationError("--window must be at least 2") }
-        guard (0...1).contains(infrastructureThreshold) else { throw ValidationError("--infra-threshold is a share between 0 and 1") }
+        guard (0...1).contains(infrastructureThreshold) else {
+            throw ValidationError("--infra-threshold is a share between 0 and 1")
+        }
     }
 }
 
@@ -35,7 +39,9 @@ extension Triage {
     struct Flaky: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Rank flaky tests and list broken and recovered ones, from the stored history.",
-            discussion: "Evidence: retried (passed on a retry in one run), same-commit (passed and failed on one commit), flip-rate (outcome flips between runs, weighted toward recent runs). See the README for the definitions.")
+            discussion:
+                "Evidence: retried (passed on a retry in one run), same-commit (passed and failed on one commit), flip-rate (outcome flips between runs, weighted toward recent runs). See the README for the definitions."
+        )
 
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: FormatOptions
@@ -52,7 +58,9 @@ extension Triage {
     struct History: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "One test's outcome per run, with cluster and duration.",
-            discussion: "Name the test by its full id (classname::name, or a pytest node id such as tests/test_x.py::test_y) or by a unique part of it.")
+            discussion:
+                "Name the test by its full id (classname::name, or a pytest node id such as tests/test_x.py::test_y) or by a unique part of it."
+        )
 
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: FormatOptions
@@ -95,7 +103,8 @@ extension Triage {
 
     struct Diff: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Compare two runs: new failures, fixed, still failing, new and gone clusters, added and removed tests.")
+            abstract:
+                "Compare two runs: new failures, fixed, still failing, new and gone clusters, added and removed tests.")
 
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: FormatOptions

@@ -6,7 +6,9 @@ extension Triage {
     struct Ingest: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Store result files (or every result file under a folder) as one run.",
-            discussion: "Formats are detected from the root element: JUnit/Ant XML (pytest, Surefire, Jest, gotestsum, …), xUnit.net v1/v2/v3, NUnit 2/3 and TRX. Commit, branch and build come from the CI environment (GitHub Actions, GitLab, Jenkins, Buildkite, CircleCI, Azure Pipelines) or from git; the options override them. A file already stored (same SHA-256) is not stored again. Without --keep-going one bad file means nothing is written.")
+            discussion:
+                "Formats are detected from the root element: JUnit/Ant XML (pytest, Surefire, Jest, gotestsum, …), xUnit.net v1/v2/v3, NUnit 2/3 and TRX. Commit, branch and build come from the CI environment (GitHub Actions, GitLab, Jenkins, Buildkite, CircleCI, Azure Pipelines) or from git; the options override them. A file already stored (same SHA-256) is not stored again. Without --keep-going one bad file means nothing is written."
+        )
 
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var rulesOptions: RulesOptions
@@ -29,13 +31,18 @@ extension Triage {
         @Option(name: .customLong("build-url"), help: "Link to the CI build.")
         var buildURL: String?
 
-        @Option(name: .customLong("label"), help: ArgumentHelp("A label for the run (repeatable).", valueName: "key=value"))
+        @Option(
+            name: .customLong("label"), help: ArgumentHelp("A label for the run (repeatable).", valueName: "key=value"))
         var labels: [String] = []
 
-        @Option(name: .customLong("input-format"), help: "Force the input format: junit, xunit1, xunit2, nunit2, nunit3, trx.")
+        @Option(
+            name: .customLong("input-format"),
+            help: "Force the input format: junit, xunit1, xunit2, nunit2, nunit3, trx.")
         var inputFormat: ReportFormat?
 
-        @Flag(name: .customLong("keep-going"), help: "Store the good files and list the bad ones instead of storing nothing.")
+        @Flag(
+            name: .customLong("keep-going"),
+            help: "Store the good files and list the bad ones instead of storing nothing.")
         var keepGoing = false
 
         @Option(help: "Output format: text or json.")
@@ -50,16 +57,20 @@ extension Triage {
         func run() async throws {
             try runReportingErrors {
                 let metadata = RunMetadata.current(
-                    overrides: RunMetadata(commit: commit, branch: branch, buildID: build, buildURL: buildURL, labels: parsedLabels))
+                    overrides: RunMetadata(
+                        commit: commit, branch: branch, buildID: build, buildURL: buildURL, labels: parsedLabels))
                 let db = try database.open()
                 let showProgress = stderrIsTerminal
-                let options = IngestOptions(runKey: runID, metadata: metadata, format: inputFormat, keepGoing: keepGoing)
-                let report = try TriageKit.Ingestor(database: db, engine: try rulesOptions.engine()).ingest(paths, options: options, progress: showProgress ? Self.printProgress : nil)
+                let options = IngestOptions(
+                    runKey: runID, metadata: metadata, format: inputFormat, keepGoing: keepGoing)
+                let report = try TriageKit.Ingestor(database: db, engine: try rulesOptions.engine()).ingest(
+                    paths, options: options, progress: showProgress ? Self.printProgress : nil)
                 if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
                 emit(format == .json ? try jsonString(report) : IngestText.report(report, databasePath: db.path))
                 if !report.failedFiles.isEmpty {
                     for file in report.failedFiles {
-                        FileHandle.standardError.write(Data("triage: \(SafeText.terminal(file.note ?? file.path))\n".utf8))
+                        FileHandle.standardError.write(
+                            Data("triage: \(SafeText.terminal(file.note ?? file.path))\n".utf8))
                     }
                     throw ExitCode(3)
                 }
@@ -76,10 +87,11 @@ extension Triage {
         }
 
         private var parsedLabels: [String: String] {
-            Dictionary(labels.map { label in
-                let parts = label.split(separator: "=", maxSplits: 1)
-                return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
-            }, uniquingKeysWith: { _, last in last })
+            Dictionary(
+                labels.map { label in
+                    let parts = label.split(separator: "=", maxSplits: 1)
+                    return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+                }, uniquingKeysWith: { _, last in last })
         }
     }
 }

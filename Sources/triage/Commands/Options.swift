@@ -4,11 +4,14 @@ import TriageKit
 
 /// Where the database is; shared by every command that reads or writes history.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The SQLite database (default: $TRIAGE_DB, else .triage/triage.sqlite).", valueName: "path"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The SQLite database (default: $TRIAGE_DB, else .triage/triage.sqlite).", valueName: "path"))
     var db: String?
 
     var path: String {
-        db ?? ProcessInfo.processInfo.environment["TRIAGE_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? TriageDatabase.defaultPath
+        db ?? ProcessInfo.processInfo.environment["TRIAGE_DB"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? TriageDatabase.defaultPath
     }
 
     func open() throws -> TriageDatabase {

@@ -11,7 +11,9 @@ extension Triage {
         @Argument(help: "Result files or folders.")
         var paths: [String]
 
-        @Option(name: .customLong("input-format"), help: "Force the input format: junit, xunit1, xunit2, nunit2, nunit3, trx.")
+        @Option(
+            name: .customLong("input-format"),
+            help: "Force the input format: junit, xunit1, xunit2, nunit2, nunit3, trx.")
         var inputFormat: ReportFormat?
 
         @Option(help: "Output format: json or text.")

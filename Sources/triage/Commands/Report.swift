@@ -8,7 +8,9 @@ extension Triage {
     struct Report: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Render a Markdown report: cycle, status or run.",
-            discussion: "triage report KIND [ID] [FORMAT]: the ID is optional (the latest cycle or run), the format is markdown (default) or json. Templates: the built-in ones, overridden by name from .triage/templates/ and then from --templates DIR.")
+            discussion:
+                "triage report KIND [ID] [FORMAT]: the ID is optional (the latest cycle or run), the format is markdown (default) or json. Templates: the built-in ones, overridden by name from .triage/templates/ and then from --templates DIR."
+        )
 
         @OptionGroup var database: DatabaseOptions
 
@@ -50,14 +52,17 @@ extension Triage {
             try runReportingErrors {
                 let (id, format) = try parsedRest()
                 let renderer = try TemplateRenderer.standard(templatesFolder: templates)
-                let text = try ReportBuilder(database: try database.open(), renderer: renderer).render(kind, id: id, format: format)
+                let text = try ReportBuilder(database: try database.open(), renderer: renderer).render(
+                    kind, id: id, format: format)
                 if let output {
                     do {
                         let url = URL(fileURLWithPath: output)
-                        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                        try FileManager.default.createDirectory(
+                            at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
                         try Data(text.utf8).write(to: url, options: .atomic)
                     } catch {
-                        throw TriageError.invalidArgument("\(output): cannot write the report: \(error.localizedDescription)")
+                        throw TriageError.invalidArgument(
+                            "\(output): cannot write the report: \(error.localizedDescription)")
                     }
                     FileHandle.standardError.write(Data("wrote \(output)\n".utf8))
                 } else {

@@ -30,7 +30,8 @@ extension Triage {
         }
 
         struct Show: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Show one run: metadata, files, totals, failures by cluster.")
+            static let configuration = CommandConfiguration(
+                abstract: "Show one run: metadata, files, totals, failures by cluster.")
 
             @OptionGroup var database: DatabaseOptions
             @OptionGroup var output: FormatOptions

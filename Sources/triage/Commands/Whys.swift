@@ -13,12 +13,15 @@ func emit(_ record: FiveWhys, as format: OutputFormat) throws {
 extension Triage {
     struct Whys: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Five-Whys records: a problem, its chain of whys, root cause, options and status, tied to clusters and tests.",
-            discussion: "Statuses: open, analysed, fixed, verified. `whys list` marks a record \"ready to verify\" when its clusters have not failed a test in the last --quiet-runs runs.",
+            abstract:
+                "Five-Whys records: a problem, its chain of whys, root cause, options and status, tied to clusters and tests.",
+            discussion:
+                "Statuses: open, analysed, fixed, verified. `whys list` marks a record \"ready to verify\" when its clusters have not failed a test in the last --quiet-runs runs.",
             subcommands: [New.self, Why.self, SetFields.self, AddOption.self, Show.self, List.self, Edit.self])
 
         struct New: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Start a Five-Whys record for one or more clusters.")
+            static let configuration = CommandConfiguration(
+                abstract: "Start a Five-Whys record for one or more clusters.")
 
             @OptionGroup var database: DatabaseOptions
             @OptionGroup var output: FormatOptions
@@ -37,7 +40,8 @@ extension Triage {
 
             func run() async throws {
                 try runReportingErrors {
-                    let record = try FiveWhysBook.create(try database.open(), problem: problem, clusters: cluster, tests: test, owner: owner)
+                    let record = try FiveWhysBook.create(
+                        try database.open(), problem: problem, clusters: cluster, tests: test, owner: owner)
                     try emit(record, as: output.format)
                 }
             }
@@ -60,7 +64,9 @@ extension Triage {
 
             func run() async throws {
                 try runReportingErrors {
-                    try emit(try FiveWhysBook.addWhy(try database.open(), id: id, answer: answer, question: question), as: output.format)
+                    try emit(
+                        try FiveWhysBook.addWhy(try database.open(), id: id, answer: answer, question: question),
+                        as: output.format)
                 }
             }
         }
@@ -69,7 +75,9 @@ extension Triage {
             static let configuration = CommandConfiguration(
                 commandName: "set",
                 abstract: "Change a record's fields; list options add to what is there.",
-                discussion: "Checklist items: --done, --partial and --todo add an item, or set the state of the item with that text.")
+                discussion:
+                    "Checklist items: --done, --partial and --todo add an item, or set the state of the item with that text."
+            )
 
             @OptionGroup var database: DatabaseOptions
             @OptionGroup var output: FormatOptions
@@ -108,7 +116,8 @@ extension Triage {
                     changes.addEvidence = evidence
                     changes.addFindings = finding
                     changes.addNextSteps = next
-                    changes.checklist = done.map { .init(text: $0, state: .done) } + partial.map { .init(text: $0, state: .partial) }
+                    changes.checklist =
+                        done.map { .init(text: $0, state: .done) } + partial.map { .init(text: $0, state: .partial) }
                         + todo.map { .init(text: $0, state: .todo) }
                     try emit(try FiveWhysBook.set(try database.open(), id: id, changes), as: output.format)
                 }
@@ -136,7 +145,8 @@ extension Triage {
 
             func run() async throws {
                 try runReportingErrors {
-                    let option = WhysContent.Option(title: title, approach: approach, pros: pros, cons: cons, isChosen: chosen)
+                    let option = WhysContent.Option(
+                        title: title, approach: approach, pros: pros, cons: cons, isChosen: chosen)
                     try emit(try FiveWhysBook.addOption(try database.open(), id: id, option), as: output.format)
                 }
             }
@@ -151,23 +161,29 @@ extension Triage {
             @Argument(help: "The record id.")
             var id: Int64
 
-            @Option(name: .customLong("quiet-runs"), help: "Runs without its clusters failing before a record is ready to verify.")
+            @Option(
+                name: .customLong("quiet-runs"),
+                help: "Runs without its clusters failing before a record is ready to verify.")
             var quietRuns = FiveWhysBook.defaultQuietRuns
 
             func run() async throws {
                 try runReportingErrors {
-                    try emit(try FiveWhysBook.show(try database.open(), id: id, quietRuns: quietRuns), as: output.format)
+                    try emit(
+                        try FiveWhysBook.show(try database.open(), id: id, quietRuns: quietRuns), as: output.format)
                 }
             }
         }
 
         struct List: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List the records per cluster, with status or \"ready to verify\".")
+            static let configuration = CommandConfiguration(
+                abstract: "List the records per cluster, with status or \"ready to verify\".")
 
             @OptionGroup var database: DatabaseOptions
             @OptionGroup var output: FormatOptions
 
-            @Option(name: .customLong("quiet-runs"), help: "Runs without its clusters failing before a record is ready to verify.")
+            @Option(
+                name: .customLong("quiet-runs"),
+                help: "Runs without its clusters failing before a record is ready to verify.")
             var quietRuns = FiveWhysBook.defaultQuietRuns
 
             func validate() throws {
@@ -177,7 +193,8 @@ extension Triage {
             func run() async throws {
                 try runReportingErrors {
                     let list = try FiveWhysBook.list(try database.open(), quietRuns: quietRuns)
-                    try emit(list, as: output.format, text: RemediationOutput.text, markdown: RemediationOutput.markdown)
+                    try emit(
+                        list, as: output.format, text: RemediationOutput.text, markdown: RemediationOutput.markdown)
                 }
             }
         }
@@ -185,7 +202,9 @@ extension Triage {
         struct Edit: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Edit a record as Markdown in $EDITOR, or replace it from a Markdown file.",
-                discussion: "Without --from, the record is written to a temporary .md file and $VISUAL or $EDITOR (else vi) opens it; saving replaces every field. If the file cannot be read back, nothing changes and the file is kept.")
+                discussion:
+                    "Without --from, the record is written to a temporary .md file and $VISUAL or $EDITOR (else vi) opens it; saving replaces every field. If the file cannot be read back, nothing changes and the file is kept."
+            )
 
             @OptionGroup var database: DatabaseOptions
             @OptionGroup var output: FormatOptions
@@ -204,7 +223,8 @@ extension Triage {
                         path = from
                     } else {
                         let record = try db.whys(id: id)
-                        let url = FileManager.default.temporaryDirectory.appendingPathComponent("triage-whys-\(id)-\(UUID().uuidString.prefix(8)).md")
+                        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+                            "triage-whys-\(id)-\(UUID().uuidString.prefix(8)).md")
                         do {
                             try WhysMarkdown.document(record).write(to: url, atomically: true, encoding: .utf8)
                         } catch {
@@ -217,7 +237,8 @@ extension Triage {
                     do {
                         text = try String(contentsOfFile: path, encoding: .utf8)
                     } catch {
-                        throw TriageError.notFound("cannot read \(path): \(error.localizedDescription); name a readable Markdown file")
+                        throw TriageError.notFound(
+                            "cannot read \(path): \(error.localizedDescription); name a readable Markdown file")
                     }
                     let content = try WhysMarkdown.parse(text, file: path)
                     try emit(try FiveWhysBook.replace(db, id: id, with: content), as: output.format)
@@ -227,7 +248,8 @@ extension Triage {
 
             private func openEditor(_ path: String) throws {
                 let environment = ProcessInfo.processInfo.environment
-                let editor = [environment["VISUAL"], environment["EDITOR"]].compactMap { $0 }.first { !$0.isEmpty } ?? "vi"
+                let editor =
+                    [environment["VISUAL"], environment["EDITOR"]].compactMap { $0 }.first { !$0.isEmpty } ?? "vi"
                 let process = Process()
                 process.executableURL = URL(fileURLWithPath: "/bin/sh")
                 // Through the shell, so that EDITOR may carry arguments ("code --wait").
@@ -235,11 +257,15 @@ extension Triage {
                 do {
                     try process.run()
                 } catch {
-                    throw TriageError.invalidArgument("cannot start the editor \"\(editor)\": \(error.localizedDescription); set EDITOR, or use --from FILE")
+                    throw TriageError.invalidArgument(
+                        "cannot start the editor \"\(editor)\": \(error.localizedDescription); set EDITOR, or use --from FILE"
+                    )
                 }
                 process.waitUntilExit()
                 guard process.terminationStatus == 0 else {
-                    throw TriageError.invalidArgument("the editor \"\(editor)\" exited with \(process.terminationStatus); nothing was changed (the file is \(path))")
+                    throw TriageError.invalidArgument(
+                        "the editor \"\(editor)\" exited with \(process.terminationStatus); nothing was changed (the file is \(path))"
+                    )
                 }
             }
         }
