@@ -87,7 +87,11 @@ public struct IngestProgress: Sendable {
     public var fileIndex: Int
     public var fileCount: Int
     public var cases: Int
+    /// Bytes of the files finished before this one.
     public var bytesDone: Int64
+    /// Bytes of this file and of all files.
+    public var fileBytes: Int64
+    public var totalBytes: Int64
     public var elapsed: TimeInterval
 }
 
@@ -125,6 +129,7 @@ public struct Ingestor: Sendable {
             options.runKey ?? "files-" + String(ResultFiles.sha256(digests.map(\.sha256).sorted().joined()).prefix(16))
         let started = Date()
         let fileCount = files.count
+        let totalBytes = digests.reduce(0) { $0 + $1.size }
         var report = try database.transaction { db -> IngestReport in
             let (runID, isNew) = try run(for: runKey, options: options, db: db)
             let writer = try RunWriter(db: db, runID: runID, engine: engine)
@@ -154,7 +159,8 @@ public struct Ingestor: Sendable {
                                 progress(
                                     IngestProgress(
                                         file: file.path, fileIndex: index, fileCount: fileCount, cases: done,
-                                        bytesDone: bytesBefore, elapsed: Date().timeIntervalSince(started)))
+                                        bytesDone: bytesBefore, fileBytes: file.size, totalBytes: totalBytes,
+                                        elapsed: Date().timeIntervalSince(started)))
                             }
                         }
                         let cases = writer.casesWritten - before

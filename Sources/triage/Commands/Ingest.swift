@@ -79,10 +79,11 @@ extension Triage {
 
         @Sendable static func printProgress(_ progress: IngestProgress) {
             let rate = Double(progress.cases) / max(progress.elapsed, 0.001)
-            let megabytes = Double(progress.bytesDone) / 1_048_576
+            let megabyte = 1_048_576.0
             let line = String(
-                format: "\r\u{1B}[Kfile %d/%d  %.1f MB done  %d tests  %.0f tests/s",
-                progress.fileIndex + 1, progress.fileCount, megabytes, progress.cases, rate)
+                format: "\r\u{1B}[Kfile %d/%d (%.1f MB; %.1f of %.1f MB done before it)  %d tests  %.0f tests/s",
+                progress.fileIndex + 1, progress.fileCount, Double(progress.fileBytes) / megabyte,
+                Double(progress.bytesDone) / megabyte, Double(progress.totalBytes) / megabyte, progress.cases, rate)
             FileHandle.standardError.write(Data(line.utf8))
         }
 
