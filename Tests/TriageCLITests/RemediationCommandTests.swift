@@ -78,8 +78,7 @@ import Testing
         #expect(m["verdict"] as? String == "improved")
         let remaining = try #require(m["remainingByCluster"] as? [[String: Any]])
         #expect(remaining.map { $0["testsAfter"] as? Int } == [10, 6, 2])
-        // Compared with the after run's own clusters: the placeholder signature engine's ids are
-        // not stable across processes (it is being replaced), so no id is assumed to carry over.
+        // The remaining clusters are the after run's own failing clusters, as `runs show` lists them.
         let afterClusters = try #require(
             try json(try cli.run(["runs", "show", "2", "--format", "json"]).stdout)["failuresByCluster"]
                 as? [[String: Any]])
