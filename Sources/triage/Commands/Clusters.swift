@@ -2,14 +2,6 @@ import ArgumentParser
 import Foundation
 import TriageKit
 
-/// The team rules file option shared by commands that classify.
-struct RulesOptions: ParsableArguments {
-    @Option(help: "Team rules (YAML); default .triage/rules.yaml when it exists.")
-    var rules: String?
-
-    func engine() throws -> SignatureEngine { try SignatureEngine.standard(rulesFile: rules) }
-}
-
 extension Triage {
     struct Clusters: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -43,59 +35,6 @@ extension Triage {
                     let detail = try database.open().clusterDetail(id, recentRuns: last)
                     try emit(detail, as: output.format, text: ClusterOutput.text, markdown: ClusterOutput.markdown)
                 }
-            }
-        }
-    }
-
-    struct Classify: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract:
-                "Classify failure messages for scripts: JSON lines {id, message, trace, test} in, {id, category, cluster, template, detail, rule} out."
-        )
-        @OptionGroup var rulesOptions: RulesOptions
-
-        func run() async throws {
-            try runReportingErrors {
-                let engine = try rulesOptions.engine()
-                var number = 0
-                while let line = readLine(strippingNewline: true) {
-                    number += 1
-                    if line.allSatisfy(\.isWhitespace) { continue }
-                    emit(try ClassifyLine.classify(line, lineNumber: number, engine: engine))
-                }
-            }
-        }
-    }
-
-    struct Rules: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "List the signature rules in force, in order (team rules first).")
-        @OptionGroup var rulesOptions: RulesOptions
-        @OptionGroup var output: FormatOptions
-
-        func run() async throws {
-            try runReportingErrors {
-                let engine = try rulesOptions.engine()
-                try emit(
-                    engine.rules, as: output.format, text: { ClusterOutput.text($0, version: engine.rulesVersion) },
-                    markdown: { ClusterOutput.markdown($0, version: engine.rulesVersion) })
-            }
-        }
-    }
-
-    struct Recluster: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Re-apply the current rules to every stored failure, in one transaction.")
-        @OptionGroup var database: DatabaseOptions
-        @OptionGroup var rulesOptions: RulesOptions
-
-        func run() async throws {
-            try runReportingErrors {
-                let engine = try rulesOptions.engine()
-                let result = try database.open().recluster(with: engine)
-                emit(
-                    "reclustered \(result.attempts) failed attempts with rules \(engine.rulesVersion): \(result.changed) changed cluster"
-                )
             }
         }
     }

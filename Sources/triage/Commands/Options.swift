@@ -19,6 +19,14 @@ struct DatabaseOptions: ParsableArguments {
     }
 }
 
+/// The team rules file option shared by commands that classify.
+struct RulesOptions: ParsableArguments {
+    @Option(help: "Team rules (YAML); default .triage/rules.yaml when it exists.")
+    var rules: String?
+
+    func engine() throws -> SignatureEngine { try SignatureEngine.standard(rulesFile: rules) }
+}
+
 /// The output format option shared by commands that print results.
 struct FormatOptions: ParsableArguments {
     @Option(name: .long, help: "Output format: text, json or markdown.")

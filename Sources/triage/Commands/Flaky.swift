@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import TriageKit
+
+/// Options of the flakiness analysis shared by `flaky` and the reports.
+struct FlakinessArguments: ParsableArguments {
+    @Option(help: "How many of the newest runs to look at.")
+    var window = 50
+
+    @Option(name: .customLong("min-runs"), help: "Results a test needs before its flip rate can call it flaky.")
+    var minimumRuns = 5
+
+    @Option(
+        name: .customLong("infra-threshold"),
+        help: "A run where more than this share failed is an infrastructure failure.")
+    var infrastructureThreshold = 0.8
+
+    @Option(help: "Only runs of this branch.")
+    var branch: String?
+
+    var options: FlakinessOptions {
+        var options = FlakinessOptions()
+        options.window = window
+        options.minimumRuns = minimumRuns
+        options.infrastructureThreshold = infrastructureThreshold
+        options.branch = branch
+        return options
+    }
+
+    func validate() throws {
+        guard window >= 2 else { throw ValidationError("--window must be at least 2") }
+        guard (0...1).contains(infrastructureThreshold) else {
+            throw ValidationError("--infra-threshold is a share between 0 and 1")
+        }
+    }
+}
+
+extension Triage {
+    struct Flaky: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rank flaky tests and list broken and recovered ones, from the stored history.",
+            discussion:
+                "Evidence: retried (passed on a retry in one run), same-commit (passed and failed on one commit), flip-rate (outcome flips between runs, weighted toward recent runs). See the README for the definitions."
+        )
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: FormatOptions
+        @OptionGroup var flakiness: FlakinessArguments
+
+        func run() async throws {
+            try runReportingErrors {
+                let report = try FlakinessAnalyzer.analyze(try database.open(), options: flakiness.options)
+                try emit(report, as: output.format, text: HistoryOutput.text, markdown: HistoryOutput.markdown)
+            }
+        }
+    }
+}
