@@ -39,8 +39,10 @@ import Testing
         return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
     }
 
-    /// Checks that `url` is refused as bad input whose reason contains `words`, under a
-    /// second and without raising the peak RSS by more than a few MiB, forced format or not.
+    /// Checks that `url` is refused as bad input whose reason contains `words`, forced format or
+    /// not. The time and memory bounds only catch a hang or an expansion (a bomb would take
+    /// minutes and gigabytes); they are loose because other suites run in parallel in this
+    /// process. The figures are measured by Tests/Scripts/hostile_inputs.sh.
     private func expectRefused(_ url: URL, _ words: String, sourceLocation: SourceLocation = #_sourceLocation) {
         for format in [nil, ReportFormat.junit] {
             let peak = peakRSS()
@@ -56,9 +58,9 @@ import Testing
             #expect(
                 error?.description.hasPrefix(url.path) == true, "the error names the file",
                 sourceLocation: sourceLocation)
-            #expect(elapsed < .seconds(1), "took \(elapsed)", sourceLocation: sourceLocation)
+            #expect(elapsed < .seconds(10), "took \(elapsed)", sourceLocation: sourceLocation)
             #expect(
-                peakRSS() - peak < 8 << 20, "peak RSS grew by \(peakRSS() - peak) bytes", sourceLocation: sourceLocation
+                peakRSS() - peak < 128 << 20, "peak RSS grew by \(peakRSS() - peak) bytes", sourceLocation: sourceLocation
             )
         }
     }
@@ -149,7 +151,7 @@ import Testing
         var cases: [TestCase] = []
         let elapsed = try clock.measure { cases = try ReportReader.readAll(url).cases }
         #expect(cases.map(\.name) == ["deep"])
-        #expect(elapsed < .seconds(2))
+        #expect(elapsed < .seconds(20))  // a hang detector, not a speed target
 
         let suites = try write(
             String(repeating: #"<testsuite name="s">"#, count: depth) + String(repeating: "</testsuite>", count: depth))
@@ -303,7 +305,7 @@ import Testing
         let started = Date()
         let error = try #require(throws: TriageError.self) { try ReportReader.readAll(url) }
         #expect(error.description.contains("more than 20000 attributes"))
-        #expect(Date().timeIntervalSince(started) < 2)
+        #expect(Date().timeIntervalSince(started) < 20)  // a hang detector, not a speed target
         // Hundreds are fine, and so are '=' inside values, comments and text.
         let some = (0..<500).map { "a\($0)='x=1=2'" }.joined(separator: " ")
         let fine = try TestSupport.write(
