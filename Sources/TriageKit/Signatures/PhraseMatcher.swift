@@ -28,15 +28,6 @@ struct PhraseSet: Sendable, Equatable {
     func intersects(_ other: PhraseSet) -> Bool {
         (words & other.words) != SIMD8<UInt64>()
     }
-
-    /// The lowest id in both sets, if any: used to find which cue of a rule matched.
-    func firstCommon(with other: PhraseSet) -> Int? {
-        let both = words & other.words
-        for index in 0..<8 where both[index] != 0 {
-            return index * 64 + both[index].trailingZeroBitCount
-        }
-        return nil
-    }
 }
 
 /// A phrase with the word-boundary conditions under which it counts.
