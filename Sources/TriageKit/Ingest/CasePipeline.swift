@@ -7,14 +7,17 @@ enum CasePipeline {
     /// Reads `url` on a background thread and hands every case to `write` on this thread.
     /// An error on either side stops both; the first one is thrown.
     static func read(
-        _ url: URL, displayPath: String, format: ReportFormat?, write: (TestCase) throws -> Void
+        _ url: URL, displayPath: String, format: ReportFormat?, inspection: FileInspection? = nil,
+        write: (TestCase) throws -> Void
     ) throws -> ParsedFileInfo {
         let queue = BatchQueue()
         let thread = Thread {
             do {
                 var batch: [TestCase] = []
                 batch.reserveCapacity(BatchQueue.batchSize)
-                let info = try ReportReader.read(url, displayPath: displayPath, format: format) { testCase in
+                let info = try ReportReader.read(
+                    url, displayPath: displayPath, format: format, inspection: inspection
+                ) { testCase in
                     batch.append(testCase)
                     if batch.count == BatchQueue.batchSize {
                         try queue.push(.cases(batch))

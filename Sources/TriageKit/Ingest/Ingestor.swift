@@ -115,29 +115,30 @@ public struct Ingestor: Sendable {
     ) throws -> IngestReport {
         let files = try ResultFiles.expand(paths)
         var reports: [IngestedFile] = []
-        var digests: [(path: String, sha256: String, size: Int64)] = []
+        var inspected: [(path: String, inspection: FileInspection)] = []
         for path in files {
             do {
-                let digest = try ResultFiles.digest(of: path)
-                digests.append((path, digest.sha256, digest.size))
+                // One pass over each file checks it and fingerprints it; parsing reads it once more.
+                let inspection = try ReportReader.inspect(URL(fileURLWithPath: path), displayPath: path)
+                inspected.append((path, inspection))
             } catch let error as TriageError where options.keepGoing {
                 reports.append(
                     IngestedFile(path: path, status: .failed, format: nil, cases: 0, note: error.description))
             }
         }
         let runKey =
-            options.runKey ?? "files-" + String(ResultFiles.sha256(digests.map(\.sha256).sorted().joined()).prefix(16))
+            options.runKey ?? "files-" + String(ResultFiles.sha256(inspected.map(\.inspection.sha256).sorted().joined()).prefix(16))
         let started = Date()
         let fileCount = files.count
-        let totalBytes = digests.reduce(0) { $0 + $1.size }
+        let totalBytes = inspected.reduce(0) { $0 + $1.inspection.size }
         var report = try database.transaction { db -> IngestReport in
             let (runID, isNew) = try run(for: runKey, options: options, db: db)
             let writer = try RunWriter(db: db, runID: runID, engine: engine)
             var bytesBefore: Int64 = 0
-            for (index, file) in digests.enumerated() {
-                defer { bytesBefore += file.size }
+            for (index, file) in inspected.enumerated() {
+                defer { bytesBefore += file.inspection.size }
                 if let holder = try duplicateHolder(
-                    of: file.sha256, runID: runID, scopedToRun: options.runKey != nil, db: db)
+                    of: file.inspection.sha256, runID: runID, scopedToRun: options.runKey != nil, db: db)
                 {
                     reports.append(
                         IngestedFile(
@@ -148,10 +149,11 @@ public struct Ingestor: Sendable {
                 do {
                     var ingested: IngestedFile?
                     try db.inSavepoint {
-                        let fileID = try insertFile(file, runID: runID, options: options, db: db)
+                        let fileID = try insertFile(file.path, file.inspection, runID: runID, options: options, db: db)
                         let before = writer.casesWritten
                         let info = try CasePipeline.read(
-                            URL(fileURLWithPath: file.path), displayPath: file.path, format: options.format
+                            URL(fileURLWithPath: file.path), displayPath: file.path, format: options.format,
+                            inspection: file.inspection
                         ) { testCase in
                             try writer.write(testCase, fileID: fileID)
                             let done = writer.casesWritten
@@ -159,7 +161,7 @@ public struct Ingestor: Sendable {
                                 progress(
                                     IngestProgress(
                                         file: file.path, fileIndex: index, fileCount: fileCount, cases: done,
-                                        bytesDone: bytesBefore, fileBytes: file.size, totalBytes: totalBytes,
+                                        bytesDone: bytesBefore, fileBytes: file.inspection.size, totalBytes: totalBytes,
                                         elapsed: Date().timeIntervalSince(started)))
                             }
                         }
@@ -221,13 +223,13 @@ public struct Ingestor: Sendable {
     }
 
     private func insertFile(
-        _ file: (path: String, sha256: String, size: Int64), runID: Int64, options: IngestOptions, db: Database
+        _ path: String, _ inspection: FileInspection, runID: Int64, options: IngestOptions, db: Database
     ) throws -> Int64 {
         try db.execute(
             sql:
                 "INSERT INTO run_file (run_id, path, format, size, sha256, cases, ingested_at) VALUES (?, ?, ?, ?, ?, 0, ?)",
             arguments: [
-                runID, file.path, options.format?.rawValue ?? "unknown", file.size, file.sha256,
+                runID, path, options.format?.rawValue ?? "unknown", inspection.size, inspection.sha256,
                 ISO8601.string(options.now),
             ])
         return db.lastInsertedRowID

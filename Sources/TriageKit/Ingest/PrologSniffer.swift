@@ -6,7 +6,7 @@ struct PrologSniffer {
     /// How much of the file's head is read to find the root element.
     static let headSize = 256 * 1024
 
-    struct Result {
+    struct Result: Sendable {
         var rootName: String
         var rootLine: Int
         /// Whether the parser will read the file as UTF-8 (no UTF-16 signature, and no

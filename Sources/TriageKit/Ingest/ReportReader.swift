@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 #if canImport(FoundationXML)
@@ -12,6 +13,14 @@ public struct ParsedFileInfo: Codable, Sendable, Equatable {
     public var stats: ParseStats
 }
 
+/// What the checks before parsing found out about a file, with its fingerprint.
+public struct FileInspection: Sendable {
+    public var size: Int64
+    /// SHA-256 of the whole file, in hex.
+    public var sha256: String
+    let sniffed: PrologSniffer.Result
+}
+
 /// Reads result files: checks the file, detects the format from the root element and streams
 /// the cases through the format's parser, so memory does not grow with the file's size.
 public enum ReportReader {
@@ -21,14 +30,16 @@ public enum ReportReader {
     /// - Parameters:
     ///   - displayPath: the path to name in errors, as the user wrote it.
     ///   - format: forces a format instead of detecting it.
+    ///   - inspection: what `inspect` found, when the caller already ran the checks (ingest
+    ///     does, while fingerprinting the file), so the file is not read once more for them.
     public static func read(
-        _ url: URL, displayPath: String? = nil, format forced: ReportFormat? = nil,
+        _ url: URL, displayPath: String? = nil, format forced: ReportFormat? = nil, inspection: FileInspection? = nil,
         onCase: @escaping (TestCase) throws -> Void
     ) throws -> ParsedFileInfo {
         let shown = displayPath ?? url.path
-        let size = try checkRegularFile(url, shown: shown)
-        let head = try readHead(url, shown: shown)
-        let sniffed = try PrologSniffer.sniff(head, file: shown)
+        let checked = try inspection ?? inspect(url, displayPath: shown, fingerprint: false)
+        let size = checked.size
+        let sniffed = checked.sniffed
         let format: ReportFormat
         if let forced {
             format = forced
@@ -41,7 +52,6 @@ public enum ReportReader {
                     "root element <\(sniffed.rootName)> is not a test report triage knows (JUnit <testsuites>/<testsuite>, xUnit.net <assemblies>/<assembly>, NUnit <test-run>/<test-results>, TRX <TestRun>)"
             )
         }
-        try preflight(url, shown: shown, sniffed: sniffed)
         guard let stream = InputStream(url: url) else {
             throw TriageError.badInput(file: shown, line: nil, reason: "cannot be opened for reading")
         }
@@ -73,6 +83,21 @@ public enum ReportReader {
         }
         try merger.flush()
         return ParsedFileInfo(path: shown, format: format, size: size, stats: delegate.stats)
+    }
+
+    /// Checks a file as `read` does before parsing (a readable regular file, a prolog without
+    /// entity declarations, nothing that crashes the parser) and, with `fingerprint`, hashes it
+    /// in the same pass over its bytes.
+    public static func inspect(_ url: URL, displayPath: String? = nil, fingerprint: Bool = true) throws -> FileInspection {
+        let shown = displayPath ?? url.path
+        let size = try checkRegularFile(url, shown: shown)
+        let head = try readHead(url, shown: shown)
+        let sniffed = try PrologSniffer.sniff(head, file: shown)
+        var hasher = SHA256()
+        try preflight(url, shown: shown, sniffed: sniffed) { chunk in
+            if fingerprint { hasher.update(data: chunk) }
+        }
+        return FileInspection(size: size, sha256: fingerprint ? ResultFiles.hex(hasher.finalize()) : "", sniffed: sniffed)
     }
 
     /// Reads a whole file into merged cases (repeats merged wherever they stand), for
@@ -141,7 +166,9 @@ public enum ReportReader {
     /// - a processing instruction without data (`<?x?>`): XMLParser calls `strlen` on its NULL
     ///   data. Such text inside a comment or CDATA block is refused too (a rare false alarm).
     /// The line is counted only for a bad file.
-    static func preflight(_ url: URL, shown: String, sniffed: PrologSniffer.Result) throws {
+    static func preflight(
+        _ url: URL, shown: String, sniffed: PrologSniffer.Result, eachChunk: (Data) -> Void = { _ in }
+    ) throws {
         let handle: FileHandle
         do { handle = try FileHandle(forReadingFrom: url) } catch {
             throw TriageError.badInput(file: shown, line: nil, reason: "cannot be read: \(error.localizedDescription)")
@@ -158,6 +185,7 @@ public enum ReportReader {
                     file: shown, line: nil, reason: "cannot be read: \(error.localizedDescription)")
             }
             let atEnd = chunk.isEmpty
+            eachChunk(chunk)
             if let finding = scanner.firstProblem(in: chunk) {
                 let reason =
                     switch finding.problem {

@@ -31,33 +31,6 @@ public enum ResultFiles {
         return files
     }
 
-    /// SHA-256 (hex) and size of a file, read in chunks.
-    public static func digest(of path: String) throws -> (sha256: String, size: Int64) {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-                throw TriageError.badInput(file: path, line: nil, reason: "is a directory, not a result file")
-            }
-            throw TriageError.badInput(file: path, line: nil, reason: "cannot be read (missing, or permission denied)")
-        }
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        var size: Int64 = 0
-        while true {
-            let chunk: Data?
-            do {
-                chunk = try handle.read(upToCount: 1 << 20)
-            } catch {
-                throw TriageError.badInput(
-                    file: path, line: nil, reason: "cannot be read: \(error.localizedDescription)")
-            }
-            guard let chunk, !chunk.isEmpty else { break }
-            hasher.update(data: chunk)
-            size += Int64(chunk.count)
-        }
-        return (hex(hasher.finalize()), size)
-    }
-
     static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
         digest.map { String(format: "%02x", $0) }.joined()
     }
