@@ -161,7 +161,11 @@ public struct Ingestor: Sendable {
         for path in files {
             do {
                 // One pass over each file checks it and fingerprints it; parsing reads it once more.
-                let inspection = try ReportReader.inspect(URL(fileURLWithPath: path), displayPath: path)
+                var inspection = try ReportReader.inspect(URL(fileURLWithPath: path), displayPath: path)
+                if !options.variant.isEmpty {
+                    // The same file under another variant (a matrix job) is another file.
+                    inspection.sha256 = ResultFiles.sha256(inspection.sha256 + "\n" + options.variant.canonical)
+                }
                 inspected.append((path, inspection))
             } catch let error as TriageError where options.keepGoing {
                 reports.append(

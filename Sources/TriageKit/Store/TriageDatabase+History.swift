@@ -141,7 +141,12 @@ extension TriageDatabase {
     /// The tests a user names, as `findTest` reads the name; with `allVariants`, a name that
     /// matches several variants of one test returns them all instead of being ambiguous.
     public func findTests(_ query: String, allVariants: Bool) throws -> [StoredTest] {
-        let normalized = Self.normalizedTestQuery(query)
+        // `name [key=value]`: the part before the variant narrows the search in SQL.
+        var namePart = query
+        if query.hasSuffix("]"), let open = query.range(of: " [", options: .backwards) {
+            namePart = String(query[..<open.lowerBound])
+        }
+        let normalized = Self.normalizedTestQuery(namePart)
         let candidates = try read { db -> [StoredTest] in
             let base = "(CASE WHEN t.classname = '' THEN t.name ELSE t.classname || '::' || t.name END)"
             let exact = try Row.fetchAll(
@@ -153,13 +158,14 @@ extension TriageDatabase {
             let parts = try Row.fetchAll(
                 db,
                 sql:
-                    "SELECT \(StoredTest.columns) FROM test t WHERE instr(\(base), ?) > 0 OR instr(\(base), ?) > 0 OR instr(t.suite_path, ?) > 0 OR instr(t.variant, ?) > 0 LIMIT 2000",
-                arguments: [query, normalized, query, query]
+                    "SELECT \(StoredTest.columns) FROM test t WHERE instr(\(base), ?) > 0 OR instr(\(base), ?) > 0 OR instr(t.suite_path, ?) > 0 OR instr(t.variant, ?) > 0 OR instr(?, \(base)) > 0 LIMIT 2000",
+                arguments: [namePart, normalized, namePart, query, namePart]
             ).map(StoredTest.init(row:))
             let full = parts.filter { $0.displayID == query }
             if !full.isEmpty { return full }
+            let normalizedQuery = namePart == query ? normalized : query.replacingOccurrences(of: namePart, with: normalized)
             return parts.filter {
-                $0.displayID.contains(query) || $0.displayID.contains(normalized)
+                $0.displayID.contains(query) || $0.displayID.contains(normalizedQuery)
             }
         }
         if candidates.isEmpty {

@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+
+/// Test identity, variants and run boundaries through the binary, as a user meets them.
+@Suite struct IdentityCommandTests {
+    private func fixture(_ name: String) -> String { CLI.fixture("identity/" + name) }
+
+    @Test func playwrightProjectsShowTheirVariant() throws {
+        let cli = try CLI()
+        let ingest = try cli.run(["ingest", fixture("playwright-projects.xml"), "--format", "json"])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        #expect(ingest.stdout.contains("\"tests\" : 6"))
+        #expect(ingest.stdout.contains("\"retried\" : 0"))
+        let history = try cli.run(["history", "removes an item [project=firefox]"])
+        #expect(history.status == 0, "\(history.stderr)")
+        #expect(history.stdout.contains("project=firefox"))
+        // Without the variant, the name matches both projects: the error lists them.
+        let both = try cli.run(["history", "checkout.spec.ts::removes an item"])
+        #expect(both.status == 2)
+        #expect(both.stderr.contains("[project=chromium]") && both.stderr.contains("[project=firefox]"))
+    }
+
+    @Test func aFolderOfPastRunsIsRefusedThenStoredWithEach() throws {
+        let cli = try CLI()
+        let refused = try cli.run(["ingest", fixture("past-runs")])
+        #expect(refused.status == 3)
+        #expect(refused.stderr.split(separator: "\n").count == 1)
+        #expect(refused.stderr.contains("results-1.xml") && refused.stderr.contains("--each"))
+        #expect(!(try cli.run(["runs", "--format", "json"]).stdout.contains("\"id\"")))
+
+        let each = try cli.run(["ingest", "--each", fixture("past-runs")])
+        #expect(each.status == 0, "\(each.stderr)")
+        let runs = try cli.run(["runs", "--format", "json"])
+        #expect(runs.stdout.components(separatedBy: "\"runAt\"").count - 1 == 4)
+        let flaky = try cli.run(["flaky", "--format", "json"])
+        #expect(flaky.status == 0)
+        #expect(!flaky.stdout.contains("test_a"))
+    }
+
+    @Test func variantsFromTheCommandLine() throws {
+        let cli = try CLI()
+        for python in ["3.9", "3.12"] {
+            let result = try cli.run([
+                "ingest", fixture("past-runs/results-2.xml"), "--run-id", "build-1", "--variant", "python=\(python)",
+            ])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        let show = try cli.run(["runs", "show", "--format", "json"])
+        #expect(show.stdout.contains("\"tests\" : 4"))
+        #expect(show.stdout.contains("\"retried\" : 0"))
+
+        let before = try cli.run(["runs", "--format", "json"]).stdout
+        for bad in ["python", "=3.9", "py thon=3"] {
+            let result = try cli.run(["ingest", fixture("past-runs/results-3.xml"), "--variant", bad])
+            #expect(result.status == 2)
+            #expect(result.stderr.split(separator: "\n").count == 1)
+            #expect(result.stderr.contains("key=value") || result.stderr.contains("variant key"))
+        }
+        #expect(try cli.run(["runs", "--format", "json"]).stdout == before)
+    }
+
+    @Test func runsDeleteRemovesARunAndRefusesOneACycleMeasured() throws {
+        let cli = try CLI()
+        for name in ["results-1.xml", "results-2.xml", "results-3.xml"] {
+            #expect(try cli.run(["ingest", fixture("past-runs/" + name)]).status == 0)
+        }
+        #expect(try cli.run(["cycle", "start", "b", "--before", "2"]).status == 0)
+        let closed = try cli.run(["cycle", "close", "1", "--status", "success", "--after", "3"])
+        #expect(closed.status == 0, "\(closed.stderr)")
+        let before = try cli.run(["runs", "--format", "json"]).stdout
+        let refused = try cli.run(["runs", "delete", "3"])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("measured it"))
+        #expect(refused.stderr.split(separator: "\n").count == 1)
+        #expect(try cli.run(["runs", "--format", "json"]).stdout == before)
+        #expect(try cli.run(["runs", "delete", "42"]).status == 2)
+
+        let deleted = try cli.run(["runs", "delete", "1"])
+        #expect(deleted.status == 0, "\(deleted.stderr)")
+        let runs = try cli.run(["runs", "--format", "json"])
+        #expect(runs.stdout.components(separatedBy: "\"runAt\"").count - 1 == 2)
+    }
+}
