@@ -127,11 +127,14 @@ import Testing
 
     @Test func thePytestExportMarksQuarantinedTests() throws {
         let cli = try CLI()
+        try Data("<testsuite><testcase classname=\"tests.test_ws\" name=\"test_reconnect\"/></testsuite>".utf8).write(
+            to: cli.folder.appendingPathComponent("report.xml"))
+        _ = try cli.run(["ingest", "report.xml"])
         _ = try cli.run(["quarantine", "add", "tests/test_ws.py::test_reconnect", "--reason", "flaky: timing"])
         let export = try cli.run(["quarantine", "export", "--format", "pytest"])
         #expect(export.status == 0)
         #expect(
-            export.stdout.contains("\"tests/test_ws.py::test_reconnect\": \"quarantined by triage: flaky: timing\""))
+            export.stdout.contains("\"tests.test_ws::test_reconnect\": \"quarantined by triage: flaky: timing\""))
         #expect(export.stdout.contains("def pytest_collection_modifyitems(config, items):"))
         let junit = try cli.run(["quarantine", "export", "--format", "junit-skip"])
         #expect(junit.stdout.contains("<testcase classname=\"tests.test_ws\" name=\"test_reconnect\"><skipped"))

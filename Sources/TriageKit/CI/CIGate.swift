@@ -101,13 +101,13 @@ public enum CIGate {
 
         let flaky = Set(try FlakinessAnalyzer.analyze(database).tests(in: .flaky).map(\.test))
         let quarantine = try Quarantine.list(database)
-        let active = quarantine.filter { !$0.isExpired(at: options.now) }
-        let expired = quarantine.filter { $0.isExpired(at: options.now) }
+        let active = QuarantineMatcher(quarantine.filter { !$0.isExpired(at: options.now) })
+        let expired = QuarantineMatcher(quarantine.filter { $0.isExpired(at: options.now) })
 
         let newNames = Set(comparison?.newFailures.map(\.test) ?? [])
         let detail = try database.failingTests(runID: runID)
         let failing = detail.map { item in
-            let quarantined = active.contains { $0.matches(item.test) }
+            let quarantined = active.matches(item.test) || active.matches(item.allVariants)
             let known = flaky.contains(item.test)
             return CIResult.FailingTest(
                 test: item.test, outcome: item.outcome, clusterID: item.cluster?.id, category: item.cluster?.category,
@@ -115,7 +115,7 @@ public enum CIGate {
                 isQuarantined: quarantined,
                 counts: !known && !quarantined)
         }
-        let expiredHits = expired.filter { entry in failing.contains { entry.matches($0.test) } }.map(\.test)
+        let expiredHits = expired.entries(coveringAnyOf: failing.map(\.test) + detail.map(\.allVariants)).map(\.test)
         for entry in expiredHits { notes.append("the quarantine of \(entry) has expired: its failures count again") }
 
         var reasons: [String] = []

@@ -3,16 +3,22 @@ import GRDB
 
 /// A test whose failures do not fail the CI gate until the quarantine expires.
 public struct QuarantineEntry: Codable, Sendable, Equatable {
-    /// The test id or a glob over test ids (`*`, `?`), as the user gave it.
+    /// One test's full id (`classname::name`), or with `isPattern` a glob over full ids.
     public var test: String
+    /// Whether `test` is a glob given on purpose (`--pattern`) rather than one test's id.
+    public var isPattern: Bool
     public var reason: String
     public var owner: String?
     public var createdAt: String
     /// ISO-8601; nil for no expiry.
     public var expiresAt: String?
 
-    public init(test: String, reason: String, owner: String? = nil, createdAt: String, expiresAt: String? = nil) {
+    public init(
+        test: String, isPattern: Bool = false, reason: String, owner: String? = nil, createdAt: String,
+        expiresAt: String? = nil
+    ) {
         self.test = test
+        self.isPattern = isPattern
         self.reason = reason
         self.owner = owner
         self.createdAt = createdAt
@@ -24,98 +30,330 @@ public struct QuarantineEntry: Codable, Sendable, Equatable {
         return date <= now
     }
 
-    /// Whether this entry covers a stored test id (`classname::name`).
-    public func matches(_ testID: String) -> Bool {
-        let pattern = TriageDatabase.normalizedTestQuery(test)
-        if pattern.contains("*") || pattern.contains("?") {
-            return Glob.matches(pattern, testID) || Glob.matches(test, testID)
+    /// The texts this entry is matched with: as stored and, when written as a pytest node id
+    /// (`tests/test_x.py::test_b`), in the dotted form stored ids have (`tests.test_x::test_b`).
+    var matchedForms: [String] {
+        let normalized = TriageDatabase.normalizedTestQuery(test)
+        return normalized == test ? [test] : [test, normalized]
+    }
+}
+
+/// What to quarantine, or what to change in an existing quarantine: fields left nil stay as they are.
+public struct QuarantineRequest: Sendable {
+    /// A test named as every command names one (full id, pytest node id or a unique part),
+    /// or with `isPattern` a glob over full ids.
+    public var name: String
+    public var isPattern: Bool
+    public var reason: String?
+    public var owner: String?
+    public var expiresAt: Date?
+    public var now: Date
+
+    public init(
+        name: String, isPattern: Bool = false, reason: String? = nil, owner: String? = nil, expiresAt: Date? = nil,
+        now: Date = Date()
+    ) {
+        self.name = name
+        self.isPattern = isPattern
+        self.reason = reason
+        self.owner = owner
+        self.expiresAt = expiresAt
+        self.now = now
+    }
+}
+
+/// What `Quarantine.add` did: a new entry, or the fields it changed in an existing one.
+public struct QuarantineChange: Sendable, Equatable {
+    /// One changed field of an existing entry.
+    public struct Field: Sendable, Equatable {
+        public var name: String
+        public var before: String?
+        public var after: String?
+
+        /// "owner: alice → bob"; a missing value reads "none".
+        public var description: String { "\(name): \(before ?? "none") → \(after ?? "none")" }
+    }
+
+    public var entry: QuarantineEntry
+    public var isNew: Bool
+    /// Empty for a new entry, and for a re-added one whose given fields were already so.
+    public var fields: [Field]
+
+    /// The line `triage quarantine add` prints.
+    public var summary: String {
+        let what = entry.isPattern ? "tests matching \(entry.test)" : entry.test
+        if isNew {
+            return "quarantined \(what)" + (entry.expiresAt.map { " until \($0)" } ?? " with no expiry")
         }
-        return pattern == testID || test == testID
+        if fields.isEmpty {
+            return "\(what) is already quarantined; nothing changed (--reason, --owner or --expires change it)"
+        }
+        return "\(what): " + fields.map(\.description).joined(separator: "; ")
     }
 }
 
 /// Quarantine storage and exports.
 public enum Quarantine {
-    /// "14d", "12h", "2w" → seconds.
-    public static func duration(_ text: String) throws -> TimeInterval {
-        let units: [Character: Double] = ["h": 3600, "d": 86400, "w": 604_800]
-        guard let unit = text.last, let factor = units[unit], let count = Double(text.dropLast()), count > 0 else {
-            throw TriageError.invalidArgument("--expires \(text): write a duration such as 12h, 14d or 2w")
+    /// The longest quarantine `--expires` accepts: a quarantine is a promise to come back.
+    static let longestExpiry: TimeInterval = 3650 * 86400
+
+    /// When a quarantine given as `--expires` ends: a duration from now ("12h", "14d", "2w", at
+    /// most 3650 days) or a date ("2025-07-01", 00:00 UTC) or ISO-8601 time in the next 3650 days.
+    public static func expiry(_ text: String, now: Date) throws -> Date {
+        let refusal = TriageError.invalidArgument(
+            "--expires \(text): write a duration from 1h to 3650d such as 12h, 14d or 2w, or a date such as 2025-07-01")
+        let units: [Character: Int] = ["h": 3600, "d": 86400, "w": 604_800]
+        let date: Date
+        if let unit = text.last, let factor = units[unit], isDigits(text.dropLast()),
+            let count = Int(text.dropLast()), count > 0
+        {
+            guard count <= Int(longestExpiry) / factor else { throw refusal }
+            date = now.addingTimeInterval(TimeInterval(count * factor))
+        } else if let day = calendarDay(text) {
+            date = day
+        } else if text.contains("T"), let time = ISO8601.date(text) {
+            date = time
+        } else {
+            throw refusal
         }
-        return count * factor
+        guard date > now, date.timeIntervalSince(now) <= longestExpiry else { throw refusal }
+        return date
     }
 
-    public static func add(_ entry: QuarantineEntry, to database: TriageDatabase) throws {
-        guard !entry.test.trimmingCharacters(in: .whitespaces).isEmpty else {
+    /// `YYYY-MM-DD` as 00:00 UTC of that day; nil for anything else, or a day that does not exist.
+    private static func calendarDay(_ text: String) -> Date? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3,
+            zip(parts, [4, 2, 2]).allSatisfy({ part, length in part.count == length && isDigits(part) }),
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
+        else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .gmt
+        let components = DateComponents(year: year, month: month, day: day)
+        guard let date = calendar.date(from: components),
+            calendar.dateComponents([.year, .month, .day], from: date) == components
+        else { return nil }
+        return date
+    }
+
+    private static func isDigits(_ text: Substring) -> Bool {
+        !text.isEmpty && text.allSatisfy { ("0"..."9").contains($0) }
+    }
+
+    /// Quarantines a test, or changes the fields given of an existing quarantine.
+    ///
+    /// The name is resolved like every command resolves test names (`findTest`) and the test's
+    /// full id is stored; a name that matches no stored test is refused unless `isPattern` says
+    /// it is a glob on purpose.
+    @discardableResult
+    public static func add(_ request: QuarantineRequest, to database: TriageDatabase) throws -> QuarantineChange {
+        guard !request.name.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw TriageError.invalidArgument(
-                "name the test to quarantine (its id, or a glob such as \"tests/test_ws.py::*\")")
+                "name the test to quarantine: its id, a pytest node id or a unique part of its id")
         }
-        guard !entry.reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+        if let reason = request.reason, reason.trimmingCharacters(in: .whitespaces).isEmpty {
             throw TriageError.invalidArgument("say why the test is quarantined: --reason \"flaky: timing\"")
         }
-        try database.transaction { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO quarantine (test, reason, owner, created_at, expires_at) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT (test) DO UPDATE SET reason = excluded.reason, owner = excluded.owner,
-                        created_at = excluded.created_at, expires_at = excluded.expires_at
-                    """, arguments: [entry.test, entry.reason, entry.owner, entry.createdAt, entry.expiresAt])
+        let id = request.isPattern ? request.name : try resolve(request.name, in: database)
+        let expiresAt = request.expiresAt.map(ISO8601.string)
+        return try database.transaction { db in
+            // An entry for this id, or one stored under the name itself before names were resolved
+            // (it never matched a test): re-adding the name takes that one over.
+            var existing = try fetchEntry(db, test: id)
+            if existing == nil, !request.isPattern, request.name != id {
+                existing = try fetchEntry(db, test: request.name).flatMap { $0.1.isPattern ? nil : $0 }
+            }
+            guard let (rowID, old) = existing else {
+                guard let reason = request.reason else {
+                    throw TriageError.invalidArgument(
+                        "say why \(id) is quarantined: --reason \"flaky: timing\"")
+                }
+                let entry = QuarantineEntry(
+                    test: id, isPattern: request.isPattern, reason: reason, owner: request.owner,
+                    createdAt: ISO8601.string(request.now), expiresAt: expiresAt)
+                try db.execute(
+                    sql: """
+                        INSERT INTO quarantine (test, is_pattern, reason, owner, created_at, expires_at)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        entry.test, entry.isPattern, entry.reason, entry.owner, entry.createdAt, entry.expiresAt,
+                    ])
+                return QuarantineChange(entry: entry, isNew: true, fields: [])
+            }
+            var entry = old
+            var fields: [QuarantineChange.Field] = []
+            func change(_ name: String, _ path: WritableKeyPath<QuarantineEntry, String?>, to value: String?) {
+                guard let value, entry[keyPath: path] != value else { return }
+                fields.append(.init(name: name, before: entry[keyPath: path], after: value))
+                entry[keyPath: path] = value
+            }
+            if entry.test != id {
+                fields.append(.init(name: "test", before: entry.test, after: id))
+                entry.test = id
+            }
+            if entry.isPattern != request.isPattern {
+                fields.append(
+                    .init(
+                        name: "pattern", before: entry.isPattern ? "yes" : "no", after: request.isPattern ? "yes" : "no"
+                    ))
+                entry.isPattern = request.isPattern
+            }
+            if let reason = request.reason, reason != entry.reason {
+                fields.append(.init(name: "reason", before: entry.reason, after: reason))
+                entry.reason = reason
+            }
+            change("owner", \.owner, to: request.owner)
+            change("expires", \.expiresAt, to: expiresAt)
+            if !fields.isEmpty {
+                try db.execute(
+                    sql: """
+                        UPDATE quarantine SET test = ?, is_pattern = ?, reason = ?, owner = ?, expires_at = ? WHERE id = ?
+                        """,
+                    arguments: [entry.test, entry.isPattern, entry.reason, entry.owner, entry.expiresAt, rowID])
+            }
+            return QuarantineChange(entry: entry, isNew: false, fields: fields)
         }
     }
 
-    public static func remove(_ test: String, from database: TriageDatabase) throws {
-        let removed = try database.transaction { db -> Int in
-            try db.execute(sql: "DELETE FROM quarantine WHERE test = ?", arguments: [test])
-            return db.changesCount
+    /// The full id of the one stored test `name` names; a name that names none says how to
+    /// quarantine a glob instead.
+    private static func resolve(_ name: String, in database: TriageDatabase) throws -> String {
+        do {
+            // A name that matches every variant of one test quarantines the test on all of them.
+            let tests = try database.findTests(name, allVariants: true)
+            return tests.count == 1 ? tests[0].displayID : tests[0].identity.withoutVariant.displayID
+        } catch TriageError.notFound {
+            throw TriageError.notFound(
+                "no stored test matches \"\(name)\"; name a test by its id as `triage flaky` prints it or by a unique part of it, or add --pattern to quarantine a glob on purpose"
+            )
         }
-        if removed == 0 {
-            throw TriageError.notFound("\"\(test)\" is not quarantined; `triage quarantine list` shows what is")
+    }
+
+    private static func fetchEntry(_ db: Database, test: String) throws -> (Int64, QuarantineEntry)? {
+        try Row.fetchOne(db, sql: "SELECT * FROM quarantine WHERE test = ?", arguments: [test]).map {
+            ($0["id"], entry($0))
         }
+    }
+
+    private static func entry(_ row: Row) -> QuarantineEntry {
+        QuarantineEntry(
+            test: row["test"], isPattern: row["is_pattern"], reason: row["reason"], owner: row["owner"],
+            createdAt: row["created_at"], expiresAt: row["expires_at"])
+    }
+
+    /// Takes an entry out of quarantine: named as it is listed, or as `add` resolved it.
+    /// Returns the entry's stored id or glob.
+    @discardableResult
+    public static func remove(_ name: String, from database: TriageDatabase) throws -> String {
+        func delete(_ test: String) throws -> Bool {
+            try database.transaction { db in
+                try db.execute(sql: "DELETE FROM quarantine WHERE test = ?", arguments: [test])
+                return db.changesCount > 0
+            }
+        }
+        if try delete(name) { return name }
+        if let id = try? database.findTest(name).displayID, id != name, try delete(id) { return id }
+        throw TriageError.notFound("\"\(name)\" is not quarantined; `triage quarantine list` shows what is")
     }
 
     public static func list(_ database: TriageDatabase) throws -> [QuarantineEntry] {
         try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM quarantine ORDER BY test").map {
-                QuarantineEntry(
-                    test: $0["test"], reason: $0["reason"], owner: $0["owner"], createdAt: $0["created_at"],
-                    expiresAt: $0["expires_at"])
-            }
+            try Row.fetchAll(db, sql: "SELECT * FROM quarantine ORDER BY test").map(entry)
         }
     }
 
     /// A pytest plugin (load with `-p` or paste into conftest.py) that marks quarantined tests
     /// as non-strict xfail, so they still run and report but do not fail the session.
+    ///
+    /// It agrees with `triage ci` by construction: it turns each node id into the id triage
+    /// stores for it (pytest's own junitxml mapping, `tests/test_x.py::test_vat[7]` →
+    /// `tests.test_x::test_vat[7]`), looks exact entries up in a set, and matches globs with the
+    /// same matcher as `TestIDPattern`, written out in Python (not `fnmatch`, which reads
+    /// brackets as character classes).
     public static func pytestPlugin(_ entries: [QuarantineEntry], now: Date) -> String {
         let active = entries.filter { !$0.isExpired(at: now) }
-        let items = active.map { entry in
-            "    \(pythonString(entry.test)): \(pythonString("quarantined by triage: \(entry.reason)" + (entry.expiresAt.map { " (until \($0))" } ?? ""))),"
-        }.joined(separator: "\n")
+        func reason(_ entry: QuarantineEntry) -> String {
+            pythonString(
+                "quarantined by triage: \(entry.reason)" + (entry.expiresAt.map { " (until \($0))" } ?? ""))
+        }
+        var exact: [String] = []
+        var patterns: [String] = []
+        for entry in active {
+            for form in entry.matchedForms {
+                if entry.isPattern {
+                    patterns.append("    (\(pythonString(form)), \(reason(entry))),")
+                } else {
+                    exact.append("    \(pythonString(form)): \(reason(entry)),")
+                }
+            }
+        }
         return """
             # Generated by `triage quarantine export --format pytest`. Use: pytest -p triage_quarantine
             # (save as triage_quarantine.py on the Python path), or paste into conftest.py.
-            import fnmatch
-
             import pytest
 
-            QUARANTINED = {
-            \(items)
+            # Quarantined tests by the id triage stores (classname::name), matched literally.
+            EXACT = {
+            \(exact.joined(separator: "\n"))
             }
 
+            # Globs over the same ids: * any run of characters, ? exactly one, all else literal ([ too).
+            PATTERNS = [
+            \(patterns.joined(separator: "\n"))
+            ]
 
-            def _dotted(nodeid):
-                path, _, rest = nodeid.partition("::")
-                if path.endswith(".py"):
-                    path = path[:-3]
-                parts = rest.split("::")
-                return ".".join([path.replace("/", ".")] + parts[:-1]) + "::" + parts[-1]
+
+            def _triage_id(nodeid, prefix=None):
+                # What pytest's junitxml writes for a node id, as classname::name.
+                path, bracket, params = nodeid.partition("[")
+                names = path.split("::")
+                names[0] = names[0].replace("/", ".")
+                if names[0].endswith(".py"):
+                    names[0] = names[0][:-3]
+                names[-1] += bracket + params
+                if prefix:
+                    names.insert(0, prefix)
+                classname = ".".join(names[:-1])
+                return classname + "::" + names[-1] if classname else names[-1]
+
+
+            def _part_at(text, at, part):
+                for offset, char in enumerate(part):
+                    if char != "?" and text[at + offset] != char:
+                        return False
+                return True
+
+
+            def _glob_matches(pattern, text):
+                parts = pattern.split("*")
+                if len(parts) == 1:
+                    return len(text) == len(pattern) and _part_at(text, 0, pattern)
+                first, last = parts[0], parts[-1]
+                end = len(text) - len(last)
+                if end < len(first) or not _part_at(text, 0, first) or not _part_at(text, end, last):
+                    return False
+                at = len(first)
+                for part in parts[1:-1]:
+                    while True:
+                        if at + len(part) > end:
+                            return False
+                        if _part_at(text, at, part):
+                            break
+                        at += 1
+                    at += len(part)
+                return True
 
 
             def pytest_collection_modifyitems(config, items):
+                prefix = getattr(config.option, "junitprefix", None)
                 for item in items:
-                    for pattern, reason in QUARANTINED.items():
-                        if fnmatch.fnmatchcase(item.nodeid, pattern) or fnmatch.fnmatchcase(_dotted(item.nodeid), pattern):
-                            item.add_marker(pytest.mark.xfail(reason=reason, strict=False))
-                            break
+                    test = _triage_id(item.nodeid, prefix)
+                    reason = EXACT.get(test)
+                    if reason is None:
+                        reason = next((why for pattern, why in PATTERNS if _glob_matches(pattern, test)), None)
+                    if reason is not None:
+                        item.add_marker(pytest.mark.xfail(reason=reason, strict=False))
 
             """
     }
@@ -169,6 +407,157 @@ public enum Quarantine {
             }
         }
         return out
+    }
+}
+
+/// A glob over test ids, as `triage quarantine add --pattern` takes it: `*` stands for any run of
+/// characters (`.`, `::` and `/` included), `?` for exactly one; every other character stands for
+/// itself, brackets included, so parametrized ids such as `test_vat[7]` need no escaping.
+///
+/// Compiled once: the parts between stars, each matched at a fixed place (the first at the start,
+/// the last at the end) or at its leftmost place after the previous one. No part is ever tried
+/// again, so a match costs at most the id's length times the pattern's, whatever the pattern.
+public struct TestIDPattern: Sendable, Hashable {
+    /// The pattern split at `*`; in each part `nil` stands for `?`.
+    private let parts: [[Unicode.Scalar?]]
+
+    public init(_ pattern: String) {
+        parts = pattern.unicodeScalars.split(separator: "*", omittingEmptySubsequences: false).map { part in
+            part.map { $0 == "?" ? nil : $0 }
+        }
+    }
+
+    public func matches(_ testID: String) -> Bool {
+        matches(Array(testID.unicodeScalars))
+    }
+
+    /// The literal text every match starts with: the pattern up to its first `*` or `?`.
+    var literalPrefix: [Unicode.Scalar] {
+        (parts.first ?? []).prefix { $0 != nil }.compactMap { $0 }
+    }
+
+    /// Matches an id already split into scalars, so one id can be tried against many patterns.
+    func matches(_ text: [Unicode.Scalar]) -> Bool {
+        guard let first = parts.first, let last = parts.last else { return false }
+        if parts.count == 1 { return text.count == first.count && Self.part(first, matches: text, at: 0) }
+        let end = text.count - last.count
+        guard end >= first.count, Self.part(first, matches: text, at: 0), Self.part(last, matches: text, at: end)
+        else { return false }
+        var at = first.count
+        for part in parts.dropFirst().dropLast() {
+            while true {
+                guard at + part.count <= end else { return false }
+                if Self.part(part, matches: text, at: at) { break }
+                at += 1
+            }
+            at += part.count
+        }
+        return true
+    }
+
+    private static func part(_ part: [Unicode.Scalar?], matches text: [Unicode.Scalar], at start: Int) -> Bool {
+        guard start + part.count <= text.count else { return false }
+        for (offset, scalar) in part.enumerated() where scalar != nil && scalar != text[start + offset] {
+            return false
+        }
+        return true
+    }
+}
+
+/// The quarantine as `triage ci` checks it, compiled once per run: exact ids in a dictionary,
+/// globs compiled to `TestIDPattern`s and filed by their literal start, so an id is tried only
+/// against the globs that can match it.
+public struct QuarantineMatcher: Sendable {
+    private struct CompiledPattern: Sendable {
+        var pattern: TestIDPattern
+        var entry: Int
+    }
+
+    /// Values filed under keys; finds those of every key a text starts with in one walk.
+    private struct PrefixTrie: Sendable {
+        private var children: [[Unicode.Scalar: Int]] = [[:]]
+        private var values: [[Int]] = [[]]
+
+        mutating func insert(_ key: [Unicode.Scalar], value: Int) {
+            var node = 0
+            for scalar in key {
+                if let next = children[node][scalar] {
+                    node = next
+                } else {
+                    children.append([:])
+                    values.append([])
+                    children[node][scalar] = children.count - 1
+                    node = children.count - 1
+                }
+            }
+            values[node].append(value)
+        }
+
+        func values(prefixing text: [Unicode.Scalar]) -> [Int] {
+            var found = values[0]
+            var node = 0
+            for scalar in text {
+                guard let next = children[node][scalar] else { break }
+                node = next
+                found += values[node]
+            }
+            return found
+        }
+    }
+
+    public let entries: [QuarantineEntry]
+    /// Exact ids by their UTF-8 bytes (SQLite and Python compare ids byte by byte; Swift's `==`
+    /// would also equate canonically equivalent spellings) → the entries naming them.
+    private let exact: [[UInt8]: [Int]]
+    private let patterns: [CompiledPattern]
+    private let patternsByPrefix: PrefixTrie
+
+    public init(_ entries: [QuarantineEntry]) {
+        self.entries = entries
+        var exact: [[UInt8]: [Int]] = [:]
+        var patterns: [CompiledPattern] = []
+        for (index, entry) in entries.enumerated() {
+            for form in entry.matchedForms {
+                if entry.isPattern {
+                    patterns.append(CompiledPattern(pattern: TestIDPattern(form), entry: index))
+                } else if exact[Array(form.utf8), default: []].last != index {
+                    exact[Array(form.utf8), default: []].append(index)
+                }
+            }
+        }
+        var trie = PrefixTrie()
+        for (index, compiled) in patterns.enumerated() {
+            trie.insert(compiled.pattern.literalPrefix, value: index)
+        }
+        self.exact = exact
+        self.patterns = patterns
+        self.patternsByPrefix = trie
+    }
+
+    /// The patterns that can match an id: those whose literal start it begins with.
+    private func candidates(for id: [Unicode.Scalar]) -> [CompiledPattern] {
+        patternsByPrefix.values(prefixing: id).map { patterns[$0] }
+    }
+
+    /// Whether any entry covers the test with this full id (`classname::name`).
+    public func matches(_ testID: String) -> Bool {
+        if exact[Array(testID.utf8)] != nil { return true }
+        let scalars = Array(testID.unicodeScalars)
+        return candidates(for: scalars).contains { $0.pattern.matches(scalars) }
+    }
+
+    /// The entries that cover at least one of these tests, in the order they were given.
+    public func entries(coveringAnyOf testIDs: [String]) -> [QuarantineEntry] {
+        var covering = Set<Int>()
+        for testID in testIDs {
+            covering.formUnion(exact[Array(testID.utf8)] ?? [])
+            let scalars = Array(testID.unicodeScalars)
+            for compiled in candidates(for: scalars)
+            where !covering.contains(compiled.entry) && compiled.pattern.matches(scalars) {
+                covering.insert(compiled.entry)
+            }
+        }
+        return covering.sorted().map { entries[$0] }
     }
 }
 

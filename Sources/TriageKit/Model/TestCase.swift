@@ -118,6 +118,11 @@ public struct TestIdentity: Hashable, Codable, Sendable {
         return shown
     }
 
+    /// The same test under no variant: the id that covers all of its variants.
+    public var withoutVariant: TestIdentity {
+        TestIdentity(suitePath: suitePath, classname: classname, name: name)
+    }
+
     /// A stable 64-bit FNV-1a hash of the parts, the database's lookup key. Stable across
     /// processes and machines (unlike `Hasher`). Without a variant it is the hash of the
     /// suite path, class and name alone, so tests stored before variants existed keep theirs.

@@ -264,6 +264,17 @@ enum Schema {
                     CREATE INDEX run_branch_time ON run(branch, run_at, id);
                     """)
         }
+        migrator.registerMigration("v6-quarantine-pattern") { db in
+            // Whether an entry is a glob given on purpose (`--pattern`) or one test's full id. A
+            // column rather than a marker inside `test`: ids may contain any character, and
+            // `test` stays what users typed and see. Entries stored before could be globs only
+            // through `*` and `?`, so those stay globs.
+            try db.execute(
+                sql: """
+                    ALTER TABLE quarantine ADD COLUMN is_pattern INTEGER NOT NULL DEFAULT 0 CHECK (is_pattern IN (0, 1));
+                    UPDATE quarantine SET is_pattern = 1 WHERE test GLOB '*[*?]*';
+                    """)
+        }
         return migrator
     }
 }

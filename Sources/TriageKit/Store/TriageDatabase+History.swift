@@ -336,7 +336,7 @@ extension TriageDatabase {
     }
 
     /// Failing tests of a run (final outcome), with their clusters.
-    func failingTests(runID: Int64) throws -> [(test: String, outcome: Outcome, cluster: StoredCluster?)] {
+    func failingTests(runID: Int64) throws -> [(test: String, outcome: Outcome, cluster: StoredCluster?, allVariants: String)] {
         try read { db in
             try Row.fetchAll(
                 db,
@@ -349,9 +349,10 @@ extension TriageDatabase {
                 let cluster = (row["cid"] as String?).map {
                     StoredCluster(id: $0, category: row["category"], detail: row["detail"], template: row["template"])
                 }
+                let identity = TestIdentity(row: row)
                 return (
-                    TestIdentity(row: row).displayID,
-                    Outcome(rawValue: row["outcome"]) ?? .error, cluster
+                    identity.displayID, Outcome(rawValue: row["outcome"]) ?? .error, cluster,
+                    identity.withoutVariant.displayID
                 )
             }
         }

@@ -11,22 +11,35 @@ extension Triage {
             subcommands: [Add.self, List.self, Remove.self, Export.self], defaultSubcommand: List.self)
 
         struct Add: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Quarantine a test (its id, or a glob over ids).")
+            static let configuration = CommandConfiguration(
+                abstract: "Quarantine a test, or change the reason, owner or expiry of a quarantine.",
+                discussion: """
+                    TEST is named as every command names a test: its full id, a pytest node id or a \
+                    unique part of its id. A name that matches several tests lists them; a name that \
+                    matches no stored test is refused unless --pattern says it is a glob on purpose: \
+                    * stands for any run of characters, ? for exactly one, and every other character \
+                    (brackets included) for itself.
+
+                    Adding a quarantined test again changes only the options given and says what changed.
+                    """)
             @OptionGroup var database: DatabaseOptions
-            @Argument(help: "The test id, e.g. tests/test_ws.py::test_reconnect, or a glob.") var test: String
-            @Option(help: "Why (required).") var reason: String
+            @Argument(help: "The test: its id, a pytest node id or a unique part of its id; with --pattern, a glob.")
+            var test: String
+            @Flag(help: "TEST is a glob over test ids (* any run of characters, ? one, all else literal).")
+            var pattern = false
+            @Option(help: "Why (required for a new quarantine).") var reason: String?
             @Option(help: "Who looks after it.") var owner: String?
-            @Option(help: "How long: 12h, 14d, 2w (default: no expiry).") var expires: String?
+            @Option(help: "How long (12h, 14d, 2w; at most 3650d) or until when (2025-07-01); default: no expiry.")
+            var expires: String?
 
             func run() async throws {
                 try runReportingErrors {
                     let now = Date()
-                    let expiry = try expires.map { now.addingTimeInterval(try TriageKit.Quarantine.duration($0)) }
-                    let entry = QuarantineEntry(
-                        test: test, reason: reason, owner: owner, createdAt: now.formatted(.iso8601),
-                        expiresAt: expiry?.formatted(.iso8601))
-                    try TriageKit.Quarantine.add(entry, to: try database.open())
-                    emit("quarantined \(test)" + (entry.expiresAt.map { " until \($0)" } ?? " with no expiry"))
+                    let request = QuarantineRequest(
+                        name: test, isPattern: pattern, reason: reason, owner: owner,
+                        expiresAt: try expires.map { try TriageKit.Quarantine.expiry($0, now: now) }, now: now)
+                    let change = try TriageKit.Quarantine.add(request, to: try database.open())
+                    emit(SafeText.terminal(change.summary))
                 }
             }
         }
@@ -44,7 +57,7 @@ extension Triage {
                     let now = Date()
                     emit(
                         entries.map { entry in
-                            "\(entry.isExpired(at: now) ? "EXPIRED " : "")\(SafeText.terminal(entry.test))  \(SafeText.terminal(entry.reason))  owner \(SafeText.terminal(entry.owner ?? "-"))  until \(entry.expiresAt ?? "no expiry")"
+                            "\(entry.isExpired(at: now) ? "EXPIRED " : "")\(SafeText.terminal(entry.test))\(entry.isPattern ? " (pattern)" : "")  \(SafeText.terminal(entry.reason))  owner \(SafeText.terminal(entry.owner ?? "-"))  until \(entry.expiresAt ?? "no expiry")"
                         }.joined(separator: "\n"))
                 }
             }
@@ -53,12 +66,12 @@ extension Triage {
         struct Remove: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Take a test out of quarantine.")
             @OptionGroup var database: DatabaseOptions
-            @Argument(help: "The test id or glob, as it was added.") var test: String
+            @Argument(help: "The test or glob, as `quarantine list` shows it or as it was added.") var test: String
 
             func run() async throws {
                 try runReportingErrors {
-                    try TriageKit.Quarantine.remove(test, from: try database.open())
-                    emit("removed \(test) from quarantine")
+                    let removed = try TriageKit.Quarantine.remove(test, from: try database.open())
+                    emit("removed \(SafeText.terminal(removed)) from quarantine")
                 }
             }
         }
