@@ -65,12 +65,11 @@ extension Triage {
                     runKey: runID, metadata: metadata, format: inputFormat, keepGoing: keepGoing)
                 let report = try TriageKit.Ingestor(database: db, engine: try rulesOptions.engine()).ingest(
                     paths, options: options, progress: showProgress ? Self.printProgress : nil)
-                if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+                if showProgress { warn("\r\u{1B}[K", newline: false) }
                 emit(format == .json ? try jsonString(report) : IngestText.report(report, databasePath: db.path))
                 if !report.failedFiles.isEmpty {
                     for file in report.failedFiles {
-                        FileHandle.standardError.write(
-                            Data("triage: \(SafeText.terminal(file.note ?? file.path))\n".utf8))
+                        warn("triage: \(SafeText.terminal(file.note ?? file.path))")
                     }
                     throw ExitCode(3)
                 }
@@ -84,7 +83,7 @@ extension Triage {
                 format: "\r\u{1B}[Kfile %d/%d (%.1f MB; %.1f of %.1f MB done before it)  %d tests  %.0f tests/s",
                 progress.fileIndex + 1, progress.fileCount, Double(progress.fileBytes) / megabyte,
                 Double(progress.bytesDone) / megabyte, Double(progress.totalBytes) / megabyte, progress.cases, rate)
-            FileHandle.standardError.write(Data(line.utf8))
+            warn(line, newline: false)
         }
 
         private var parsedLabels: [String: String] {
