@@ -78,7 +78,12 @@ public enum CIGate {
                 "no result files match \(options.patterns.map { "\"\($0)\"" }.joined(separator: ", ")); did the test step write them?"
             )
         }
+        if isNewHistory, let given = options.baseline {
+            throw TriageError.notFound(
+                "--baseline \(given): there is no history at \(databasePath) yet; leave --baseline out of the first run")
+        }
         let database = try TriageDatabase(path: databasePath)
+        try checkBaseline(database, options: options)
         let fromEnvironment = CIEnvironment.metadata(from: options.environment)
         var metadata = fromEnvironment.overridden(by: options.metadata)
         if metadata.commit == nil || metadata.branch == nil {
@@ -158,6 +163,19 @@ public enum CIGate {
             quarantinedFailures: failing.filter(\.isQuarantined).map(\.test),
             expiredQuarantines: expiredHits, gate: options.failOn, minimumPassRate: options.minimumPassRate,
             passed: reasons.isEmpty, reasons: reasons, notes: notes)
+    }
+
+    /// Checks `--baseline` before the run is stored: a bad one must change nothing.
+    static func checkBaseline(_ database: TriageDatabase, options: CIOptions) throws {
+        guard let given = options.baseline else { return }
+        if let id = Int64(given) {
+            do { _ = try database.run(id: id) } catch TriageError.notFound {
+                throw TriageError.notFound("--baseline \(given): run \(id) does not exist; `triage runs` lists the stored runs")
+            }
+        } else if try database.latestRun(before: Int64.max, branch: given) == nil {
+            throw TriageError.notFound(
+                "--baseline \(given): no run on branch \(given) to use as the baseline; name a stored run id or branch (`triage runs`)")
+        }
     }
 
     /// The run to compare with: `--baseline` (a run id or a branch), else the latest earlier run
