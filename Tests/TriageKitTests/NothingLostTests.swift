@@ -80,6 +80,21 @@ import Testing
         #expect(try counts(db.writer)["run"] == 2)
     }
 
+    @Test func openingAnExistingDatabaseWritesNothing() throws {
+        let path = try TestSupport.temporaryFolder().appendingPathComponent("history.sqlite").path
+        _ = try Ingestor(database: try TriageDatabase(path: path)).ingest(
+            [try resultFile("unit", failing: [1])], options: IngestOptions(runKey: "one"))
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        // GRDB's own WAL setup committed a throwaway table on every open, reads included: on a
+        // full disk the checkpoint at close then left the database file alone malformed.
+        let db = try TriageDatabase(path: path)
+        #expect(try db.runs().map(\.key) == ["one"])
+        let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+        #expect(wal == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        #expect(try db.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
+    }
+
     @Test func aWALThatCannotBeFoldedInFailsLoudlyAndSaysTheDataIsStored() throws {
         let path = try TestSupport.temporaryFolder().appendingPathComponent("history.sqlite").path
         let db = try TriageDatabase(path: path, busyTimeout: 0.1)

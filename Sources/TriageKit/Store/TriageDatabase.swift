@@ -34,10 +34,19 @@ public struct TriageDatabase: Sendable {
         defer { lock.release() }
         var configuration = Configuration()
         configuration.readonly = readOnly
-        configuration.journalMode = readOnly ? .default : .wal
+        // WAL mode is set here, not with `journalMode = .wal`: GRDB's WAL setup commits a
+        // throwaway table whenever the -wal file is empty, a write on every open (reads too)
+        // that a full disk then leaves half copied into the database file.
+        configuration.journalMode = .default
         configuration.busyMode = .timeout(busyTimeout)
         configuration.foreignKeysEnabled = true
         configuration.prepareDatabase { db in
+            if !readOnly {
+                let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+                guard mode == "wal" else {
+                    throw DatabaseError(message: "could not switch to WAL mode (the journal mode stayed \(mode ?? "unknown"))")
+                }
+            }
             try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384")
         }
         do {
