@@ -193,6 +193,35 @@ import Testing
         #expect(error.description.hasSuffix("is a folder; name a file"))
     }
 
+    // MARK: - Templates
+
+    @Test(arguments: [
+        (["run.md": "{{%CONTENT_TYPE: TEXT}}\n{{> run.md}}"], "run.md → run.md"),
+        (
+            ["_totals.md": "{{%CONTENT_TYPE: TEXT}}\n{{> _a.md}}", "_a.md": "{{%CONTENT_TYPE: TEXT}}\n{{=<% %>=}}<%> _totals.md%>"],
+            "_a.md → _totals.md → _a.md"
+        ),
+    ])
+    func aPartialThatIncludesItselfIsRefused(files: [String: String], cycle: String) throws {
+        let folder = try TestSupport.temporaryFolder()
+        for (name, text) in files {
+            try Data(text.utf8).write(to: folder.appendingPathComponent("\(name).mustache"))
+        }
+        let error = try #require(throws: TriageError.self) { try TemplateRenderer(overrideFolders: [folder]) }
+        #expect(error.exitCode == 5)
+        #expect(error.description.contains("includes itself (\(cycle))"), "\(error)")
+    }
+
+    @Test func aMissingPartialIsRefused() throws {
+        let folder = try TestSupport.temporaryFolder()
+        try Data("{{%CONTENT_TYPE: TEXT}}\n{{> _nothing.md}}".utf8).write(
+            to: folder.appendingPathComponent("run.md.mustache"))
+        let error = try #require(throws: TriageError.self) { try TemplateRenderer(overrideFolders: [folder]) }
+        #expect(error.exitCode == 5)
+        #expect(error.description.hasPrefix("template " + folder.appendingPathComponent("run.md.mustache").path + ": includes the partial `_nothing.md`, which does not exist"))
+        #expect(throws: Never.self) { try TemplateRenderer() }
+    }
+
     // MARK: - Arguments before writes
 
     @Test func aBaselineThatDoesNotExistStoresNothing() throws {
