@@ -86,7 +86,7 @@ struct CorpusConformanceTests {
     }
 
     @Test func matchesEnricoMiResults() throws {
-        var compared = 0, expectedErrors = 0, notXML = 0, reordered = 0, inferred = 0, splitTheoryRows = 0
+        var compared = 0, expectedErrors = 0, notXML = 0, reordered = 0, inferred = 0, splitTheoryRows = 0, notRunnableErrors = 0
         var mismatches: [String] = []
         for converted in Corpus.files(where: {
             $0.hasPrefix(Self.enricoMiConverted) && $0.hasSuffix(".results.converted.json")
@@ -115,8 +115,9 @@ struct CorpusConformanceTests {
                 continue
             }
             let expectedKeys = Set(expected.cases.map { Key(classname: $0.class_name ?? "", name: $0.test_name ?? "") })
-            let isNUnit2 =
-                (try? String(contentsOf: Corpus.url(input), encoding: .utf8))?.contains("<test-results") ?? false
+            let content = (try? String(contentsOf: Corpus.url(input), encoding: .utf8)) ?? ""
+            let isNUnit2 = content.contains("<test-results")
+            let notRunnable = Self.notRunnableNames(in: content)
 
             // Group both sides by EnricoMi's identity: our parser merges repeated elements of one
             // test into attempts of one case, where EnricoMi lists every element.
@@ -169,6 +170,12 @@ struct CorpusConformanceTests {
                         // pytest-rerunfailures writes failed attempts without a child: EnricoMi reads
                         // a pass, we infer the failure from the retry that follows.
                         inferred += 1
+                    } else if attempt.outcome == .error, element.outcome == .skipped, isNUnit2,
+                        notRunnable.contains(key.name) || notRunnable.contains(key.classname + "." + key.name)
+                    {
+                        // NUnit 2 counts NotRunnable (a bad signature or fixture) as an error;
+                        // EnricoMi reads it as skipped.
+                        notRunnableErrors += 1
                     } else if attempt.outcome != element.outcome {
                         mismatches.append("\(input): \(key): \(attempt.outcome) instead of \(element.result)")
                     }
@@ -195,7 +202,7 @@ struct CorpusConformanceTests {
             expectedErrors += 1
         }
         print(
-            "EnricoMi: \(compared) files compared, \(expectedErrors) expected parse errors, \(notXML) JSON-only skipped, \(reordered) reordered, \(inferred) inferred retry failures, \(splitTheoryRows) theory rows kept apart, \(mismatches.count) mismatches"
+            "EnricoMi: \(compared) files compared, \(expectedErrors) expected parse errors, \(notXML) JSON-only skipped, \(reordered) reordered, \(inferred) inferred retry failures, \(splitTheoryRows) theory rows kept apart, \(notRunnableErrors) NotRunnable read as errors, \(mismatches.count) mismatches"
         )
         for mismatch in mismatches { Issue.record("\(mismatch)") }
         #expect(compared >= 55)
@@ -206,11 +213,11 @@ struct CorpusConformanceTests {
     private func enricoMiKey(of testCase: TestCase, input: String, isNUnit2: Bool, expectedKeys: Set<Key>) -> Key {
         let plain = Key(classname: testCase.classname, name: testCase.name)
         if input.hasPrefix(Self.enricoMi + "xunit/") {
-            // EnricoMi names an xUnit.net test by its `method`; we keep theory arguments and generic
-            // arguments after it, and fall back to the display name when `method` is empty.
+            // EnricoMi names an xUnit.net test by its `method`; we name it by its display name
+            // (theory arguments, generic arguments and `DisplayName` sentences kept).
             if testCase.classname.isEmpty { return Key(classname: "", name: "") }
-            let method = testCase.name.prefix { $0 != "(" && $0 != "<" }
-            return Key(classname: testCase.classname, name: String(method))
+            let method = testCase.method ?? String(testCase.name.prefix { $0 != "(" && $0 != "<" })
+            return Key(classname: testCase.classname, name: method)
         }
         if isNUnit2 {
             // NUnit 2 has no class attribute: EnricoMi keeps the full name with an empty class; we
@@ -223,6 +230,17 @@ struct CorpusConformanceTests {
             }
         }
         return plain
+    }
+
+    /// The `name` of every NUnit 2 test case whose result is NotRunnable.
+    private static func notRunnableNames(in content: String) -> Set<String> {
+        var names: Set<String> = []
+        for element in content.components(separatedBy: "<test-case").dropFirst() {
+            let head = element.prefix { $0 != ">" }
+            guard head.contains("result=\"NotRunnable\""), let start = head.range(of: "name=\"") else { continue }
+            names.insert(String(head[start.upperBound...].prefix { $0 != "\"" }))
+        }
+        return names
     }
 
     private func trimmed(_ text: String?) -> String? {

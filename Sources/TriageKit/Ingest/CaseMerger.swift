@@ -45,8 +45,8 @@ enum CaseMerger {
     }
 }
 
-/// Holds the previous case back until a case with another identity arrives, so that
-/// adjacent repeats reach the sink as one case.
+/// Holds the previous case back until a case with another identity (or under another suite
+/// element) arrives, so that adjacent repeats under one parent reach the sink as one case.
 final class AdjacentCaseMerger {
     private var pending: TestCase?
     private let sink: (TestCase) throws -> Void
@@ -58,7 +58,7 @@ final class AdjacentCaseMerger {
     }
 
     func accept(_ next: TestCase) throws {
-        if var current = pending, current.identity == next.identity {
+        if var current = pending, current.identity == next.identity, current.parent == next.parent {
             CaseMerger.merge(next, into: &current, infersUndescribedFailures: infersUndescribedFailures)
             pending = current
             return

@@ -17,8 +17,16 @@ public struct ParseStats: Codable, Sendable, Equatable {
     public var reportedSkipped: Int?
     /// Failures the file reports outside any test (xUnit.net `<errors>`, suite-level errors).
     public var environmentErrors: [String] = []
+    /// The earliest time the file states for its tests (a suite's `timestamp`, a run's start).
+    public var startedAt: Date?
 
     public init() {}
+
+    /// Keeps the earliest of the timestamps seen; text that is not a date is ignored.
+    mutating func noteTimestamp(_ text: String?, time: String? = nil) {
+        guard let text, let date = ReportTimestamp.parse(text, time: time) else { return }
+        if startedAt.map({ date < $0 }) ?? true { startedAt = date }
+    }
 
     mutating func addReported(tests: Int?, failures: Int?, errors: Int?, skipped: Int?) {
         func add(_ current: Int?, _ value: Int?) -> Int? {

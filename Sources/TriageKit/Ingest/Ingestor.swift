@@ -12,11 +12,17 @@ public struct IngestOptions: Sendable {
     /// Ingest the good files and list the bad ones, instead of writing nothing.
     public var keepGoing: Bool
     public var now: Date
+    /// Added to every test's variant (what the file states is kept; these pairs win).
+    public var variant: Variant
+    /// When the run happened, instead of the earliest time its files state.
+    public var runTime: Date?
 
     public init(
         runKey: String? = nil, metadata: RunMetadata = RunMetadata(), format: ReportFormat? = nil,
-        keepGoing: Bool = false, now: Date = Date()
+        keepGoing: Bool = false, now: Date = Date(), variant: Variant = .none, runTime: Date? = nil
     ) {
+        self.variant = variant
+        self.runTime = runTime
         self.runKey = runKey
         self.metadata = metadata
         self.format = format
@@ -108,12 +114,48 @@ public struct Ingestor: Sendable {
     /// Ingests every file in `paths` (folders are searched for result files) as one run.
     ///
     /// Without `keepGoing`, the first bad file throws and nothing is written. With it, bad
-    /// files are listed in the report and the good ones are stored.
+    /// files are listed in the report and the good ones are stored. Two files that hold the
+    /// same test-variant are refused (see `RunWriter.write`): they are separate runs.
     public func ingest(
         _ paths: [String], options: IngestOptions = IngestOptions(),
         progress: (@Sendable (IngestProgress) -> Void)? = nil
     ) throws -> IngestReport {
         let files = try ResultFiles.expand(paths)
+        let started = Date()
+        return try database.transaction { db in
+            try ingestRun(files, options: options, started: started, progress: progress, db: db)
+        }
+    }
+
+    /// Ingests each result file (folders are searched) as a run of its own, all in one
+    /// transaction: a bad file means nothing is written unless `keepGoing`. Each run's time is
+    /// the earliest its file states, so history orders them however they are stored; files
+    /// that state none are stored in natural order (`results-2` before `results-10`).
+    public func ingestEach(
+        _ paths: [String], options: IngestOptions = IngestOptions(),
+        progress: (@Sendable (IngestProgress) -> Void)? = nil
+    ) throws -> [IngestReport] {
+        guard options.runKey == nil else {
+            throw TriageError.invalidArgument("--each stores one run per file, so it takes no --run-id")
+        }
+        guard options.runTime == nil else {
+            throw TriageError.invalidArgument(
+                "--each takes each run's time from its file, so it takes no --date; store such a file on its own with --date"
+            )
+        }
+        let files = try ResultFiles.expand(paths)
+        let started = Date()
+        return try database.transaction { db in
+            try files.map { file in
+                try ingestRun([file], options: options, started: started, progress: progress, db: db)
+            }
+        }
+    }
+
+    private func ingestRun(
+        _ files: [String], options: IngestOptions, started: Date, progress: (@Sendable (IngestProgress) -> Void)?,
+        db: Database
+    ) throws -> IngestReport {
         var reports: [IngestedFile] = []
         var inspected: [(path: String, inspection: FileInspection)] = []
         for path in files {
@@ -128,67 +170,80 @@ public struct Ingestor: Sendable {
         }
         let runKey =
             options.runKey ?? "files-" + String(ResultFiles.sha256(inspected.map(\.inspection.sha256).sorted().joined()).prefix(16))
-        let started = Date()
         let fileCount = files.count
         let totalBytes = inspected.reduce(0) { $0 + $1.inspection.size }
-        var report = try database.transaction { db -> IngestReport in
-            let (runID, isNew) = try run(for: runKey, options: options, db: db)
-            let writer = try RunWriter(db: db, runID: runID, engine: engine)
-            var bytesBefore: Int64 = 0
-            for (index, file) in inspected.enumerated() {
-                defer { bytesBefore += file.inspection.size }
-                if let holder = try duplicateHolder(
-                    of: file.inspection.sha256, runID: runID, scopedToRun: options.runKey != nil, db: db)
-                {
-                    reports.append(
-                        IngestedFile(
-                            path: file.path, status: .duplicate, format: nil, cases: 0,
-                            note: "already stored in run \(holder)"))
-                    continue
-                }
-                do {
-                    var ingested: IngestedFile?
-                    try db.inSavepoint {
-                        let fileID = try insertFile(file.path, file.inspection, runID: runID, options: options, db: db)
-                        let before = writer.casesWritten
-                        let info = try CasePipeline.read(
-                            URL(fileURLWithPath: file.path), displayPath: file.path, format: options.format,
-                            inspection: file.inspection
-                        ) { testCase in
+        let (runID, isNew) = try run(for: runKey, options: options, db: db)
+        let writer = try RunWriter(db: db, runID: runID, engine: engine)
+        let variant = options.variant
+        var earliest: Date?
+        var bytesBefore: Int64 = 0
+        for (index, file) in inspected.enumerated() {
+            defer { bytesBefore += file.inspection.size }
+            if let holder = try duplicateHolder(
+                of: file.inspection.sha256, runID: runID, scopedToRun: options.runKey != nil, db: db)
+            {
+                reports.append(
+                    IngestedFile(
+                        path: file.path, status: .duplicate, format: nil, cases: 0,
+                        note: "already stored in run \(holder)"))
+                continue
+            }
+            do {
+                var ingested: IngestedFile?
+                try db.inSavepoint {
+                    let fileID = try insertFile(file.path, file.inspection, runID: runID, options: options, db: db)
+                    writer.beginFile(id: fileID, path: file.path)
+                    let before = writer.casesWritten
+                    let info = try CasePipeline.read(
+                        URL(fileURLWithPath: file.path), displayPath: file.path, format: options.format,
+                        inspection: file.inspection
+                    ) { testCase in
+                        if variant.isEmpty {
                             try writer.write(testCase, fileID: fileID)
-                            let done = writer.casesWritten
-                            if let progress, done % 5000 == 0 {
-                                progress(
-                                    IngestProgress(
-                                        file: file.path, fileIndex: index, fileCount: fileCount, cases: done,
-                                        bytesDone: bytesBefore, fileBytes: file.inspection.size, totalBytes: totalBytes,
-                                        elapsed: Date().timeIntervalSince(started)))
-                            }
+                        } else {
+                            var varied = testCase
+                            varied.variant = testCase.variant.merging(variant)
+                            try writer.write(varied, fileID: fileID)
                         }
-                        let cases = writer.casesWritten - before
-                        try db.execute(
-                            sql: "UPDATE run_file SET format = ?, cases = ? WHERE id = ?",
-                            arguments: [info.format.rawValue, cases, fileID])
-                        ingested = IngestedFile(
-                            path: file.path, status: .ingested, format: info.format, cases: cases, note: nil)
-                        return .commit
+                        let done = writer.casesWritten
+                        if let progress, done % 5000 == 0 {
+                            progress(
+                                IngestProgress(
+                                    file: file.path, fileIndex: index, fileCount: fileCount, cases: done,
+                                    bytesDone: bytesBefore, fileBytes: file.inspection.size, totalBytes: totalBytes,
+                                    elapsed: Date().timeIntervalSince(started)))
+                        }
                     }
-                    if let ingested { reports.append(ingested) }
-                } catch let error as TriageError where options.keepGoing && error.isBadInput {
-                    reports.append(
-                        IngestedFile(path: file.path, status: .failed, format: nil, cases: 0, note: error.description))
+                    let cases = writer.casesWritten - before
+                    try db.execute(
+                        sql: "UPDATE run_file SET format = ?, cases = ? WHERE id = ?",
+                        arguments: [info.format.rawValue, cases, fileID])
+                    if let stated = info.stats.startedAt, earliest.map({ stated < $0 }) ?? true { earliest = stated }
+                    ingested = IngestedFile(
+                        path: file.path, status: .ingested, format: info.format, cases: cases, note: nil)
+                    return .commit
                 }
+                if let ingested { reports.append(ingested) }
+            } catch let error as TriageError where options.keepGoing && error.isBadInput {
+                reports.append(
+                    IngestedFile(path: file.path, status: .failed, format: nil, cases: 0, note: error.description))
             }
-            let stored = reports.contains { $0.status == .ingested }
-            if isNew, !stored {
-                try db.execute(sql: "DELETE FROM run WHERE id = ?", arguments: [runID])
-                return IngestReport(runID: nil, runKey: runKey, isNewRun: false, files: reports, totals: nil)
-            }
-            let totals = try updateTotals(runID: runID, db: db)
-            return IngestReport(runID: runID, runKey: runKey, isNewRun: isNew, files: reports, totals: totals)
         }
-        report.files.sort { files.firstIndex(of: $0.path) ?? 0 < files.firstIndex(of: $1.path) ?? 0 }
-        return report
+        let stored = reports.contains { $0.status == .ingested }
+        if isNew, !stored {
+            try db.execute(sql: "DELETE FROM run WHERE id = ?", arguments: [runID])
+            return IngestReport(runID: nil, runKey: runKey, isNewRun: false, files: reports, totals: nil)
+        }
+        if options.runTime == nil, let earliest {
+            // The run happened when its earliest file says; a later shard can only move it earlier.
+            let stamp = ISO8601.string(earliest)
+            try db.execute(
+                sql: "UPDATE run SET run_at = ? WHERE id = ? AND (? = 1 OR run_at > ?)",
+                arguments: [stamp, runID, isNew, stamp])
+        }
+        let totals = try updateTotals(runID: runID, db: db)
+        reports.sort { files.firstIndex(of: $0.path) ?? 0 < files.firstIndex(of: $1.path) ?? 0 }
+        return IngestReport(runID: runID, runKey: runKey, isNewRun: isNew, files: reports, totals: totals)
     }
 
     // MARK: - Steps
@@ -201,12 +256,13 @@ public struct Ingestor: Sendable {
         let labels = String(decoding: try JSONEncoder.sorted.encode(meta.labels), as: UTF8.self)
         try db.execute(
             sql: """
-                INSERT INTO run (run_key, created_at, commit_sha, branch, ci_provider, build_id, build_url, pull_request, labels)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO run (run_key, created_at, run_at, commit_sha, branch, ci_provider, build_id, build_url,
+                                 pull_request, labels, job)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
-                key, ISO8601.string(options.now), meta.commit, meta.branch, meta.ciProvider, meta.buildID,
-                meta.buildURL, meta.pullRequest, labels,
+                key, ISO8601.string(options.now), ISO8601.string(options.runTime ?? options.now), meta.commit,
+                meta.branch, meta.ciProvider, meta.buildID, meta.buildURL, meta.pullRequest, labels, meta.job,
             ])
         return (db.lastInsertedRowID, true)
     }

@@ -17,9 +17,16 @@ final class JUnitParser: NSObject, TextCollectingParser {
 
     private struct Suite {
         var name: String
+        /// The names of this suite and every enclosing one, joined by ` › `.
+        var path: String
+        /// Position of the element among the file's suites.
+        var ordinal: Int
+        /// Playwright's project name, which its reporter writes as `hostname`.
+        var project: String?
         var hasChildSuites = false
         var hasCases = false
     }
+    private var suitesSeen = 0
 
     /// One `<failure>`, `<error>`, `<skipped>` or Surefire rerun/flaky element.
     private struct ResultElement {
@@ -70,7 +77,7 @@ final class JUnitParser: NSObject, TextCollectingParser {
         openElements.append(name)
         switch name {
         case "testsuites" where openElements.count == 1:
-            break
+            stats.noteTimestamp(attributes["timestamp"])
         case "testsuite":
             if suites.isEmpty {
                 stats.addReported(
@@ -80,8 +87,18 @@ final class JUnitParser: NSObject, TextCollectingParser {
                         $0 + (attributes.integer("disabled") ?? 0)
                     })
             }
+            stats.noteTimestamp(attributes["timestamp"])
             if !suites.isEmpty { suites[suites.count - 1].hasChildSuites = true }
-            suites.append(Suite(name: attributes["name"] ?? ""))
+            let name = attributes["name"] ?? ""
+            // A hostile file nests suites a million deep: the path stops growing at 16 KiB, so
+            // memory stays linear in the depth.
+            let path =
+                suites.last.map { $0.path.utf8.count < 16_384 ? $0.path + suitePathSeparator + name : $0.path } ?? name
+            suites.append(
+                Suite(
+                    name: name, path: path, ordinal: suitesSeen,
+                    project: Self.isPlaywrightSpec(name) ? attributes.value("hostname") : nil))
+            suitesSeen += 1
         case "testcase":
             stats.elements += 1
             if !suites.isEmpty { suites[suites.count - 1].hasCases = true }
@@ -162,9 +179,13 @@ final class JUnitParser: NSObject, TextCollectingParser {
         texts.removeAll()
         // Cases with neither a name nor a classname identify nothing (EnricoMi skips them too).
         guard !builder.name.isEmpty || !builder.classname.isEmpty else { return }
-        let testCase = TestCase(
-            suite: suites.last?.name ?? "", classname: builder.classname, name: builder.name,
+        let suite = suites.last
+        var testCase = TestCase(
+            suite: suite?.name ?? "", suitePath: suite?.path,
+            variant: suite?.project.map { Variant(["project": $0]) } ?? .none,
+            classname: builder.classname, name: builder.name,
             file: builder.file, line: builder.line, attempts: attempts(of: builder))
+        testCase.parent = suite?.ordinal ?? -1
         do {
             try sink(testCase)
         } catch {
@@ -210,6 +231,15 @@ final class JUnitParser: NSObject, TextCollectingParser {
     private func joined(_ parts: [String?]) -> String? {
         let present = parts.compactMap { $0 }
         return present.isEmpty ? nil : present.joined(separator: "\n")
+    }
+
+    /// Playwright's JUnit reporter writes one suite per spec file per project, named after the
+    /// file, with the project's name in `hostname`. Elsewhere `hostname` is the machine, which
+    /// says nothing about the test, so it is read as a variant only under a suite named after
+    /// a JavaScript or TypeScript file.
+    static func isPlaywrightSpec(_ suiteName: String) -> Bool {
+        let lowered = suiteName.lowercased()
+        return [".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts"].contains { lowered.hasSuffix($0) }
     }
 
     /// The outcome a `status` (or googletest `result`) attribute states when no child does.

@@ -19,6 +19,7 @@ final class NUnitParser: NSObject, TextCollectingParser {
 
     private struct Suite {
         var type: String
+        var name: String
         /// `fullname` (NUnit 3), or the name qualified by the enclosing namespaces (NUnit 2).
         var qualifiedName: String
         var hasChildSuites = false
@@ -27,6 +28,19 @@ final class NUnitParser: NSObject, TextCollectingParser {
         var failureMessage: String?
 
         var isFixture: Bool { type == "TestFixture" }
+
+        /// A namespace level: typed so (NUnit 2.5 and later), or an untyped suite below the
+        /// assembly (older NUnit 2 files nest namespaces as plain suites).
+        var isNamespace: Bool {
+            if type == "Namespace" { return true }
+            guard type.isEmpty else { return false }
+            let lowered = name.lowercased()
+            return !name.contains("/") && !name.contains("\\")
+                && ![".dll", ".exe", ".nunit", ".csproj"].contains { lowered.hasSuffix($0) }
+        }
+
+        /// A suite that groups the cases of one method (their names are already qualified).
+        var isMethodGroup: Bool { ["ParameterizedTest", "Theory", "GenericMethod"].contains(type) }
     }
 
     private struct CaseBuilder {
@@ -39,6 +53,8 @@ final class NUnitParser: NSObject, TextCollectingParser {
     }
 
     private var suites: [Suite] = []
+    /// Suites opened so far: with the open one, where a case stands.
+    private var suitesSeen = 0
     private var current: CaseBuilder?
     var texts: [CappedText] = []
     private static let collected: Set<String> = ["message", "stack-trace", "output"]
@@ -64,11 +80,13 @@ final class NUnitParser: NSObject, TextCollectingParser {
         }
         switch name {
         case "test-run":
+            stats.noteTimestamp(attributes["start-time"])
             stats.addReported(
                 tests: attributes.integer("total") ?? attributes.integer("testcasecount"),
                 failures: attributes.integer("failed"), errors: nil,
                 skipped: sum(attributes.integer("skipped"), attributes.integer("inconclusive")))
         case "test-results":
+            stats.noteTimestamp(attributes["date"], time: attributes["time"])
             stats.addReported(
                 tests: attributes.integer("total"), failures: attributes.integer("failures"),
                 errors: attributes.integer("errors"),
@@ -78,6 +96,7 @@ final class NUnitParser: NSObject, TextCollectingParser {
         case "test-suite":
             if !suites.isEmpty { suites[suites.count - 1].hasChildSuites = true }
             suites.append(makeSuite(attributes))
+            suitesSeen += 1
         case "test-case":
             stats.elements += 1
             if !suites.isEmpty { suites[suites.count - 1].hasCases = true }
@@ -143,12 +162,12 @@ final class NUnitParser: NSObject, TextCollectingParser {
         let type = attributes["type"] ?? ""
         let name = attributes["name"] ?? ""
         var qualified = attributes.value("fullname") ?? name
-        if attributes.value("fullname") == nil, let parent = suites.last, parent.type == "Namespace",
+        if attributes.value("fullname") == nil, let parent = suites.last, parent.isNamespace,
             !parent.qualifiedName.isEmpty
         {
             qualified = parent.qualifiedName + "." + name
         }
-        return Suite(type: type, qualifiedName: qualified)
+        return Suite(type: type, name: name, qualifiedName: qualified)
     }
 
     private func finishCase(_ parser: XMLParser) {
@@ -157,7 +176,11 @@ final class NUnitParser: NSObject, TextCollectingParser {
         texts.removeAll()
         let attributes = builder.attributes
         let fullName = attributes["name"] ?? ""
-        let fixture = suites.last(where: \.isFixture)?.qualifiedName
+        // The fixture's qualified name; in files that do not type their suites, the innermost
+        // suite that is not a method's group of cases.
+        let fixture =
+            suites.last(where: \.isFixture)?.qualifiedName
+            ?? suites.last(where: { !$0.isMethodGroup && $0.type.isEmpty })?.qualifiedName
         let classname: String
         let name: String
         if let explicit = attributes["classname"] {
@@ -175,7 +198,7 @@ final class NUnitParser: NSObject, TextCollectingParser {
         let outcome = Self.outcome(of: attributes, hasFailure: builder.hasFailure)
         var message: String?
         if outcome.isFailure {
-            message = builder.failureMessage
+            message = builder.failureMessage ?? builder.reason
             if message == nil, attributes["site"] == "Parent" {
                 message = suites.last(where: { $0.failureMessage != nil })?.failureMessage
             }
@@ -186,8 +209,9 @@ final class NUnitParser: NSObject, TextCollectingParser {
             outcome: outcome, duration: TimeValue.seconds(attributes["duration"] ?? attributes["time"]),
             message: message, failureType: outcome.isFailure ? attributes.value("label") : nil,
             failureText: outcome.isFailure ? builder.stackTrace : nil, stdout: builder.output)
-        let testCase = TestCase(
+        var testCase = TestCase(
             suite: fixture ?? classname, classname: classname, name: name, attempts: [attempt])
+        testCase.parent = suitesSeen
         do {
             try sink(testCase)
         } catch {
@@ -205,8 +229,10 @@ final class NUnitParser: NSObject, TextCollectingParser {
         // JUnit transform) report it as a failure; the label is kept as the failure type.
         case "passed", "success", "warning": return .passed
         case "failed", "failure": return .failed
-        case "error", "cancelled": return .error
-        case "skipped", "ignored", "notrunnable", "inconclusive", "explicit": return .skipped
+        // NUnit 2's NotRunnable is a test that cannot run (a bad signature or fixture): NUnit
+        // counts it among the errors, and so does triage.
+        case "error", "cancelled", "notrunnable": return .error
+        case "skipped", "ignored", "inconclusive", "explicit": return .skipped
         default: break
         }
         if attributes["executed"]?.lowercased() == "false" { return .skipped }

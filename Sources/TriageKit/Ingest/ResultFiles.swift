@@ -20,7 +20,8 @@ public enum ResultFiles {
             }
             let found = (FileManager.default.enumerator(atPath: path)?.allObjects as? [String] ?? [])
                 .filter { extensions.contains(($0 as NSString).pathExtension.lowercased()) }
-                .sorted()
+                // Natural order: results-2.xml before results-10.xml.
+                .sorted { $0.compare($1, options: [.numeric]) == .orderedAscending }
                 .map { (path as NSString).appendingPathComponent($0) }
             if found.isEmpty {
                 throw TriageError.badInput(

@@ -52,6 +52,8 @@ final class TRXParser: NSObject, TextCollectingParser {
         case "UnitTestResult":
             stats.elements += 1
             results.append(ResultBuilder(attributes: attributes))
+        case "Times" where openElements.dropLast().last == "TestRun":
+            stats.noteTimestamp(attributes["start"] ?? attributes["creation"])
         case "InnerResults":
             // The parent's own output is complete; report it before its rows, in document order
             // as EnricoMi does (it lists the parent and every row).
@@ -123,9 +125,14 @@ final class TRXParser: NSObject, TextCollectingParser {
             message: outcome == .passed ? nil : result.message,
             failureText: outcome.isFailure ? result.stackTrace : nil,
             stdout: result.stdout, stderr: result.stderr)
-        let testCase = TestCase(
-            suite: classname, classname: classname,
-            name: QualifiedName.dropping(prefix: classname, from: testName), attempts: [attempt])
+        var name = QualifiedName.dropping(prefix: classname, from: testName)
+        // A data row of a data-driven test shares its parent's name; its row number tells it apart.
+        if results.count > 1, let row = attributes.value("dataRowInfo"),
+            testName == results[results.count - 2].attributes["testName"]
+        {
+            name += " [data row \(row)]"
+        }
+        let testCase = TestCase(suite: classname, classname: classname, name: name, attempts: [attempt])
         do {
             try sink(testCase)
         } catch {

@@ -8,19 +8,23 @@ import Foundation
 /// `<test>`, and v1 `<assembly>` → `<class>` → `<test>`.
 ///
 /// See `../shared/corpus/FORMATS.md` §5. The `name` attribute is a display name (the full
-/// `Ns.Class.Method(x: 1)`, or a sentence from `DisplayName`), so the case name is built from
-/// `method` as EnricoMi's conversion does, keeping theory arguments so that the rows of a theory
-/// stay distinct tests instead of looking like retries of one.
+/// `Ns.Class.Method(x: 1)`, or a sentence from `DisplayName`); the case name is that display
+/// name without the class, so the rows of a theory and tests renamed by `DisplayName` stay
+/// distinct tests instead of looking like retries of one.
 final class XUnitParser: NSObject, TextCollectingParser {
     private let sink: (TestCase) throws -> Void
     private(set) var stats = ParseStats()
     private(set) var failure: Error?
     private(set) var openElements: [String] = []
 
+    /// Collections (v2/v3) or classes (v1) read so far: the parent of the cases in the current one.
+    private var suitesSeen = 0
+
     private struct TestBuilder {
         var suite: String
         var classname: String
         var name: String
+        var method: String?
         var file: String?
         var line: Int?
         var time: Double?
@@ -62,12 +66,15 @@ final class XUnitParser: NSObject, TextCollectingParser {
         switch name {
         case "assembly":
             assemblyHasSuites = false
+            stats.noteTimestamp(attributes["start-rtf"])
+            stats.noteTimestamp(attributes["run-date"], time: attributes["run-time"])
             stats.addReported(
                 tests: attributes.integer("total"), failures: attributes.integer("failed"), errors: nil,
                 skipped: attributes.integer("skipped").map { $0 + (attributes.integer("not-run") ?? 0) })
         case "collection", "class":
             assemblyHasSuites = true
             stats.suites += 1
+            suitesSeen += 1
             suite = attributes["name"] ?? ""
         case "test":
             stats.elements += 1
@@ -145,22 +152,19 @@ final class XUnitParser: NSObject, TextCollectingParser {
         }
         return TestBuilder(
             suite: suite ?? classname, classname: classname,
-            name: Self.caseName(display: display, classname: classname, method: method),
+            name: Self.caseName(display: display, classname: classname, method: method), method: method,
             file: attributes.value("source-file"), line: attributes.integer("source-line"),
             time: TimeValue.seconds(attributes["time"]),
             result: (attributes["result"] ?? "").lowercased())
     }
 
-    /// The method name plus any arguments the display name shows: `Method(x: 1)` for
-    /// `Ns.Class.Method(x: 1)`, `Method` for a `DisplayName` sentence without arguments.
+    /// The display name without its class: `Method(x: 1)` for `Ns.Class.Method(x: 1)`, the
+    /// sentence itself for a `DisplayName`. The display name is what xUnit.net tells rows and
+    /// renamed tests apart by, so it is the name; `method` is only a fallback for a blank one.
     static func caseName(display: String, classname: String, method: String?) -> String {
         let shown = QualifiedName.dropping(prefix: classname, from: display)
-        guard let method else { return shown }
-        if shown.hasPrefix(method) { return shown }
-        if shown.hasSuffix(")"), let open = shown.firstIndex(of: "(") {
-            return method + shown[open...]
-        }
-        return method
+        if shown.isEmpty, let method { return method }
+        return shown
     }
 
     private func finishTest(_ parser: XMLParser) {
@@ -180,9 +184,11 @@ final class XUnitParser: NSObject, TextCollectingParser {
             outcome: outcome, duration: test.time, message: message,
             failureType: outcome.isFailure ? test.exceptionType : nil,
             failureText: outcome.isFailure ? test.stackTrace : nil, stdout: test.output)
-        let testCase = TestCase(
+        var testCase = TestCase(
             suite: test.suite, classname: test.classname, name: test.name, file: test.file, line: test.line,
             attempts: [attempt])
+        testCase.parent = suitesSeen
+        testCase.method = test.method
         do {
             try sink(testCase)
         } catch {

@@ -9,11 +9,15 @@ public struct RunMetadata: Codable, Sendable, Equatable {
     public var buildURL: String?
     public var pullRequest: String?
     public var labels: [String: String]
+    /// The CI job that wrote the run (workflow and job name), so that a gate compares a job
+    /// with earlier runs of the same job.
+    public var job: String?
 
     public init(
         commit: String? = nil, branch: String? = nil, ciProvider: String? = nil, buildID: String? = nil,
-        buildURL: String? = nil, pullRequest: String? = nil, labels: [String: String] = [:]
+        buildURL: String? = nil, pullRequest: String? = nil, labels: [String: String] = [:], job: String? = nil
     ) {
+        self.job = job
         self.commit = commit
         self.branch = branch
         self.ciProvider = ciProvider
@@ -29,7 +33,7 @@ public struct RunMetadata: Codable, Sendable, Equatable {
             commit: overrides.commit ?? commit, branch: overrides.branch ?? branch,
             ciProvider: overrides.ciProvider ?? ciProvider, buildID: overrides.buildID ?? buildID,
             buildURL: overrides.buildURL ?? buildURL, pullRequest: overrides.pullRequest ?? pullRequest,
-            labels: labels.merging(overrides.labels) { _, new in new })
+            labels: labels.merging(overrides.labels) { _, new in new }, job: overrides.job ?? job)
     }
 }
 

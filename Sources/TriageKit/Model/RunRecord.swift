@@ -3,6 +3,9 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var id: Int64
     public var key: String
     public var createdAt: String
+    /// When the run happened: the earliest time its files state, `--date`, or when it was
+    /// stored. History is ordered by it, so backfilled runs land in place.
+    public var runAt: String
     public var metadata: RunMetadata
     public var totals: RunTotals
 }

@@ -15,11 +15,16 @@ final class RunWriter {
     private let selectTest: RawStatement
     private let insertTest: RawStatement
     private let insertAttempt: RawStatement
+    /// Files stored by this ingest, by id: a test reported by two of them is refused.
+    private var filesOfThisIngest: [Int64: String] = [:]
+    /// Whether the database holds tests stored before suite paths were part of the identity.
+    private let hasLegacyTests: Bool
 
     init(db: Database, runID: Int64, engine: SignatureEngine) throws {
         self.db = db
         self.runID = runID
         self.engine = engine
+        hasLegacyTests = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM test WHERE legacy = 1)") ?? false
         insertResult = RawStatement(
             try db.makeStatement(
                 sql: """
@@ -30,12 +35,14 @@ final class RunWriter {
         selectTest = RawStatement(
             try db.makeStatement(
                 sql: """
-                    SELECT id FROM test WHERE identity_hash = ? AND suite = ? AND classname = ? AND name = ?
+                    SELECT id FROM test
+                    WHERE identity_hash = ? AND suite_path = ? AND classname = ? AND name = ? AND variant = ?
                     """))
         insertTest = RawStatement(
             try db.makeStatement(
                 sql: """
-                    INSERT INTO test (identity_hash, suite, classname, name, file) VALUES (?, ?, ?, ?, ?)
+                    INSERT INTO test (identity_hash, suite, suite_path, classname, name, variant, file)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (identity_hash) DO NOTHING
                     """))
         insertAttempt = RawStatement(
@@ -47,9 +54,16 @@ final class RunWriter {
                     """))
     }
 
+    /// Registers a file of this ingest before its cases are written.
+    func beginFile(id: Int64, path: String) {
+        filesOfThisIngest[id] = path
+    }
+
     /// Stores one case as a result of the run with all its attempts, folding it into the
-    /// result already there when the run has reported this test before (another shard or a
-    /// non-adjacent repeat).
+    /// result already there when the run has reported this test-variant before in the same
+    /// file (a non-adjacent repeat) or in an earlier ingest into the same run (a re-run job).
+    /// Two files of one ingest that hold the same test-variant are refused: nothing says one
+    /// re-ran the other, so they are separate runs or separate variants.
     func write(_ testCase: TestCase, fileID: Int64) throws {
         casesWritten += 1
         let testID = try testID(for: testCase)
@@ -66,7 +80,7 @@ final class RunWriter {
         insert.bind(8, decisiveCluster(testCase, clusters))
         try insert.execute(db)
         if db.changesCount == 0 {
-            try mergeIntoExisting(testCase, testID: testID)
+            try mergeIntoExisting(testCase, testID: testID, fileID: fileID)
             return
         }
         if Self.needsAttemptRows(testCase) {
@@ -89,27 +103,55 @@ final class RunWriter {
         let identity = testCase.identity
         let select = selectTest
         let insert = insertTest
+        let variant = identity.variant.canonical
         var hash = identity.storageHash
         while true {
             select.reset()
             select.bind(1, hash)
-            select.bind(2, identity.suite)
+            select.bind(2, identity.suitePath)
             select.bind(3, identity.classname)
             select.bind(4, identity.name)
+            select.bind(5, variant)
             if let id = try select.firstInt64(db) {
                 return id
             }
+            if hasLegacyTests, hash == identity.storageHash, let adopted = try adoptLegacyTest(testCase, hash: hash) {
+                return adopted
+            }
             insert.reset()
             insert.bind(1, hash)
-            insert.bind(2, identity.suite)
-            insert.bind(3, identity.classname)
-            insert.bind(4, identity.name)
-            insert.bind(5, testCase.file)
+            insert.bind(2, testCase.suite)
+            insert.bind(3, identity.suitePath)
+            insert.bind(4, identity.classname)
+            insert.bind(5, identity.name)
+            insert.bind(6, variant)
+            insert.bind(7, testCase.file)
             try insert.execute(db)
             if db.changesCount == 1 { return db.lastInsertedRowID }
             // Another identity holds this 64-bit hash (astronomically rare): probe the next value.
             hash &+= 1
         }
+    }
+
+    /// A test stored before suite paths were part of the identity was keyed by its leaf suite:
+    /// the first test of a nested suite with that leaf suite, class and name takes its history.
+    private func adoptLegacyTest(_ testCase: TestCase, hash: Int64) throws -> Int64? {
+        guard testCase.suitePath != testCase.suite, testCase.variant.isEmpty else { return nil }
+        let legacyHash = TestIdentity(suitePath: testCase.suite, classname: testCase.classname, name: testCase.name)
+            .storageHash
+        guard
+            let id = try Int64.fetchOne(
+                db,
+                sql: """
+                    SELECT id FROM test WHERE legacy = 1 AND identity_hash = ? AND suite_path = ? AND classname = ?
+                    AND name = ? AND variant = ''
+                    """,
+                arguments: [legacyHash, testCase.suite, testCase.classname, testCase.name])
+        else { return nil }
+        try db.execute(
+            sql: "UPDATE test SET identity_hash = ?, suite_path = ?, legacy = 0 WHERE id = ?",
+            arguments: [hash, testCase.suitePath, id])
+        return id
     }
 
     // MARK: - Attempts and signatures
@@ -125,7 +167,7 @@ final class RunWriter {
             let signature = engine.signature(
                 for: FailureInput(
                     message: attempt.message, text: attempt.failureText, failureType: attempt.failureType,
-                    test: testCase.identity.displayID))
+                    test: testCase.identity.baseID))
             try remember(signature)
             ids.append(signature.clusterID)
         }
@@ -172,11 +214,21 @@ final class RunWriter {
 
     // MARK: - A test reported twice in one run
 
-    private func mergeIntoExisting(_ testCase: TestCase, testID: Int64) throws {
+    private func mergeIntoExisting(_ testCase: TestCase, testID: Int64, fileID: Int64) throws {
         guard
-            let resultID = try Int64.fetchOne(
-                db, sql: "SELECT id FROM result WHERE run_id = ? AND test_id = ?", arguments: [runID, testID])
+            let stored = try Row.fetchOne(
+                db, sql: "SELECT id, file_id FROM result WHERE run_id = ? AND test_id = ?", arguments: [runID, testID])
         else { return }
+        let resultID: Int64 = stored["id"]
+        let earlierFile: Int64 = stored["file_id"]
+        if earlierFile != fileID, let earlierPath = filesOfThisIngest[earlierFile] {
+            let path = filesOfThisIngest[fileID] ?? ""
+            throw TriageError.badInput(
+                file: path, line: nil,
+                reason:
+                    "\(testCase.identity.displayID) is also in \(earlierPath), and nothing marks either as a retry; store one run per file with `triage ingest --each`, or tell configurations apart with --variant key=value"
+            )
+        }
         let rows = try Row.fetchAll(
             db, sql: "SELECT * FROM attempt WHERE result_id = ? ORDER BY seq", arguments: [resultID])
         var existing = testCase
@@ -195,7 +247,9 @@ final class RunWriter {
                     message: row["message"], failureType: row["failure_type"], failureText: row["failure_text"],
                     stdout: row["stdout"], stderr: row["stderr"], isInferred: row["inferred"])
             }
-        CaseMerger.merge(testCase, into: &existing)
+        // A childless pass reported again in the same file was a failed attempt that
+        // pytest-rerunfailures did not describe; a re-run job's later file says nothing of that.
+        CaseMerger.merge(testCase, into: &existing, infersUndescribedFailures: earlierFile == fileID)
         let clusters = try clusterIDs(for: existing)
         try db.execute(sql: "DELETE FROM attempt WHERE result_id = ?", arguments: [resultID])
         try insertAttempts(existing.attempts, clusters: clusters, resultID: resultID)

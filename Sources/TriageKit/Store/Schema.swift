@@ -245,6 +245,25 @@ enum Schema {
                     CREATE INDEX result_cluster ON result(cluster_id, run_id) WHERE cluster_id IS NOT NULL;
                     """)
         }
+        migrator.registerMigration("v5-identity-variants-run-time") { db in
+            // A test row is a test-variant: the suite path (every enclosing suite) and the
+            // variant join the class and name in its identity. Rows stored before keep their
+            // hash, which was the leaf suite's: right for files without nested suites; a nested
+            // one is adopted by the first new row with its leaf suite, class and name (`legacy`).
+            // Runs are ordered by `run_at`, the time the files state, not by when they were stored.
+            try db.execute(
+                sql: """
+                    ALTER TABLE test ADD COLUMN suite_path TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE test ADD COLUMN variant TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE test ADD COLUMN legacy INTEGER NOT NULL DEFAULT 0;
+                    UPDATE test SET suite_path = suite, legacy = 1;
+                    ALTER TABLE run ADD COLUMN run_at TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE run ADD COLUMN job TEXT;
+                    UPDATE run SET run_at = created_at;
+                    CREATE INDEX run_time ON run(run_at, id);
+                    CREATE INDEX run_branch_time ON run(branch, run_at, id);
+                    """)
+        }
         return migrator
     }
 }

@@ -46,15 +46,16 @@ extension TriageDatabase {
     public func clusterSummaries(recentRuns: Int = 20) throws -> [ClusterSummary] {
         try read { db in
             let recent = try Int64.fetchAll(
-                db, sql: "SELECT id FROM run ORDER BY id DESC LIMIT ?", arguments: [recentRuns]
+                db, sql: "SELECT id FROM run ORDER BY run_at DESC, id DESC LIMIT ?", arguments: [recentRuns]
             ).reversed()
             let perRun = try Row.fetchAll(
                 db,
                 sql: """
                     SELECT cluster_id, run_id, COUNT(*) AS n FROM result
-                    WHERE cluster_id IS NOT NULL AND outcome IN ('failed', 'error') AND run_id >= ?
+                    WHERE cluster_id IS NOT NULL AND outcome IN ('failed', 'error')
+                        AND run_id IN (\(databaseQuestionMarks(count: max(1, recent.count))))
                     GROUP BY cluster_id, run_id
-                    """, arguments: [recent.first ?? 0])
+                    """, arguments: recent.isEmpty ? [0] : StatementArguments(Array(recent)))
             var counts: [String: [Int64: Int]] = [:]
             for row in perRun { counts[row["cluster_id"], default: [:]][row["run_id"]] = row["n"] }
             return try Row.fetchAll(
@@ -101,18 +102,18 @@ extension TriageDatabase {
             let tests = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT t.suite, t.classname, t.name, COUNT(*) AS n, MAX(r.run_id) AS last_run
+                    SELECT t.suite_path, t.classname, t.name, t.variant, COUNT(*) AS n, MAX(r.run_id) AS last_run
                     FROM result r JOIN test t ON t.id = r.test_id
                     WHERE r.cluster_id = ? AND r.outcome IN ('failed', 'error')
                     GROUP BY r.test_id ORDER BY n DESC, t.classname, t.name LIMIT 100
                     """, arguments: [cluster.id]
             ).map {
                 ClusterDetail.AffectedTest(
-                    test: TestIdentity(suite: $0["suite"], classname: $0["classname"], name: $0["name"]).displayID,
+                    test: TestIdentity(row: $0).displayID,
                     failures: $0["n"], lastRun: $0["last_run"])
             }
             let runs = try Int64.fetchAll(
-                db, sql: "SELECT id FROM run ORDER BY id DESC LIMIT ?", arguments: [recentRuns]
+                db, sql: "SELECT id FROM run ORDER BY run_at DESC, id DESC LIMIT ?", arguments: [recentRuns]
             ).reversed()
             let history = try runs.map { runID in
                 ClusterDetail.RunCount(
@@ -136,7 +137,7 @@ extension TriageDatabase {
                 db,
                 sql: """
                     SELECT a.id, a.result_id, a.seq, a.message, a.failure_text, a.failure_type, a.cluster_id,
-                        t.suite, t.classname, t.name
+                        t.suite_path, t.classname, t.name, t.variant
                     FROM attempt a JOIN result r ON r.id = a.result_id JOIN test t ON t.id = r.test_id
                     WHERE a.outcome IN ('failed', 'error') AND a.inferred = 0
                     """)
@@ -145,11 +146,11 @@ extension TriageDatabase {
             var total = 0
             while let row = try rows.next() {
                 total += 1
-                let test = TestIdentity(suite: row["suite"], classname: row["classname"], name: row["name"])
+                let test = TestIdentity(row: row)
                 let signature = engine.signature(
                     for: FailureInput(
                         message: row["message"], text: row["failure_text"], failureType: row["failure_type"],
-                        test: test.displayID))
+                        test: test.baseID))
                 clusters[signature.clusterID] = signature
                 if signature.clusterID != row["cluster_id"] { updates.append((row["id"], signature.clusterID)) }
             }

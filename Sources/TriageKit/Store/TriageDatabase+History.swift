@@ -13,15 +13,44 @@ struct ResultPoint: Sendable {
     var category: String? = nil
 }
 
-/// A stored test's identity.
+/// A stored test-variant's identity.
 public struct StoredTest: Codable, Sendable, Equatable, Hashable {
     public var id: Int64
+    /// The leaf suite.
     public var suite: String
+    public var suitePath: String
     public var classname: String
     public var name: String
+    public var variant: Variant
     public var file: String?
 
-    public var displayID: String { TestIdentity(suite: suite, classname: classname, name: name).displayID }
+    public var identity: TestIdentity {
+        TestIdentity(suitePath: suitePath, classname: classname, name: name, variant: variant)
+    }
+    public var displayID: String { identity.displayID }
+    public var baseID: String { identity.baseID }
+
+    /// The columns `init(row:)` reads, for a query on the test table aliased `t`.
+    static let columns = "t.id, t.suite, t.suite_path, t.classname, t.name, t.variant, t.file"
+
+    init(row: Row) {
+        self.init(
+            id: row["id"], suite: row["suite"], suitePath: row["suite_path"], classname: row["classname"],
+            name: row["name"], variant: Variant(canonical: row["variant"]), file: row["file"])
+    }
+
+    public init(
+        id: Int64, suite: String, suitePath: String? = nil, classname: String, name: String,
+        variant: Variant = .none, file: String? = nil
+    ) {
+        self.id = id
+        self.suite = suite
+        self.suitePath = suitePath ?? suite
+        self.classname = classname
+        self.name = name
+        self.variant = variant
+        self.file = file
+    }
 }
 
 /// A stored failure cluster.
@@ -70,12 +99,10 @@ extension TriageDatabase {
                 let rows = try Row.fetchAll(
                     db,
                     sql:
-                        "SELECT id, suite, classname, name, file FROM test WHERE id IN (\(databaseQuestionMarks(count: chunk.count)))",
+                        "SELECT \(StoredTest.columns) FROM test t WHERE t.id IN (\(databaseQuestionMarks(count: chunk.count)))",
                     arguments: StatementArguments(chunk))
                 for row in rows {
-                    let test = StoredTest(
-                        id: row["id"], suite: row["suite"], classname: row["classname"], name: row["name"],
-                        file: row["file"])
+                    let test = StoredTest(row: row)
                     found[test.id] = test
                 }
             }
@@ -103,41 +130,50 @@ extension TriageDatabase {
         }
     }
 
-    /// The test a user names: its full id, or a substring that matches exactly one test.
-    /// pytest node ids (`tests/test_x.py::Class::test`) are matched against dotted classnames.
+    /// The test a user names: its full id as `triage` prints it (with the variant in brackets),
+    /// its id without the variant (`classname::name`) or a pytest node id, or a part of one
+    /// of those that matches exactly one stored test-variant.
     public func findTest(_ query: String) throws -> StoredTest {
+        let tests = try findTests(query, allVariants: false)
+        return tests[0]
+    }
+
+    /// The tests a user names, as `findTest` reads the name; with `allVariants`, a name that
+    /// matches several variants of one test returns them all instead of being ambiguous.
+    public func findTests(_ query: String, allVariants: Bool) throws -> [StoredTest] {
         let normalized = Self.normalizedTestQuery(query)
-        return try read { db in
-            let display = "(CASE WHEN classname = '' THEN name ELSE classname || '::' || name END)"
+        let candidates = try read { db -> [StoredTest] in
+            let base = "(CASE WHEN t.classname = '' THEN t.name ELSE t.classname || '::' || t.name END)"
             let exact = try Row.fetchAll(
-                db, sql: "SELECT id, suite, classname, name, file FROM test WHERE \(display) IN (?, ?) LIMIT 2",
-                arguments: [query, normalized])
-            let rows: [Row]
-            if exact.count == 1 {
-                rows = exact
-            } else {
-                rows = try Row.fetchAll(
-                    db,
-                    sql:
-                        "SELECT id, suite, classname, name, file FROM test WHERE instr(\(display), ?) > 0 OR instr(\(display), ?) > 0 LIMIT 6",
-                    arguments: [query, normalized])
+                db, sql: "SELECT \(StoredTest.columns) FROM test t WHERE \(base) IN (?, ?) LIMIT 200",
+                arguments: [query, normalized]
+            ).map(StoredTest.init(row:))
+            if !exact.isEmpty { return exact }
+            // The full display id (suite path, variant) is built here, not in SQL.
+            let parts = try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT \(StoredTest.columns) FROM test t WHERE instr(\(base), ?) > 0 OR instr(\(base), ?) > 0 OR instr(t.suite_path, ?) > 0 OR instr(t.variant, ?) > 0 LIMIT 2000",
+                arguments: [query, normalized, query, query]
+            ).map(StoredTest.init(row:))
+            let full = parts.filter { $0.displayID == query }
+            if !full.isEmpty { return full }
+            return parts.filter {
+                $0.displayID.contains(query) || $0.displayID.contains(normalized)
             }
-            let tests = rows.map {
-                StoredTest(
-                    id: $0["id"], suite: $0["suite"], classname: $0["classname"], name: $0["name"], file: $0["file"])
-            }
-            if tests.isEmpty {
-                throw TriageError.notFound(
-                    "no stored test matches \"\(query)\"; name a test by its id as `triage flaky` prints it, or by a unique part of it"
-                )
-            }
-            if tests.count > 1 {
-                let names = tests.prefix(5).map(\.displayID).joined(separator: ", ")
-                throw TriageError.invalidArgument(
-                    "\"\(query)\" matches several tests (\(names)\(tests.count > 5 ? ", …" : "")); give more of the id")
-            }
-            return tests[0]
         }
+        if candidates.isEmpty {
+            throw TriageError.notFound(
+                "no stored test matches \"\(query)\"; name a test by its id as `triage flaky` prints it, or by a unique part of it"
+            )
+        }
+        let bases = Set(candidates.map { TestIdentity(suitePath: $0.suitePath, classname: $0.classname, name: $0.name) })
+        if candidates.count == 1 || (allVariants && bases.count == 1) {
+            return candidates.sorted { $0.variant < $1.variant }
+        }
+        let names = candidates.prefix(5).map(\.displayID).joined(separator: ", ")
+        throw TriageError.invalidArgument(
+            "\"\(query)\" matches several tests (\(names)\(candidates.count > 5 ? ", …" : "")); give more of the id")
     }
 
     /// `tests/test_redis.py::TestX::test_y` → `tests.test_redis.TestX::test_y`.
@@ -160,7 +196,8 @@ extension TriageDatabase {
                     SELECT r.run_id, r.outcome, r.retried, r.cluster_id, r.duration,
                         (SELECT a.message FROM attempt a WHERE a.result_id = r.id AND a.outcome IN ('failed', 'error')
                             ORDER BY a.seq DESC LIMIT 1) AS message
-                    FROM result r WHERE r.test_id = ? ORDER BY r.run_id DESC LIMIT ?
+                    FROM result r JOIN run ON run.id = r.run_id
+                    WHERE r.test_id = ? ORDER BY run.run_at DESC, run.id DESC LIMIT ?
                     """, arguments: [testID, limit])
             let runIDs = rows.map { $0["run_id"] as Int64 }
             guard !runIDs.isEmpty else { return [] }
@@ -219,14 +256,26 @@ extension TriageDatabase {
     /// The run before `runID`, on the same branch when one is given and such a run exists.
     public func previousRunID(before runID: Int64, branch: String?) throws -> Int64? {
         try read { db in
-            if let branch,
-                let id = try Int64.fetchOne(
-                    db, sql: "SELECT MAX(id) FROM run WHERE id < ? AND branch = ?", arguments: [runID, branch])
-            {
+            if let branch, let id = try Self.runBefore(runID, branch: branch, db: db) {
                 return id
             }
-            return try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM run WHERE id < ?", arguments: [runID])
+            return try Self.runBefore(runID, branch: nil, db: db)
         }
+    }
+}
+
+extension TriageDatabase {
+    /// The newest run before `runID` in history order (run time, then id), on `branch` if given.
+    static func runBefore(_ runID: Int64, branch: String?, db: Database) throws -> Int64? {
+        let at = try String.fetchOne(db, sql: "SELECT run_at FROM run WHERE id = ?", arguments: [runID])
+        guard let at else { return nil }
+        var sql = "SELECT id FROM run WHERE (run_at < ? OR (run_at = ? AND id < ?))"
+        var arguments: StatementArguments = [at, at, runID]
+        if let branch {
+            sql += " AND branch = ?"
+            arguments += [branch]
+        }
+        return try Int64.fetchOne(db, sql: sql + " ORDER BY run_at DESC, id DESC LIMIT 1", arguments: arguments)
     }
 }
 
@@ -276,8 +325,7 @@ extension TriageDatabase {
     /// The newest run before `runID` on `branch`.
     func latestRun(before runID: Int64, branch: String) throws -> Int64? {
         try read {
-            try Int64.fetchOne(
-                $0, sql: "SELECT MAX(id) FROM run WHERE id < ? AND branch = ?", arguments: [runID, branch])
+            try Self.runBefore(runID, branch: branch, db: $0)
         }
     }
 
@@ -287,7 +335,7 @@ extension TriageDatabase {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT t.suite, t.classname, t.name, r.outcome, c.id AS cid, c.category, c.detail, c.template
+                    SELECT t.suite_path, t.classname, t.name, t.variant, r.outcome, c.id AS cid, c.category, c.detail, c.template
                     FROM result r JOIN test t ON t.id = r.test_id LEFT JOIN failure_cluster c ON c.id = r.cluster_id
                     WHERE r.run_id = ? AND r.outcome IN ('failed', 'error') ORDER BY t.classname, t.name
                     """, arguments: [runID]
@@ -296,10 +344,20 @@ extension TriageDatabase {
                     StoredCluster(id: $0, category: row["category"], detail: row["detail"], template: row["template"])
                 }
                 return (
-                    TestIdentity(suite: row["suite"], classname: row["classname"], name: row["name"]).displayID,
+                    TestIdentity(row: row).displayID,
                     Outcome(rawValue: row["outcome"]) ?? .error, cluster
                 )
             }
         }
+    }
+}
+
+extension TestIdentity {
+    /// The identity of a row that has the test table's `suite_path`, `classname`, `name` and
+    /// `variant` columns (selected under those names).
+    init(row: Row) {
+        self.init(
+            suitePath: row["suite_path"], classname: row["classname"], name: row["name"],
+            variant: Variant(canonical: row["variant"]))
     }
 }

@@ -37,27 +37,42 @@ extension TriageDatabase {
     /// Every stored test.
     func allTests() throws -> [StoredTest] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT id, suite, classname, name, file FROM test ORDER BY id").map {
-                StoredTest(
-                    id: $0["id"], suite: $0["suite"], classname: $0["classname"], name: $0["name"], file: $0["file"])
-            }
+            try Row.fetchAll(db, sql: "SELECT \(StoredTest.columns) FROM test t ORDER BY t.id").map(StoredTest.init(row:))
         }
     }
 
-    /// The newest run, no newer than `atMost` (or newer than `after`), with a result for any of `testIDs`.
+    /// The newest run in history order (run time, then id) with a result for any of `testIDs`,
+    /// no later than run `atMost` and later than run `after` when those are given.
     func latestRun(withResultsFor testIDs: Set<Int64>, atMost: Int64? = nil, after: Int64? = nil) throws -> Int64? {
         guard !testIDs.isEmpty else { return nil }
         return try read { db in
-            var best: Int64?
-            for chunk in Array(testIDs).chunked(into: 500) {
-                let found = try Int64.fetchOne(
-                    db,
-                    sql:
-                        "SELECT MAX(run_id) FROM result WHERE test_id IN (\(databaseQuestionMarks(count: chunk.count))) AND run_id <= ? AND run_id > ?",
-                    arguments: StatementArguments(chunk) + [atMost ?? Int64.max, after ?? 0])
-                if let found { best = max(best ?? found, found) }
+            var bounds = ""
+            var arguments: StatementArguments = []
+            if let atMost {
+                bounds += " AND (run.run_at < (SELECT run_at FROM run WHERE id = ?) OR (run.run_at = (SELECT run_at FROM run WHERE id = ?) AND run.id <= ?))"
+                arguments += [atMost, atMost, atMost]
             }
-            return best
+            if let after {
+                bounds += " AND (run.run_at > (SELECT run_at FROM run WHERE id = ?) OR (run.run_at = (SELECT run_at FROM run WHERE id = ?) AND run.id > ?))"
+                arguments += [after, after, after]
+            }
+            var best: (at: String, id: Int64)?
+            for chunk in Array(testIDs).chunked(into: 500) {
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT run.run_at, run.id FROM run
+                        WHERE EXISTS (SELECT 1 FROM result r WHERE r.run_id = run.id
+                                      AND r.test_id IN (\(databaseQuestionMarks(count: chunk.count))))\(bounds)
+                        ORDER BY run.run_at DESC, run.id DESC LIMIT 1
+                        """,
+                    arguments: StatementArguments(chunk) + arguments)
+                if let row {
+                    let found: (at: String, id: Int64) = (row[0], row[1])
+                    if best.map({ ($0.at, $0.id) < (found.at, found.id) }) ?? true { best = found }
+                }
+            }
+            return best?.id
         }
     }
 
@@ -105,10 +120,11 @@ extension TriageDatabase {
             let recent = try Int64.fetchAll(
                 db,
                 sql: """
-                    SELECT DISTINCT run_id FROM result
-                    WHERE test_id IN (SELECT test_id FROM result WHERE cluster_id IN (\(marks))
-                                      UNION SELECT test_id FROM whys_test WHERE whys_id = ?)
-                    ORDER BY run_id DESC LIMIT ?
+                    SELECT run.id FROM run WHERE EXISTS (
+                        SELECT 1 FROM result WHERE result.run_id = run.id
+                        AND test_id IN (SELECT test_id FROM result WHERE cluster_id IN (\(marks))
+                                        UNION SELECT test_id FROM whys_test WHERE whys_id = ?))
+                    ORDER BY run.run_at DESC, run.id DESC LIMIT ?
                     """, arguments: StatementArguments(clusterIDs) + [whysID, runs])
             guard recent.count == runs else { return false }
             let failing =

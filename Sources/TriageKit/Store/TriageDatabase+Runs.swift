@@ -11,7 +11,7 @@ extension TriageDatabase {
                 sql += " WHERE branch = ?"
                 arguments += [branch]
             }
-            sql += " ORDER BY id DESC LIMIT ?"
+            sql += " ORDER BY run_at DESC, id DESC LIMIT ?"
             arguments += [limit]
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.runSummary)
         }
@@ -50,20 +50,55 @@ extension TriageDatabase {
 
     /// The id of the newest run, nil in an empty history.
     public func latestRunID() throws -> Int64? {
-        try read { try Int64.fetchOne($0, sql: "SELECT MAX(id) FROM run") }
+        try read { try Int64.fetchOne($0, sql: "SELECT id FROM run ORDER BY run_at DESC, id DESC LIMIT 1") }
     }
 
     static func runSummary(_ row: Row) -> RunSummary {
         let labelsText: String = row["labels"] ?? "{}"
         let labels = (try? JSONDecoder().decode([String: String].self, from: Data(labelsText.utf8))) ?? [:]
         return RunSummary(
-            id: row["id"], key: row["run_key"], createdAt: row["created_at"],
+            id: row["id"], key: row["run_key"], createdAt: row["created_at"], runAt: row["run_at"],
             metadata: RunMetadata(
                 commit: row["commit_sha"], branch: row["branch"], ciProvider: row["ci_provider"],
                 buildID: row["build_id"],
-                buildURL: row["build_url"], pullRequest: row["pull_request"], labels: labels),
+                buildURL: row["build_url"], pullRequest: row["pull_request"], labels: labels, job: row["job"]),
             totals: RunTotals(
                 tests: row["tests"], passed: row["passed"], failed: row["failed"], errors: row["errors"],
                 skipped: row["skipped"], retried: row["retried"]))
+    }
+}
+
+extension TriageDatabase {
+    /// Removes a run stored by mistake, with its files, results and attempts, in one
+    /// transaction. A run that a remediation cycle measured or starts from is refused: a closed
+    /// cycle's figures rest on it.
+    @discardableResult
+    public func deleteRun(id: Int64) throws -> RunSummary {
+        try transaction { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = ?", arguments: [id]) else {
+                throw TriageError.notFound("run \(id) does not exist; `triage runs` lists the stored runs")
+            }
+            let cycles = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT c.effort, c.number, c.status FROM cycle c LEFT JOIN cycle_result m ON m.cycle_id = c.id
+                    WHERE c.before_run_id = ? OR m.before_run_id = ? OR m.after_run_id = ? ORDER BY c.id
+                    """, arguments: [id, id, id])
+            if let cycle = cycles.first {
+                let status: String = cycle["status"]
+                let effort: String = cycle["effort"]
+                let number: Int = cycle["number"]
+                let what = status == "open" ? "starts from it" : "measured it"
+                throw TriageError.invalidArgument(
+                    "run \(id) cannot be deleted: cycle \(number) of \"\(effort)\" \(what); a cycle's figures must keep their runs"
+                )
+            }
+            try db.execute(
+                sql: "DELETE FROM attempt WHERE result_id IN (SELECT id FROM result WHERE run_id = ?)", arguments: [id])
+            try db.execute(sql: "DELETE FROM result WHERE run_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM run_file WHERE run_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM run WHERE id = ?", arguments: [id])
+            return Self.runSummary(row)
+        }
     }
 }

@@ -10,12 +10,18 @@ extension JSONEncoder {
 }
 
 /// ISO-8601 timestamps (UTC, seconds), as stored and printed.
-enum ISO8601 {
+public enum ISO8601 {
     static func string(_ date: Date) -> String {
         date.formatted(.iso8601)
     }
 
     static func date(_ text: String) -> Date? {
         try? Date(text, strategy: .iso8601)
+    }
+
+    /// A date a user typed: a full ISO 8601 time, or a day (midnight UTC), or a time without
+    /// a zone (UTC).
+    public static func parseArgument(_ text: String) -> Date? {
+        date(text) ?? ReportTimestamp.parse(text)
     }
 }

@@ -5,9 +5,9 @@ import TriageKit
 extension Triage {
     struct Ingest: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Store result files (or every result file under a folder) as one run.",
+            abstract: "Store result files (or every result file under a folder) as one run, or one run per file with --each.",
             discussion:
-                "Formats are detected from the root element: JUnit/Ant XML (pytest, Surefire, Jest, gotestsum, …), xUnit.net v1/v2/v3, NUnit 2/3 and TRX. Commit, branch and build come from the CI environment (GitHub Actions, GitLab, Jenkins, Buildkite, CircleCI, Azure Pipelines) or from git; the options override them. A file already stored (same SHA-256) is not stored again. Without --keep-going one bad file means nothing is written."
+                "Formats are detected from the root element: JUnit/Ant XML (pytest, Surefire, Jest, gotestsum, …), xUnit.net v1/v2/v3, NUnit 2/3 and TRX. Commit, branch and build come from the CI environment (GitHub Actions, GitLab, Jenkins, Buildkite, CircleCI, Azure Pipelines) or from git; the options override them. A file already stored (same SHA-256) is not stored again. Without --keep-going one bad file means nothing is written.\n\nThe files of one run must not report the same test twice (under the same variant): such files are separate runs (use --each) or separate configurations (use --variant). A run's time is the earliest time its files state, unless --date says otherwise; history is ordered by it."
         )
 
         @OptionGroup var database: DatabaseOptions
@@ -36,6 +36,22 @@ extension Triage {
         var labels: [String] = []
 
         @Option(
+            name: .customLong("variant"),
+            help: ArgumentHelp(
+                "A condition every test of these files ran under, e.g. python=3.12 or os=windows (repeatable).",
+                valueName: "key=value"))
+        var variants: [String] = []
+
+        @Flag(help: "Store each file as a run of its own (a folder of past runs).")
+        var each = false
+
+        @Option(help: "When the run happened (ISO 8601, e.g. 2026-05-01T12:00:00Z); default: the earliest time its files state.")
+        var date: String?
+
+        @Option(help: "The CI job that wrote the files (default: from CI variables).")
+        var job: String?
+
+        @Option(
             name: .customLong("input-format"),
             help: "Force the input format: junit, xunit1, xunit2, nunit2, nunit3, trx.")
         var inputFormat: ReportFormat?
@@ -52,23 +68,37 @@ extension Triage {
             for label in labels where !label.contains("=") {
                 throw ValidationError("--label \(label): write labels as key=value")
             }
+            if let date, ISO8601.parseArgument(date) == nil {
+                throw ValidationError("--date \(date): write a date as ISO 8601, e.g. 2026-05-01 or 2026-05-01T12:00:00Z")
+            }
         }
 
         func run() async throws {
             try runReportingErrors {
-                let metadata = RunMetadata.current(
-                    overrides: RunMetadata(
-                        commit: commit, branch: branch, buildID: build, buildURL: buildURL, labels: parsedLabels))
+                let variant = try Variant.parse(arguments: variants)
+                let given = RunMetadata(
+                    commit: commit, branch: branch, buildID: build, buildURL: buildURL, labels: parsedLabels, job: job)
+                // Past runs stored with --each did not happen at this commit or in this CI build.
+                let metadata = each ? given : RunMetadata.current(overrides: given)
                 let db = try database.open()
                 let showProgress = stderrIsTerminal
                 let options = IngestOptions(
-                    runKey: runID, metadata: metadata, format: inputFormat, keepGoing: keepGoing)
-                let report = try TriageKit.Ingestor(database: db, engine: try rulesOptions.engine()).ingest(
-                    paths, options: options, progress: showProgress ? Self.printProgress : nil)
+                    runKey: runID, metadata: metadata, format: inputFormat, keepGoing: keepGoing, variant: variant,
+                    runTime: date.flatMap(ISO8601.parseArgument))
+                let ingestor = TriageKit.Ingestor(database: db, engine: try rulesOptions.engine())
+                let reports =
+                    each
+                    ? try ingestor.ingestEach(paths, options: options, progress: showProgress ? Self.printProgress : nil)
+                    : [try ingestor.ingest(paths, options: options, progress: showProgress ? Self.printProgress : nil)]
                 if showProgress { warn("\r\u{1B}[K", newline: false) }
-                emit(format == .json ? try jsonString(report) : IngestText.report(report, databasePath: db.path))
-                if !report.failedFiles.isEmpty {
-                    for file in report.failedFiles {
+                if format == .json {
+                    emit(each ? try jsonString(reports) : try jsonString(reports[0]))
+                } else {
+                    emit(reports.map { IngestText.report($0, databasePath: db.path) }.joined(separator: "\n"))
+                }
+                let failedFiles = reports.flatMap(\.failedFiles)
+                if !failedFiles.isEmpty {
+                    for file in failedFiles {
                         warn("triage: \(SafeText.terminal(file.note ?? file.path))")
                     }
                     throw ExitCode(3)

@@ -6,7 +6,7 @@ extension Triage {
     struct Runs: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the stored runs, newest first.",
-            subcommands: [List.self, Show.self],
+            subcommands: [List.self, Show.self, Delete.self],
             defaultSubcommand: List.self)
 
         struct List: AsyncParsableCommand {
@@ -47,6 +47,28 @@ extension Triage {
                     }
                     let detail = try db.runDetail(id: id)
                     emit(output.format == .json ? try jsonString(detail) : IngestText.runDetail(detail))
+                }
+            }
+        }
+
+
+        struct Delete: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Remove a run stored by mistake, with its files and results.",
+                discussion:
+                    "Analyses stop counting the run at once. A run that a remediation cycle starts from or measured cannot be deleted (exit 2)."
+            )
+
+            @OptionGroup var database: DatabaseOptions
+
+            @Argument(help: "The run id (see `triage runs`).")
+            var id: Int64
+
+            func run() async throws {
+                try runReportingErrors {
+                    let run = try database.open().deleteRun(id: id)
+                    emit(
+                        "Deleted run \(run.id) (\(run.key), \(run.totals.tests) tests)")
                 }
             }
         }
