@@ -43,6 +43,11 @@ extension Triage {
             name: .customLong("label"), help: ArgumentHelp("A label for the run (repeatable).", valueName: "key=value"))
         var labels: [String] = []
 
+        @Option(
+            help:
+                "The CI job these results come from; the baseline is an earlier run of the same job (default: from CI variables, e.g. GITHUB_WORKFLOW/GITHUB_JOB, CI_JOB_NAME)."
+        )
+        var job: String?
         @Option(help: "Commit SHA (default: from CI variables or git).") var commit: String?
         @Option(help: "Branch (default: from CI variables or git).") var branch: String?
         @Option(help: "Write the Markdown summary to this file too.") var summary: String?
@@ -83,7 +88,8 @@ extension Triage {
                         labels.map { label in
                             let parts = label.split(separator: "=", maxSplits: 1)
                             return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
-                        }, uniquingKeysWith: { _, last in last }))
+                        }, uniquingKeysWith: { _, last in last }),
+                    job: job)
                 let result = try CIGate.run(databasePath: database.path, options: options)
                 emit(CISummaryView.text(result))
                 let markdown = try renderer.render(CISummaryView(result), template: "ci-summary.md")
