@@ -116,4 +116,91 @@ import Testing
         // The other outputs were still written.
         #expect(FileManager.default.fileExists(atPath: cli.folder.appendingPathComponent("out.json").path))
     }
+
+    // MARK: - One history, several jobs
+
+    /// `total` tests of `module`, the first `failing` of them failing with distinct messages.
+    static func jobReport(_ module: String, failing: Int = 30, total: Int = 40) -> String {
+        let cases = (0..<total).map { index -> String in
+            index < failing
+                ? "<testcase classname=\"\(module)\" name=\"test_\(index)\"><failure message=\"AssertionError: \(module) \(index)\">trace</failure></testcase>"
+                : "<testcase classname=\"\(module)\" name=\"test_\(index)\"/>"
+        }
+        return "<testsuites><testsuite name=\"pytest\">\(cases.joined())</testsuite></testsuites>"
+    }
+
+    private func github(build: Int, job: String) -> [String: String] {
+        [
+            "GITHUB_ACTIONS": "true", "GITHUB_SHA": "sha\(build)", "GITHUB_REF_NAME": "main",
+            "GITHUB_RUN_ID": "\(5000 + build)", "GITHUB_RUN_ATTEMPT": "1", "GITHUB_REPOSITORY": "acme/app",
+            "GITHUB_WORKFLOW": "tests", "GITHUB_JOB": job,
+        ]
+    }
+
+    private func json(_ cli: CLI, _ name: String) throws -> [String: Any] {
+        try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: cli.folder.appendingPathComponent(name)))
+                as? [String: Any])
+    }
+
+    @Test func identicalResultsOfOneJobAreNotNewAfterAnotherJobRan() throws {
+        let cli = try CLI()
+        try Data(Self.jobReport("tests.unit").utf8).write(to: cli.folder.appendingPathComponent("unit.xml"))
+        try Data(Self.jobReport("tests.integ").utf8).write(to: cli.folder.appendingPathComponent("integ.xml"))
+
+        let unit = try cli.run(["ci", "unit.xml", "--json", "1.json"], environment: github(build: 1, job: "unit"))
+        #expect(unit.status == 0, "\(unit.stdout)\(unit.stderr)")
+        // Another job of the same build: its own run, with no earlier run of its own.
+        let integ = try cli.run(["ci", "integ.xml", "--json", "2.json"], environment: github(build: 1, job: "integ"))
+        #expect(integ.status == 0, "\(integ.stdout)\(integ.stderr)")
+        #expect(try json(cli, "2.json")["newFailures"] as? [String] == [])
+        #expect(try json(cli, "2.json")["runKey"] as? String == "github-5001-1-tests/integ")
+        // The next build of the unit job, identical results: compared with the unit run.
+        let again = try cli.run(["ci", "unit.xml", "--json", "3.json"], environment: github(build: 2, job: "unit"))
+        #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
+        let third = try json(cli, "3.json")
+        #expect(third["newFailures"] as? [String] == [])
+        #expect(third["baselineRunID"] as? Int == (try json(cli, "1.json"))["runID"] as? Int)
+        #expect((third["stillFailing"] as? [String])?.count == 30)
+
+        // --job says it outside CI; a real new failure of the job is still new.
+        try Data(Self.jobReport("tests.unit", failing: 31).utf8).write(to: cli.folder.appendingPathComponent("unit.xml"))
+        let worse = try cli.run(["ci", "unit.xml", "--run-id", "local", "--branch", "main", "--job", "tests/unit"])
+        #expect(worse.status == 1, "\(worse.stdout)\(worse.stderr)")
+        #expect(worse.stdout.contains("1 new failure(s)"))
+        let stored = try cli.run(["runs", "show", "--format", "json"])
+        #expect(stored.stdout.contains("\"job\" : \"tests/unit\""))
+    }
+
+    @Test(arguments: [false, true])
+    func shardsIngestedAtOnceFindNothingNewInIdenticalResults(sharingOneRun: Bool) throws {
+        let cli = try CLI()
+        let shards = 4
+        for shard in 0..<shards {
+            try Data(Self.jobReport("tests.shard\(shard)", failing: 12, total: 30).utf8).write(
+                to: cli.folder.appendingPathComponent("shard\(shard).xml"))
+        }
+        for build in 1...3 {
+            let processes = try (0..<shards).map { shard -> Process in
+                let process = Process()
+                process.executableURL = CLI.binary
+                // Shards share the build's run (the default key), or each has a run of its own.
+                process.arguments =
+                    ["ci", "shard\(shard).xml", "--json", "b\(build)-s\(shard).json"]
+                    + (sharingOneRun ? [] : ["--run-id", "build\(build)-shard\(shard)"])
+                process.currentDirectoryURL = cli.folder
+                process.environment = cli.environment.merging(github(build: build, job: "test")) { _, new in new }
+                process.standardOutput = FileHandle.nullDevice
+                process.standardError = FileHandle.nullDevice
+                try process.run()
+                return process
+            }
+            for process in processes { process.waitUntilExit() }
+            #expect(processes.map(\.terminationStatus) == Array(repeating: 0, count: shards), "build \(build)")
+            for shard in 0..<shards {
+                let result = try json(cli, "b\(build)-s\(shard).json")
+                #expect(result["newFailures"] as? [String] == [], "build \(build), shard \(shard)")
+            }
+        }
+    }
 }
