@@ -78,7 +78,10 @@ public enum CIGate {
                 "no result files match \(options.patterns.map { "\"\($0)\"" }.joined(separator: ", ")); did the test step write them?"
             )
         }
-        let database = try TriageDatabase(path: databasePath)
+        if isNewHistory, let given = options.baseline {
+            throw TriageError.notFound(
+                "--baseline \(given): there is no history at \(databasePath) yet; leave --baseline out of the first run")
+        }
         let fromEnvironment = CIEnvironment.metadata(from: options.environment)
         var metadata = fromEnvironment.overridden(by: options.metadata)
         if metadata.commit == nil || metadata.branch == nil {
@@ -86,7 +89,12 @@ public enum CIGate {
             metadata.commit = metadata.commit ?? git.commit
             metadata.branch = metadata.branch ?? git.branch
         }
-        let runKey = options.runKey ?? metadata.buildID.map { "\(metadata.ciProvider ?? "ci")-\($0)" }
+        let database = try TriageDatabase(path: databasePath)
+        try checkBaseline(database, job: metadata.job, options: options)
+        // Jobs of one build are runs of their own, each compared with the same job's runs.
+        let runKey =
+            options.runKey
+            ?? metadata.buildID.map { "\(metadata.ciProvider ?? "ci")-\($0)" + (metadata.job.map { "-\($0)" } ?? "") }
         let report = try Ingestor(database: database, engine: try SignatureEngine.standard()).ingest(
             files, options: IngestOptions(runKey: runKey, metadata: metadata, now: options.now))
         guard let runID = report.runID, let totals = report.totals else {
@@ -95,7 +103,8 @@ public enum CIGate {
         }
         var notes: [String] = []
         if isNewHistory { notes.append("no history at \(databasePath): started a new one") }
-        let baselineID = try baseline(database, current: runID, branch: metadata.branch, options: options)
+        let baselineID = try baseline(
+            database, current: runID, branch: metadata.branch, job: metadata.job, options: options)
         let comparison = try baselineID.map { try RunComparison.compare(database, before: $0, after: runID) }
         if baselineID == nil { notes.append("no earlier run to compare with: every failure is reported, none is new") }
 
@@ -104,7 +113,13 @@ public enum CIGate {
         let active = QuarantineMatcher(quarantine.filter { !$0.isExpired(at: options.now) })
         let expired = QuarantineMatcher(quarantine.filter { $0.isExpired(at: options.now) })
 
-        let newNames = Set(comparison?.newFailures.map(\.test) ?? [])
+        // A failing test the baseline did not run is new only if it did not fail the last time
+        // this job ran it.
+        let failingBefore = try baselineID.map {
+            try database.failingBeforeInJob(runID: runID, baseline: $0, job: metadata.job)
+        } ?? []
+        let newFailures = (comparison?.newFailures.map(\.test) ?? []).filter { !failingBefore.contains($0) }
+        let newNames = Set(newFailures)
         let detail = try database.failingTests(runID: runID)
         let failing = detail.map { item in
             let quarantined = active.matches(item.test) || active.matches(item.allVariants)
@@ -150,7 +165,7 @@ public enum CIGate {
             runID: runID, runKey: report.runKey, isNewHistory: isNewHistory, baselineRunID: baselineID, totals: totals,
             passRate: totals.passRate, baselinePassRate: comparison?.passRateBefore,
             passRateChange: comparison?.passRateChange,
-            failing: failing, newFailures: comparison?.newFailures.map(\.test) ?? [],
+            failing: failing, newFailures: newFailures,
             fixed: comparison?.fixed.map(\.test) ?? [],
             stillFailing: comparison?.stillFailing.map(\.test) ?? [],
             newClusters: comparison?.newClusters.map(\.cluster) ?? [],
@@ -160,22 +175,36 @@ public enum CIGate {
             passed: reasons.isEmpty, reasons: reasons, notes: notes)
     }
 
-    /// The run to compare with: `--baseline` (a run id or a branch), else the latest earlier run
-    /// on this branch, else the latest earlier run on the default branch.
-    static func baseline(_ database: TriageDatabase, current: Int64, branch: String?, options: CIOptions) throws
-        -> Int64?
-    {
+    /// Checks `--baseline` before the run is stored: a bad one must change nothing.
+    static func checkBaseline(_ database: TriageDatabase, job: String?, options: CIOptions) throws {
+        guard let given = options.baseline else { return }
+        if let id = Int64(given) {
+            do { _ = try database.run(id: id) } catch TriageError.notFound {
+                throw TriageError.notFound("--baseline \(given): run \(id) does not exist; `triage runs` lists the stored runs")
+            }
+        } else if try !database.hasRun(branch: given, job: job) {
+            throw TriageError.notFound(
+                "--baseline \(given): no run of \(job.map { "job \($0)" } ?? "runs without a job") on branch \(given) to use as the baseline; name a stored run id or branch (`triage runs`)")
+        }
+    }
+
+    /// The run to compare with: `--baseline` (a run id, or a branch), else the latest earlier
+    /// run of the same job on this branch, else on the default branch. Runs of other jobs ran
+    /// other tests: comparing with them makes identical results look new.
+    static func baseline(
+        _ database: TriageDatabase, current: Int64, branch: String?, job: String?, options: CIOptions
+    ) throws -> Int64? {
         if let given = options.baseline {
             if let id = Int64(given) {
                 _ = try database.run(id: id)
                 return id
             }
-            guard let id = try database.latestRun(before: current, branch: given) else {
-                throw TriageError.notFound("no earlier run on branch \(given) to use as the baseline")
+            guard let id = try database.latestRun(before: current, branch: given, job: job) else {
+                throw TriageError.notFound("no earlier run of this job on branch \(given) to use as the baseline")
             }
             return id
         }
-        if let branch, let id = try database.latestRun(before: current, branch: branch) { return id }
-        return try database.latestRun(before: current, branch: options.defaultBranch)
+        if let branch, let id = try database.latestRun(before: current, branch: branch, job: job) { return id }
+        return try database.latestRun(before: current, branch: options.defaultBranch, job: job)
     }
 }

@@ -40,6 +40,9 @@ public struct RunMetadata: Codable, Sendable, Equatable {
 /// Reads run metadata from the usual CI variables, or from git in the current folder.
 public enum CIEnvironment {
     /// The metadata a CI provider's environment variables give, nil values where it gives none.
+    /// The job is what names one CI job across builds: GitHub `GITHUB_WORKFLOW/GITHUB_JOB`, GitLab
+    /// `CI_JOB_NAME`, Buildkite `BUILDKITE_STEP_KEY` (else `BUILDKITE_LABEL`), CircleCI `CIRCLE_JOB`,
+    /// Jenkins `JOB_NAME`.
     public static func metadata(from env: [String: String]) -> RunMetadata {
         func first(_ names: String...) -> String? {
             for name in names {
@@ -61,7 +64,8 @@ public enum CIEnvironment {
             return RunMetadata(
                 commit: first("GITHUB_SHA"), branch: first("GITHUB_HEAD_REF", "GITHUB_REF_NAME"),
                 ciProvider: "github", buildID: env["GITHUB_RUN_ID"].map { "\($0)\(attempt)" },
-                buildURL: url, pullRequest: pull)
+                buildURL: url, pullRequest: pull,
+                job: [first("GITHUB_WORKFLOW"), first("GITHUB_JOB")].compactMap { $0 }.joined(separator: "/").nonEmpty)
         }
         if env["GITLAB_CI"] == "true" {
             return RunMetadata(
@@ -69,20 +73,20 @@ public enum CIEnvironment {
                 branch: first("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME", "CI_COMMIT_BRANCH", "CI_COMMIT_REF_NAME"),
                 ciProvider: "gitlab", buildID: first("CI_PIPELINE_ID"),
                 buildURL: first("CI_PIPELINE_URL", "CI_JOB_URL"),
-                pullRequest: first("CI_MERGE_REQUEST_IID"))
+                pullRequest: first("CI_MERGE_REQUEST_IID"), job: first("CI_JOB_NAME"))
         }
         if env["BUILDKITE"] == "true" {
             let pull = first("BUILDKITE_PULL_REQUEST").flatMap { $0 == "false" ? nil : $0 }
             return RunMetadata(
                 commit: first("BUILDKITE_COMMIT"), branch: first("BUILDKITE_BRANCH"), ciProvider: "buildkite",
                 buildID: first("BUILDKITE_BUILD_NUMBER", "BUILDKITE_BUILD_ID"), buildURL: first("BUILDKITE_BUILD_URL"),
-                pullRequest: pull)
+                pullRequest: pull, job: first("BUILDKITE_STEP_KEY", "BUILDKITE_LABEL"))
         }
         if env["CIRCLECI"] == "true" {
             return RunMetadata(
                 commit: first("CIRCLE_SHA1"), branch: first("CIRCLE_BRANCH"), ciProvider: "circleci",
                 buildID: first("CIRCLE_WORKFLOW_ID", "CIRCLE_BUILD_NUM"), buildURL: first("CIRCLE_BUILD_URL"),
-                pullRequest: first("CIRCLE_PR_NUMBER"))
+                pullRequest: first("CIRCLE_PR_NUMBER"), job: first("CIRCLE_JOB"))
         }
         if env["TF_BUILD"] == "True" || env["TF_BUILD"] == "true" {
             var url: String?
@@ -102,7 +106,7 @@ public enum CIEnvironment {
             return RunMetadata(
                 commit: first("GIT_COMMIT"), branch: first("CHANGE_BRANCH", "BRANCH_NAME", "GIT_BRANCH"),
                 ciProvider: "jenkins", buildID: first("BUILD_TAG", "BUILD_NUMBER"), buildURL: first("BUILD_URL"),
-                pullRequest: first("CHANGE_ID"))
+                pullRequest: first("CHANGE_ID"), job: first("JOB_NAME"))
         }
         if env["CI"] == "true" {
             return RunMetadata(ciProvider: "ci")
@@ -143,4 +147,8 @@ extension RunMetadata {
         }
         return found.overridden(by: overrides)
     }
+}
+
+extension String {
+    fileprivate var nonEmpty: String? { isEmpty ? nil : self }
 }

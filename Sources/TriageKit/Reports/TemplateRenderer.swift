@@ -44,9 +44,66 @@ public struct TemplateRenderer: Sendable {
                 throw TriageError.template(name: origins[name] ?? name, reason: "\(error)")
             }
         }
+        try Self.checkPartials(sources, origins: origins)
         self.sources = sources
         self.origins = origins
         self.library = library
+    }
+
+    // MARK: - Partials
+
+    /// Refuses a partial that does not exist (it would render as nothing, without a word) and
+    /// a template that includes itself, directly or through others (rendering would recurse
+    /// until the stack overflows; triage's view models have no recursive data to stop it).
+    static func checkPartials(_ sources: [String: String], origins: [String: String]) throws {
+        let includes = sources.mapValues(partialNames)
+        for (name, partials) in includes.sorted(by: { $0.key < $1.key }) {
+            for partial in partials where sources[partial] == nil {
+                throw TriageError.template(
+                    name: origins[name] ?? name,
+                    reason:
+                        "includes the partial `\(partial)`, which does not exist; the templates are \(sources.keys.sorted().joined(separator: ", "))"
+                )
+            }
+        }
+        // Depth-first search from every template; a name met again on the current path is a cycle.
+        var finished: Set<String> = []
+        func visit(_ name: String, path: [String]) throws {
+            if let start = path.firstIndex(of: name) {
+                let cycle = path[start...] + [name]
+                throw TriageError.template(
+                    name: origins[cycle[start]] ?? cycle[start],
+                    reason:
+                        "includes itself (\(cycle.joined(separator: " → "))); a partial cannot include the template that includes it"
+                )
+            }
+            guard !finished.contains(name) else { return }
+            for partial in includes[name] ?? [] { try visit(partial, path: path + [name]) }
+            finished.insert(name)
+        }
+        for name in includes.keys.sorted() { try visit(name, path: []) }
+    }
+
+    /// The names in the partial tags (`{{> name}}`) of a template, following set-delimiter tags.
+    static func partialNames(_ source: String) -> [String] {
+        var open = "{{", close = "}}"
+        var names: [String] = []
+        var rest = Substring(source)
+        while let start = rest.range(of: open) {
+            rest = rest[start.upperBound...]
+            // A triple mustache (`{{{x}}}`) reads as the tag `{x`: not a partial.
+            guard let end = rest.range(of: close) else { break }
+            let tag = rest[..<end.lowerBound].trimmingCharacters(in: .whitespaces)
+            rest = rest[end.upperBound...]
+            if tag.hasPrefix("="), tag.hasSuffix("="), tag.count > 2 {
+                let parts = tag.dropFirst().dropLast().split(whereSeparator: \.isWhitespace)
+                if parts.count == 2 { (open, close) = (String(parts[0]), String(parts[1])) }
+            } else if tag.hasPrefix(">") {
+                let name = tag.dropFirst().trimmingCharacters(in: .whitespaces)
+                if !name.isEmpty, !name.hasPrefix("*") { names.append(name) }
+            }
+        }
+        return names
     }
 
     /// The default override folders: `.triage/templates` under the current folder, then `extra`.

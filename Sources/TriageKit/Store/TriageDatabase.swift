@@ -34,10 +34,19 @@ public struct TriageDatabase: Sendable {
         defer { lock.release() }
         var configuration = Configuration()
         configuration.readonly = readOnly
-        configuration.journalMode = readOnly ? .default : .wal
+        // WAL mode is set here, not with `journalMode = .wal`: GRDB's WAL setup commits a
+        // throwaway table whenever the -wal file is empty, a write on every open (reads too)
+        // that a full disk then leaves half copied into the database file.
+        configuration.journalMode = .default
         configuration.busyMode = .timeout(busyTimeout)
         configuration.foreignKeysEnabled = true
         configuration.prepareDatabase { db in
+            if !readOnly {
+                let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+                guard mode == "wal" else {
+                    throw DatabaseError(message: "could not switch to WAL mode (the journal mode stayed \(mode ?? "unknown"))")
+                }
+            }
             try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384")
         }
         do {
@@ -46,7 +55,7 @@ public struct TriageDatabase: Sendable {
             throw TriageError.database(
                 path: path, reason: "cannot be opened as a SQLite database: \(Self.reason(error))")
         }
-        try migrate()
+        try migrate(busyTimeout: busyTimeout)
     }
 
     /// A fresh in-memory database, for tests.
@@ -61,7 +70,7 @@ public struct TriageDatabase: Sendable {
         try migrate()
     }
 
-    private func migrate() throws {
+    private func migrate(busyTimeout: TimeInterval = 60) throws {
         let migrator = Schema.migrator
         do {
             if try writer.read({ try migrator.hasBeenSuperseded($0) }) {
@@ -80,7 +89,22 @@ public struct TriageDatabase: Sendable {
                     )
                 }
             } else {
+                let isPending = try writer.read { try !migrator.hasCompletedMigrations($0) }
                 try migrator.migrate(writer)
+                // A new or migrated schema is a write like any other: the file alone must hold it.
+                if isPending {
+                    try foldWriteAheadLog()
+                } else if let size = try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int,
+                    size > 0
+                {
+                    // Left behind by a process that was killed or could not fold it in, or in
+                    // use by another writer: fold it in when nobody needs to be waited for.
+                    let timeout = Int(busyTimeout * 1000)
+                    _ = try? writer.writeWithoutTransaction {
+                        try $0.execute(
+                            sql: "PRAGMA busy_timeout = 0; PRAGMA wal_checkpoint(TRUNCATE); PRAGMA busy_timeout = \(timeout)")
+                    }
+                }
             }
         } catch let error as TriageError {
             throw error
@@ -91,7 +115,15 @@ public struct TriageDatabase: Sendable {
 
     /// Runs `body` in one IMMEDIATE transaction: all of it is written, or none of it.
     /// Immediate, so that concurrent writers queue on the busy timeout instead of failing.
+    /// Once committed, the write-ahead log is folded into the database file, so that the file
+    /// alone (what a CI cache saves) holds everything written.
     func transaction<T>(_ body: (Database) throws -> T) throws -> T {
+        let value = try commit(body)
+        try foldWriteAheadLog()
+        return value
+    }
+
+    private func commit<T>(_ body: (Database) throws -> T) throws -> T {
         do {
             return try writer.writeWithoutTransaction { db in
                 var value: T?
@@ -107,6 +139,58 @@ public struct TriageDatabase: Sendable {
         } catch {
             throw TriageError.database(path: path, reason: Self.reason(error))
         }
+    }
+
+    /// How often a checkpoint that other connections kept from finishing is tried again.
+    static let checkpointAttempts = 5
+
+    /// Copies every committed page from the `-wal` file into the database file and empties the
+    /// `-wal` file (`PRAGMA wal_checkpoint(TRUNCATE)`). Until this succeeds a committed write
+    /// lives only in the `-wal` file, and a copy of the database file alone lacks it or is
+    /// malformed. Another connection that writes or reads an older snapshot keeps the
+    /// checkpoint from finishing: SQLite waits on the busy timeout, then this tries again a few
+    /// times, then reports the data as stored but not folded in (exit code 4).
+    func foldWriteAheadLog() throws {
+        guard path != ":memory:", !isReadOnly else { return }
+        var delay: useconds_t = 50_000
+        for attempt in 1...Self.checkpointAttempts {
+            let isBusy: Bool
+            do {
+                isBusy = try writer.writeWithoutTransaction { db in
+                    // One row: busy (1 when blocked), frames in the log, frames checkpointed.
+                    let busy = try Int.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+                    return busy != 0
+                }
+            } catch {
+                throw TriageError.database(
+                    path: path, reason: Self.unfoldedReason(Self.checkpointCause(error)))
+            }
+            if !isBusy { return }
+            if attempt < Self.checkpointAttempts {
+                usleep(delay)
+                delay *= 2
+            }
+        }
+        throw TriageError.database(
+            path: path,
+            reason: Self.unfoldedReason(
+                "other triage processes kept the database busy through \(Self.checkpointAttempts) tries"))
+    }
+
+    private static func unfoldedReason(_ cause: String) -> String {
+        "the changes were saved, but only in its -wal file (\(cause)); keep that file beside it (cache the whole folder), fix the cause and run `triage runs` to fold them in"
+    }
+
+    private static func checkpointCause(_ error: Error) -> String {
+        if let error = error as? DatabaseError {
+            switch error.resultCode {
+            case .SQLITE_FULL: return "the disk is full"
+            case .SQLITE_BUSY, .SQLITE_LOCKED: return "another process kept it locked past the busy timeout"
+            case .SQLITE_READONLY: return "the file is read-only"
+            default: return error.message ?? "\(error.resultCode)"
+            }
+        }
+        return "\(error)"
     }
 
     /// Runs a read, mapping SQLite errors to `TriageError`.

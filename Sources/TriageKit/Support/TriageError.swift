@@ -12,6 +12,8 @@ public enum TriageError: Error, CustomStringConvertible, Equatable, Sendable {
     case database(path: String, reason: String)
     /// A template cannot be loaded or rendered.
     case template(name: String, reason: String)
+    /// An output (a file to write, stdout, stderr) that cannot be written.
+    case unwritableOutput(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -22,6 +24,7 @@ public enum TriageError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .notFound(message): return message
         case let .database(path, reason): return "\(path): \(reason)"
         case let .template(name, reason): return "template \(name): \(reason)"
+        case let .unwritableOutput(path, reason): return "\(path): \(reason)"
         }
     }
 
@@ -35,7 +38,7 @@ public enum TriageError: Error, CustomStringConvertible, Equatable, Sendable {
     public var exitCode: Int32 {
         switch self {
         case .badInput: 3
-        case .invalidArgument, .notFound: 2
+        case .invalidArgument, .notFound, .unwritableOutput: 2
         case .database: 4
         case .template: 5
         }

@@ -43,6 +43,11 @@ extension Triage {
             name: .customLong("label"), help: ArgumentHelp("A label for the run (repeatable).", valueName: "key=value"))
         var labels: [String] = []
 
+        @Option(
+            help:
+                "The CI job these results come from; the baseline is an earlier run of the same job (default: from CI variables, e.g. GITHUB_WORKFLOW/GITHUB_JOB, CI_JOB_NAME)."
+        )
+        var job: String?
         @Option(help: "Commit SHA (default: from CI variables or git).") var commit: String?
         @Option(help: "Branch (default: from CI variables or git).") var branch: String?
         @Option(help: "Write the Markdown summary to this file too.") var summary: String?
@@ -62,6 +67,15 @@ extension Triage {
         func run() async throws {
             var passed = true
             try runReportingErrors {
+                // Everything that can be checked is checked before the run is stored: after
+                // that, a retry would find its files already stored.
+                let stepSummary = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"].flatMap {
+                    $0.isEmpty ? nil : $0
+                }
+                for output in [summary, json, stepSummary].compactMap({ $0 }) {
+                    try OutputFile.check(output, database: database.path)
+                }
+                let renderer = try TemplateRenderer.standard(templatesFolder: templates)
                 var options = CIOptions(patterns: patterns)
                 options.failOn = failOn
                 options.minimumPassRate = minimumPassRate
@@ -74,45 +88,27 @@ extension Triage {
                         labels.map { label in
                             let parts = label.split(separator: "=", maxSplits: 1)
                             return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
-                        }, uniquingKeysWith: { _, last in last }))
+                        }, uniquingKeysWith: { _, last in last }),
+                    job: job)
                 let result = try CIGate.run(databasePath: database.path, options: options)
                 emit(CISummaryView.text(result))
-                let markdown = try TemplateRenderer.standard(templatesFolder: templates).render(
-                    CISummaryView(result), template: "ci-summary.md")
-                if let stepSummary = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"], !stepSummary.isEmpty {
-                    try append(markdown, to: stepSummary)
+                let markdown = try renderer.render(CISummaryView(result), template: "ci-summary.md")
+                // The run is stored: write every output that can be written, then report the first failure.
+                var failure: Error?
+                func attempt(_ write: () throws -> Void) {
+                    do { try write() } catch { failure = failure ?? error }
                 }
-                if let summary { try write(markdown, to: summary) }
-                if let json { try write(try jsonString(result) + "\n", to: json) }
+                if let stepSummary {
+                    attempt { try OutputFile.append(markdown + "\n", to: stepSummary, database: database.path) }
+                }
+                if let summary { attempt { try OutputFile.write(markdown, to: summary, database: database.path) } }
+                if let json {
+                    attempt { try OutputFile.write(try jsonString(result) + "\n", to: json, database: database.path) }
+                }
+                if let failure { throw failure }
                 passed = result.passed
             }
             if !passed { throw ExitCode(1) }
-        }
-
-        private func write(_ text: String, to path: String) throws {
-            do {
-                let url = URL(fileURLWithPath: path)
-                try FileManager.default.createDirectory(
-                    at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try Data(text.utf8).write(to: url, options: .atomic)
-            } catch {
-                throw TriageError.invalidArgument("\(path): cannot write: \(error.localizedDescription)")
-            }
-        }
-
-        private func append(_ text: String, to path: String) throws {
-            guard
-                let handle = FileHandle(forWritingAtPath: path)
-                    ?? {
-                        _ = FileManager.default.createFile(atPath: path, contents: nil)
-                        return FileHandle(forWritingAtPath: path)
-                    }()
-            else {
-                throw TriageError.invalidArgument("$GITHUB_STEP_SUMMARY \(path): cannot be written")
-            }
-            defer { try? handle.close() }
-            _ = try? handle.seekToEnd()
-            handle.write(Data((text + "\n").utf8))
         }
     }
 }

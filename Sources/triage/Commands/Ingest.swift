@@ -90,7 +90,7 @@ extension Triage {
                     each
                     ? try ingestor.ingestEach(paths, options: options, progress: showProgress ? Self.printProgress : nil)
                     : [try ingestor.ingest(paths, options: options, progress: showProgress ? Self.printProgress : nil)]
-                if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+                if showProgress { warn("\r\u{1B}[K", newline: false) }
                 if format == .json {
                     emit(each ? try jsonString(reports) : try jsonString(reports[0]))
                 } else {
@@ -99,8 +99,7 @@ extension Triage {
                 let failedFiles = reports.flatMap(\.failedFiles)
                 if !failedFiles.isEmpty {
                     for file in failedFiles {
-                        FileHandle.standardError.write(
-                            Data("triage: \(SafeText.terminal(file.note ?? file.path))\n".utf8))
+                        warn("triage: \(SafeText.terminal(file.note ?? file.path))")
                     }
                     throw ExitCode(3)
                 }
@@ -114,7 +113,7 @@ extension Triage {
                 format: "\r\u{1B}[Kfile %d/%d (%.1f MB; %.1f of %.1f MB done before it)  %d tests  %.0f tests/s",
                 progress.fileIndex + 1, progress.fileCount, Double(progress.fileBytes) / megabyte,
                 Double(progress.bytesDone) / megabyte, Double(progress.totalBytes) / megabyte, progress.cases, rate)
-            FileHandle.standardError.write(Data(line.utf8))
+            warn(line, newline: false)
         }
 
         private var parsedLabels: [String: String] {

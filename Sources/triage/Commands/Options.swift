@@ -37,20 +37,70 @@ extension OutputFormat: ExpressibleByArgument {}
 extension ReportFormat: ExpressibleByArgument {}
 
 /// Runs a command body, turning library errors into a one-line message on stderr and the
-/// exit code the README lists.
+/// exit code the README lists. Output still buffered for stdout is pushed out and checked
+/// first: a command whose output was lost (a full disk behind `> file`) does not exit 0.
 func runReportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
+        try finishStandardOutput()
     } catch let error as TriageError {
         // Errors quote the file (a root element's name, an encoding): escape it like output.
-        FileHandle.standardError.write(Data("triage: \(SafeText.terminal(error.description))\n".utf8))
+        warn("triage: \(SafeText.terminal(error.description))")
         throw ExitCode(error.exitCode)
     }
 }
 
-/// Writes a line to stdout.
+/// Reports the first write to stdout that failed, if any: the output is incomplete.
+func finishStandardOutput() throws {
+    if let code = StandardOutput.failure {
+        throw TriageError.unwritableOutput(
+            path: "stdout", reason: "cannot be written (\(String(cString: strerror(code)))); the output is incomplete")
+    }
+}
+
+/// Writes a line to stdout. A failed write is remembered and reported when the command ends.
 func emit(_ text: String) {
-    print(text)
+    if let code = write(text + "\n", to: STDOUT_FILENO) { StandardOutput.record(code) }
+}
+
+/// Writes a diagnostic line to stderr. A stderr that cannot be written (`2>/dev/full`) loses
+/// the line but never stops the command: the exit code still says what happened.
+func warn(_ line: String, newline: Bool = true) {
+    _ = write(newline ? line + "\n" : line, to: STDERR_FILENO)
+}
+
+/// Writes all of `text` to a file descriptor (unbuffered, so nothing is left to flush);
+/// returns the errno of a failed write, nil when everything was written.
+private func write(_ text: String, to descriptor: Int32) -> Int32? {
+    var text = text
+    return text.withUTF8 { buffer -> Int32? in
+        guard let base = buffer.baseAddress else { return nil }
+        var offset = 0
+        while offset < buffer.count {
+            let written = Foundation.write(descriptor, base + offset, buffer.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            offset += written
+        }
+        return nil
+    }
+}
+
+/// The first failed write to stdout.
+/// `@unchecked Sendable` is safe here: the one stored property is read and written only while
+/// `lock` is held.
+private final class StandardOutput: @unchecked Sendable {
+    private static let shared = StandardOutput()
+    private let lock = NSLock()
+    private var firstFailure: Int32?
+
+    static var failure: Int32? { shared.lock.withLock { shared.firstFailure } }
+
+    static func record(_ code: Int32) {
+        shared.lock.withLock { shared.firstFailure = shared.firstFailure ?? code }
+    }
 }
 
 /// Whether stderr is a terminal: progress lines and colour only then.

@@ -90,6 +90,7 @@ extension Triage {
 
             func run() async throws {
                 try runReportingErrors {
+                    if let output { try OutputFile.check(output, database: database.path) }
                     let entries = try TriageKit.Quarantine.list(try database.open())
                     let now = Date()
                     let text: String
@@ -99,9 +100,7 @@ extension Triage {
                     case .junitSkip: text = TriageKit.Quarantine.junitSkip(entries, now: now)
                     }
                     if let output {
-                        do { try Data(text.utf8).write(to: URL(fileURLWithPath: output)) } catch {
-                            throw TriageError.invalidArgument("\(output): cannot write: \(error.localizedDescription)")
-                        }
+                        try OutputFile.write(text, to: output, database: database.path)
                     } else {
                         emit(text)
                     }

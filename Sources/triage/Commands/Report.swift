@@ -51,20 +51,14 @@ extension Triage {
         func run() async throws {
             try runReportingErrors {
                 let (id, format) = try parsedRest()
+                // Refused before anything is read or rendered: never write over the history.
+                if let output { try OutputFile.check(output, database: database.path) }
                 let renderer = try TemplateRenderer.standard(templatesFolder: templates)
                 let text = try ReportBuilder(database: try database.open(), renderer: renderer).render(
                     kind, id: id, format: format)
                 if let output {
-                    do {
-                        let url = URL(fileURLWithPath: output)
-                        try FileManager.default.createDirectory(
-                            at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                        try Data(text.utf8).write(to: url, options: .atomic)
-                    } catch {
-                        throw TriageError.invalidArgument(
-                            "\(output): cannot write the report: \(error.localizedDescription)")
-                    }
-                    FileHandle.standardError.write(Data("wrote \(output)\n".utf8))
+                    try OutputFile.write(text, to: output, database: database.path)
+                    warn("wrote \(output)")
                 } else {
                     emit(text)
                 }
