@@ -19,6 +19,8 @@ public struct CIOptions: Sendable {
     public var defaultBranch = "main"
     public var runKey: String?
     public var metadata = RunMetadata()
+    /// Added to every test's variant (one leg of a matrix).
+    public var variant = Variant.none
     public var environment: [String: String] = ProcessInfo.processInfo.environment
     public var now = Date()
 
@@ -96,7 +98,7 @@ public enum CIGate {
             options.runKey
             ?? metadata.buildID.map { "\(metadata.ciProvider ?? "ci")-\($0)" + (metadata.job.map { "-\($0)" } ?? "") }
         let report = try Ingestor(database: database, engine: try SignatureEngine.standard()).ingest(
-            files, options: IngestOptions(runKey: runKey, metadata: metadata, now: options.now))
+            files, options: IngestOptions(runKey: runKey, metadata: metadata, now: options.now, variant: options.variant))
         guard let runID = report.runID, let totals = report.totals else {
             throw TriageError.notFound(
                 "nothing was stored from \(files.count) file(s); every one was already in the history")
