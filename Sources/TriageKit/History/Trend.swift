@@ -150,7 +150,18 @@ public struct TestHistory: Codable, Sendable, Equatable {
     public var passRate: Double?
 
     public static func load(_ database: TriageDatabase, test query: String, limit: Int = 50) throws -> TestHistory {
-        let test = try database.findTest(query)
+        try load(database, test: try database.findTest(query), limit: limit)
+    }
+
+    /// The history of every variant of the test a name matches (one entry without variants):
+    /// `name` alone for a test run on several browsers shows each browser's history.
+    public static func loadVariants(_ database: TriageDatabase, test query: String, limit: Int = 50) throws
+        -> [TestHistory]
+    {
+        try database.findTests(query, allVariants: true).map { try load(database, test: $0, limit: limit) }
+    }
+
+    static func load(_ database: TriageDatabase, test: StoredTest, limit: Int) throws -> TestHistory {
         let timeline = try database.timeline(testID: test.id, limit: limit)
         let clusters = try database.clusters(ids: Set(timeline.compactMap(\.point.clusterID)))
         let entries = timeline.map { item in
