@@ -117,7 +117,8 @@ private func repeated(_ letter: Character, _ count: Int) -> String { String(repe
     }
 
     @Test func aTestAddedBrokenThenFixedIsRecovered() {
-        #expect(Histories([1: repeated("-", 10) + "FFF" + repeated("P", 8), 2: repeated("P", 21)]).state() == .recovered)
+        #expect(
+            Histories([1: repeated("-", 10) + "FFF" + repeated("P", 8), 2: repeated("P", 21)]).state() == .recovered)
     }
 
     @Test func aRegressionWithPassesOnItsCommitsIsFlaky() throws {
@@ -132,7 +133,8 @@ private func repeated(_ letter: Character, _ count: Int) -> String { String(repe
     // MARK: - Interleaved failures
 
     @Test func twoSeparateFailingStretchesAreFlakyAtAnyRate() throws {
-        let entry = try #require(Histories([1: repeated("P", 20) + "F" + repeated("P", 15) + "F" + repeated("P", 6)]).entry())
+        let entry = try #require(
+            Histories([1: repeated("P", 20) + "F" + repeated("P", 15) + "F" + repeated("P", 6)]).entry())
         #expect(entry.state == .flaky)
         #expect(entry.evidence == [.flipRate])
         #expect(entry.failingStretches == 2)
@@ -167,7 +169,7 @@ private func repeated(_ letter: Character, _ count: Int) -> String { String(repe
         // Failing 2 runs in 30, then 20 passes: quite likely by chance, still flaky.
         let rare = "PPPPPFPPPPPPPPPPPPPPPPFPPPPPPP" + repeated("P", 20)
         #expect(Histories([1: rare]).state() == .flaky)
-        // Failing half the runs, then 12 passes: under 5% by chance.
+        // Failing half the runs, then 12 passes: under 1% by chance.
         let often = "PFFPFPFFPPFPFFPF" + repeated("P", 12)
         #expect(Histories([1: often]).state() == .recovered)
         #expect(Histories([1: "PFFPFPFFPPFPFFPF" + repeated("P", 3)]).state() == .flaky)
@@ -181,9 +183,16 @@ private func repeated(_ letter: Character, _ count: Int) -> String { String(repe
     // MARK: - Broken
 
     @Test func aTestFailingNearlyEveryRecentRunIsBroken() {
-        #expect(Histories([1: "PFPPF" + repeated("F", 9)]).state() == .broken)
+        #expect(Histories([1: "PPPFPPF" + repeated("F", 9)]).state() == .broken)
         // A retry among the recent runs: it can pass, so it is flaky.
-        #expect(Histories([1: "PFPPF" + repeated("F", 5) + "R" + repeated("F", 5)]).state() == .flaky)
+        #expect(Histories([1: "PPPFPPF" + repeated("F", 5) + "R" + repeated("F", 5)]).state() == .flaky)
+    }
+
+    @Test func aFlakyTestIsBrokenOnlyWhenItsFailingStreakIsUnlikelyByChance() {
+        // Failing half the runs, then 6 failures in a row: likely by chance, still flaky.
+        let often = "PFFPFPFFPPFPFFPFPPFP"
+        #expect(Histories([1: often + repeated("F", 6)]).state() == .flaky)
+        #expect(Histories([1: often + repeated("F", 14)]).state() == .broken)
     }
 
     @Test func outageRunsAreLeftOut() {

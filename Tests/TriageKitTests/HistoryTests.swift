@@ -115,7 +115,7 @@ struct HistoryBuilder {
         try flaky.series("f", "PFPFFPPFPFPPP")
         #expect(entry(try FlakinessAnalyzer.analyze(flaky.db), "f")?.state == .flaky)
         var calm = try HistoryBuilder()
-        try calm.series("f", "PFPFFPPFPFPPPPPPPP")
+        try calm.series("f", "PFPFFPPFPFPPPPPPPPPPPPP")
         #expect(entry(try FlakinessAnalyzer.analyze(calm.db), "f")?.state == .recovered)
     }
 

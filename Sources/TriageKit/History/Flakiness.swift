@@ -20,8 +20,10 @@ public struct FlakinessOptions: Sendable, Codable, Equatable {
     /// recovered; a flaky test needs as many as make its pass streak unlikely (under
     /// `recoveredChance`) had it kept failing as often as it did over the window.
     public var recoveredAfter = 3
-    /// The chance below which a flaky test's final pass streak is not luck.
-    public var recoveredChance = 0.05
+    /// The chance below which a flaky test's final pass streak is not luck. Small, because it is
+    /// tried on every flaky test: at 5%, one still-flaky test in twenty-five was called recovered
+    /// on generated histories; at 1% a fixed test waits a few more runs.
+    public var recoveredChance = 0.01
     public var branch: String?
 
     public init() {}
@@ -206,17 +208,31 @@ public enum FlakinessAnalyzer {
         let failed = history.map(\.outcome.isFailure)
         if isRecovered(history, evidence: evidence, options: options) { return .recovered }
         if isBroken(failed, history: history, regression: evidence.isEmpty, options: options),
-            !history.suffix(options.brokenWindow).contains(where: \.retried)
+            !history.suffix(options.brokenWindow).contains(where: \.retried),
+            evidence.isEmpty || isUnlikelyStreak(history, failing: true, options: options)
         {
             return .broken
         }
         return evidence.isEmpty ? .stable : .flaky
     }
 
-    /// A streak of clean passes at the end (a pass on retry is no clean pass), after the test was
-    /// broken (a regression, one failing stretch of two runs or more, included) or flaky. A flaky test needs a streak long enough that, had it
-    /// gone on failing or needing retries as often as it did over the window, all of those runs
-    /// would have fallen before the streak by chance less than `recoveredChance` of the time.
+    /// Whether the final streak of failures (or of clean passes) of a flaky test is unlikely to be
+    /// luck: had its other results been spread evenly over the window, all of them would have
+    /// fallen before the streak less than `recoveredChance` of the time. With k such results
+    /// among n, that chance is C(n - streak, k) / C(n, k).
+    private static func isUnlikelyStreak(_ history: [ResultPoint], failing: Bool, options: FlakinessOptions) -> Bool {
+        let isClean = { (point: ResultPoint) in !point.outcome.isFailure && !point.retried }
+        let inStreak = { (point: ResultPoint) in failing ? point.outcome.isFailure : isClean(point) }
+        let streak = history.reversed().prefix(while: inStreak).count
+        let others = history.count - history.filter(inStreak).count
+        var chance = 1.0
+        for index in 0..<others { chance *= Double(history.count - streak - index) / Double(history.count - index) }
+        return chance < options.recoveredChance
+    }
+
+    /// A streak of at least `recoveredAfter` clean passes at the end (a pass on retry is no clean
+    /// pass) after the test was broken (a regression, one failing stretch of two runs or more,
+    /// included), or after it was flaky if the streak is unlikely to be luck.
     private static func isRecovered(_ history: [ResultPoint], evidence: [FlakyEvidence], options: FlakinessOptions)
         -> Bool
     {
@@ -225,14 +241,7 @@ public enum FlakinessAnalyzer {
         let earlier = Array(history.dropLast(streak))
         let earlierFailed = earlier.map(\.outcome.isFailure)
         if isBroken(earlierFailed, history: earlier, regression: evidence.isEmpty, options: options) { return true }
-        guard !evidence.isEmpty else { return false }
-        // Under a constant rate, the k unclean runs fall anywhere among the n; the chance that
-        // all of them fall in the first n - streak is C(n - streak, k) / C(n, k).
-        let n = history.count
-        let unclean = history.filter { $0.outcome.isFailure || $0.retried }.count
-        var chance = 1.0
-        for index in 0..<unclean { chance *= Double(n - streak - index) / Double(n - index) }
-        return chance < options.recoveredChance
+        return !evidence.isEmpty && isUnlikelyStreak(history, failing: false, options: options)
     }
 
     /// Fails the newest run, with one root-cause category behind most of its recent failures, and
