@@ -4,10 +4,8 @@ import Foundation
 public struct FlakinessOptions: Sendable, Codable, Equatable {
     /// How many of the newest runs are looked at.
     public var window = 50
-    /// Results a test needs in the window before the flip rate can call it flaky.
+    /// Results a test needs in the window before interleaved failures can call it flaky.
     public var minimumRuns = 5
-    /// Share of consecutive results that flip (weighted toward recent runs) from which a test is flaky.
-    public var flipThreshold = 0.1
     /// Weight kept per step back in time by the exponentially weighted flip rate.
     public var decay = 0.9
     /// A run where more than this share of the tests that ran failed is an infrastructure failure.
@@ -18,9 +16,14 @@ public struct FlakinessOptions: Sendable, Codable, Equatable {
     public var brokenWindow = 10
     /// Share of those runs a broken test fails in.
     public var brokenShare = 0.9
-    /// Passing runs in a row after which a broken test counts as recovered; a flaky test needs
-    /// as many as make its pass streak unlikely (under 5%) at its earlier failure rate.
+    /// Clean passes in a row after which a broken test or a fixed regression counts as
+    /// recovered; a flaky test needs as many as make its pass streak unlikely (under
+    /// `recoveredChance`) had it kept failing as often as it did over the window.
     public var recoveredAfter = 3
+    /// The chance below which a flaky test's final pass streak is not luck. Small, because it is
+    /// tried on every flaky test: at 5%, one still-flaky test in twenty-five was called recovered
+    /// on generated histories; at 1% a fixed test waits a few more runs.
+    public var recoveredChance = 0.01
     public var branch: String?
 
     public init() {}
@@ -40,7 +43,7 @@ public enum FlakyEvidence: String, Codable, Sendable, CaseIterable {
     case retried
     /// Passed and failed on the same commit in different runs.
     case sameCommit = "same-commit"
-    /// The outcome flipped between consecutive runs often enough.
+    /// Failures interleaved with passes: at least two separate stretches of failed runs.
     case flipRate = "flip-rate"
 }
 
@@ -64,6 +67,8 @@ public struct FlakyEntry: Codable, Sendable, Equatable {
     public var passRate: Double?
     public var mainCluster: StoredCluster?
     public var lastFailureRun: Int64?
+    /// Separate stretches of failed runs in the window (passes, clean or on retry, end one).
+    public var failingStretches: Int
     /// Oldest first: "P" passed, "F" failed or errored, "R" passed on retry.
     public var recent: String
 }
@@ -166,6 +171,7 @@ public enum FlakinessAnalyzer {
         }
         let sameCommitCount = outcomesByCommit.values.filter { $0.count == 2 }.count
         let failures = failed.filter { $0 }.count
+        let stretches = failingStretches(failed)
         var clusterCounts: [String: Int] = [:]
         for point in history where point.outcome.isFailure {
             if let cluster = point.clusterID { clusterCounts[cluster, default: 0] += 1 }
@@ -175,15 +181,11 @@ public enum FlakinessAnalyzer {
         var evidence: [FlakyEvidence] = []
         if retriedRuns > 0 { evidence.append(.retried) }
         if sameCommitCount > 0 { evidence.append(.sameCommit) }
-        // One change of state is a regression or a fix, not flakiness: flip-rate evidence needs two.
-        if history.count >= options.minimumRuns, flips.filter({ $0 }).count >= 2,
-            max(weightedFlipRate, flipRate) >= options.flipThreshold
-        {
-            evidence.append(.flipRate)
-        }
+        // Failures in one stretch are a regression (and its fix), however quickly the outcome
+        // flipped; flakiness needs failures interleaved with passes: two stretches or more.
+        if history.count >= options.minimumRuns, stretches >= 2 { evidence.append(.flipRate) }
 
-        let state = state(
-            failed: failed, evidence: evidence, options: options, history: history, clusterCounts: clusterCounts)
+        let state = state(history: history, evidence: evidence, options: options)
         let score = max(weightedFlipRate, Double(retriedRuns) / Double(history.count))
         let recent = history.suffix(20).map { $0.retried ? "R" : $0.outcome.isFailure ? "F" : "P" }.joined()
         return FlakyEntry(
@@ -192,46 +194,74 @@ public enum FlakinessAnalyzer {
             flipRate: (flipRate * 1000).rounded() / 1000, weightedFlipRate: (weightedFlipRate * 1000).rounded() / 1000,
             passRate: Double(history.count - failures) / Double(history.count),
             mainCluster: mainCluster.map { StoredCluster(id: $0, category: "", detail: nil, template: "") },
-            lastFailureRun: history.last { $0.outcome.isFailure }?.runID, recent: recent)
+            lastFailureRun: history.last { $0.outcome.isFailure }?.runID, failingStretches: stretches, recent: recent)
     }
 
-    private static func state(
-        failed: [Bool], evidence: [FlakyEvidence], options: FlakinessOptions, history: [ResultPoint],
-        clusterCounts: [String: Int]
-    ) -> TestState {
-        // Recovered: a streak of passes at the end, after the test was flaky or broken. The
-        // streak must be long enough that a test failing as often as this one did before would
-        // pass that many times in a row by chance less than 5% of the time (at least K runs).
-        let streak = failed.reversed().prefix { !$0 }.count
-        if streak >= options.recoveredAfter, streak < failed.count {
-            let earlierFailed = Array(failed.dropLast(streak))
-            let failureShare = Double(earlierFailed.filter { $0 }.count) / Double(earlierFailed.count)
-            let needed =
-                failureShare >= 0.999
-                ? options.recoveredAfter
-                : max(options.recoveredAfter, Int((log(0.05) / log(1 - failureShare)).rounded(.up)))
-            let earlier = Array(history.dropLast(streak))
-            if streak >= needed, isBroken(earlierFailed, history: earlier, options: options) || !evidence.isEmpty {
-                return .recovered
-            }
-        }
-        if isBroken(failed, history: history, options: options),
-            !history.suffix(options.brokenWindow).contains(where: \.retried)
+    /// Separate stretches of failed results: a pass, clean or on retry, ends one.
+    static func failingStretches(_ failed: [Bool]) -> Int {
+        zip([false] + failed, failed).filter { !$0 && $1 }.count
+    }
+
+    private static func state(history: [ResultPoint], evidence: [FlakyEvidence], options: FlakinessOptions)
+        -> TestState
+    {
+        let failed = history.map(\.outcome.isFailure)
+        if isRecovered(history, evidence: evidence, options: options) { return .recovered }
+        if isBroken(failed, history: history, regression: evidence.isEmpty, options: options),
+            !history.suffix(options.brokenWindow).contains(where: \.retried),
+            evidence.isEmpty || isUnlikelyStreak(history, failing: true, options: options)
         {
             return .broken
         }
         return evidence.isEmpty ? .stable : .flaky
     }
 
-    /// Fails in (nearly) every recent run, or in every run for a while now, with one root-cause
-    /// category behind most of those failures. The category, not the cluster: a test that fails
-    /// every run on a missing fixture whose name changes is red, not flaky.
-    private static func isBroken(_ failed: [Bool], history: [ResultPoint], options: FlakinessOptions) -> Bool {
+    /// Whether the final streak of failures (or of clean passes) of a flaky test is unlikely to be
+    /// luck: had its other results been spread evenly over the window, all of them would have
+    /// fallen before the streak less than `recoveredChance` of the time. With k such results
+    /// among n, that chance is C(n - streak, k) / C(n, k).
+    private static func isUnlikelyStreak(_ history: [ResultPoint], failing: Bool, options: FlakinessOptions) -> Bool {
+        let isClean = { (point: ResultPoint) in !point.outcome.isFailure && !point.retried }
+        let inStreak = { (point: ResultPoint) in failing ? point.outcome.isFailure : isClean(point) }
+        let streak = history.reversed().prefix(while: inStreak).count
+        let others = history.count - history.filter(inStreak).count
+        var chance = 1.0
+        for index in 0..<others { chance *= Double(history.count - streak - index) / Double(history.count - index) }
+        return chance < options.recoveredChance
+    }
+
+    /// A streak of at least `recoveredAfter` clean passes at the end (a pass on retry is no clean
+    /// pass) after the test was broken (a regression, one failing stretch of two runs or more,
+    /// included), or after it was flaky if the streak is unlikely to be luck.
+    private static func isRecovered(_ history: [ResultPoint], evidence: [FlakyEvidence], options: FlakinessOptions)
+        -> Bool
+    {
+        let streak = history.reversed().prefix { !$0.outcome.isFailure && !$0.retried }.count
+        guard streak >= options.recoveredAfter, streak < history.count else { return false }
+        let earlier = Array(history.dropLast(streak))
+        let earlierFailed = earlier.map(\.outcome.isFailure)
+        if isBroken(earlierFailed, history: earlier, regression: evidence.isEmpty, options: options) { return true }
+        return !evidence.isEmpty && isUnlikelyStreak(history, failing: false, options: options)
+    }
+
+    /// Fails the newest run, with one root-cause category behind most of its recent failures, and
+    /// either fails (nearly) every recent run, or every run for a while now, or (when
+    /// `regression` allows it: no retry, no same-commit flip) every run since a regression: one
+    /// stretch of at least two failed runs, with no failure before it. The category, not the
+    /// cluster: a test that fails every run on a missing fixture whose name changes is red, not
+    /// flaky.
+    private static func isBroken(
+        _ failed: [Bool], history: [ResultPoint], regression: Bool, options: FlakinessOptions
+    ) -> Bool {
+        guard failed.last == true else { return false }
         let recent = failed.suffix(options.brokenWindow)
-        guard recent.count >= min(options.minimumRuns, options.brokenWindow), failed.last == true else { return false }
         let share = Double(recent.filter { $0 }.count) / Double(recent.count)
         let streak = failed.reversed().prefix { $0 }.count
-        guard share >= options.brokenShare || streak >= options.minimumRuns else { return false }
+        let isRed =
+            recent.count >= min(options.minimumRuns, options.brokenWindow)
+            && (share >= options.brokenShare || streak >= options.minimumRuns)
+        let isRegression = regression && streak >= 2 && failingStretches(failed) == 1
+        guard isRed || isRegression else { return false }
         var counts: [String?: Int] = [:]
         for point in history.suffix(options.brokenWindow) where point.outcome.isFailure {
             counts[point.category, default: 0] += 1
