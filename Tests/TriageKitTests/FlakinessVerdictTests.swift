@@ -45,7 +45,7 @@ private struct Histories {
             }
             runs.append(
                 RunSummary(
-                    id: runID, key: "run-\(runID)", createdAt: "2025-09-16T10:00:00Z",
+                    id: runID, key: "run-\(runID)", createdAt: "2025-09-16T10:00:00Z", runAt: "2025-09-16T10:00:00Z",
                     metadata: RunMetadata(commit: commits?[index] ?? "c\(index)", branch: "main"), totals: totals))
         }
     }

@@ -139,9 +139,33 @@ struct HistoryBuilder {
 
         var lenient = FlakinessOptions()
         lenient.infrastructureThreshold = 1.0
+        lenient.infrastructureMedianFactor = 0
         let withoutFilter = try FlakinessAnalyzer.analyze(history.db, options: lenient)
         #expect(withoutFilter.infrastructureRuns.isEmpty)
         #expect(withoutFilter.tests.count == 10)
+    }
+
+    @Test func aPartialOutageIsLeftOutToo() throws {
+        // A service down for 60% of the suite twice: under the 80% cut-off, far above the
+        // window's usual failures (one flaky test of twenty).
+        var history = try HistoryBuilder()
+        var all: [String: Character] = [:]
+        for index in 0..<20 { all["t\(index)"] = "P" }
+        var dead: [Int64] = []
+        for round in 0..<2 {
+            for step in 0..<4 {
+                var run = all
+                if (round * 4 + step) % 3 == 0 { run["t19"] = "F" }
+                try history.run(run)
+            }
+            var outage = all
+            for index in 0..<12 { outage["t\(index)"] = "E" }
+            dead.append(try history.run(outage, message: "redis.exceptions.ConnectionError: Error 111 connecting to localhost:6381"))
+        }
+        for _ in 0..<3 { try history.run(all) }
+        let report = try FlakinessAnalyzer.analyze(history.db)
+        #expect(report.infrastructureRuns == dead)
+        #expect(report.tests(in: .flaky).map(\.test) == ["t19"])
     }
 }
 

@@ -10,6 +10,9 @@ public struct FlakinessOptions: Sendable, Codable, Equatable {
     public var decay = 0.9
     /// A run where more than this share of the tests that ran failed is an infrastructure failure.
     public var infrastructureThreshold = 0.8
+    /// A run where at least half of what ran failed, and at least this many times the window's
+    /// median share of failures, is an infrastructure failure too (a partial outage); 0 turns it off.
+    public var infrastructureMedianFactor = 6.0
     /// Runs with fewer tests than this are never called infrastructure failures.
     public var infrastructureMinimumTests = 5
     /// Recent runs looked at for "broken".
@@ -114,10 +117,31 @@ public enum FlakinessAnalyzer {
         return Double(totals.failed + totals.errors) / Double(ran) > options.infrastructureThreshold
     }
 
+    /// The runs of a window that are infrastructure failures: most of what ran failed (over
+    /// `infrastructureThreshold`), or at least half of it failed where the window's typical run
+    /// fails under a sixth as much, so that a partial outage (a service down for 60% of the
+    /// suite) is no evidence against the tests it took down.
+    static func infrastructureRuns(_ runs: [RunSummary], options: FlakinessOptions) -> Set<Int64> {
+        func share(_ totals: RunTotals) -> Double? {
+            let ran = totals.passed + totals.failed + totals.errors
+            guard ran >= options.infrastructureMinimumTests else { return nil }
+            return Double(totals.failed + totals.errors) / Double(ran)
+        }
+        let shares = runs.compactMap { share($0.totals) }.sorted()
+        let median = shares.isEmpty ? 0 : shares[shares.count / 2]
+        return Set(
+            runs.filter { run in
+                guard let value = share(run.totals) else { return false }
+                return value > options.infrastructureThreshold
+                    || (options.infrastructureMedianFactor > 0 && value >= 0.5
+                        && value >= options.infrastructureMedianFactor * median)
+            }.map(\.id))
+    }
+
     /// The analysis itself, on runs (oldest first) and their results. Test names and clusters
     /// are filled in by the caller; entries carry ids.
     static func analyze(runs: [RunSummary], points: [ResultPoint], options: FlakinessOptions) -> FlakyReport {
-        let infrastructure = Set(runs.filter { isInfrastructureFailure($0.totals, options: options) }.map(\.id))
+        let infrastructure = infrastructureRuns(runs, options: options)
         let order = Dictionary(uniqueKeysWithValues: runs.enumerated().map { ($1.id, $0) })
         let commits = Dictionary(uniqueKeysWithValues: runs.map { ($0.id, $0.metadata.commit) })
         var byTest: [Int64: [ResultPoint]] = [:]
