@@ -165,7 +165,7 @@ struct HistoryBuilder {
         for _ in 0..<3 { try history.run(all) }
         let report = try FlakinessAnalyzer.analyze(history.db)
         #expect(report.infrastructureRuns == dead)
-        #expect(report.tests(in: .flaky).map(\.test) == ["t19"])
+        #expect(report.tests(in: .flaky).map(\.test) == ["tests.test_mod::t19"])
     }
 }
 
