@@ -84,3 +84,37 @@ import Testing
         #expect(runs.stdout.components(separatedBy: "\"runAt\"").count - 1 == 2)
     }
 }
+
+@Suite struct VariantFlakinessCommandTests {
+    /// Six runs of the Playwright file where only firefox's "removes an item" flips.
+    private func history(_ cli: CLI) throws {
+        let source = try String(contentsOfFile: CLI.fixture("identity/playwright-projects.xml"), encoding: .utf8)
+        let failure =
+            #"<testcase name="removes an item" classname="checkout.spec.ts" time="0.6">"# + "\n"
+            + #"<failure message="Timeout 5000ms exceeded." type="FAILURE">Error: locator.click: Timeout 5000ms exceeded.</failure>"#
+            + "\n</testcase>"
+        let passing = #"<testcase name="removes an item" classname="checkout.spec.ts" time="0.6"></testcase>"#
+        for index in 0..<8 {
+            var text = source.replacingOccurrences(of: "2026-03-02T10:00:00.000Z", with: "2026-03-0\(index + 1)T10:00:00Z")
+            if index % 3 == 1 { text = text.replacingOccurrences(of: failure, with: passing) }
+            let file = cli.folder.appendingPathComponent("run-\(index).xml")
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            let result = try cli.run(["ingest", file.path, "--commit", "c\(index)"])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+    }
+
+    @Test func aTestFlakyOnOneProjectSaysSo() throws {
+        let cli = try CLI()
+        try history(cli)
+        let flaky = try cli.run(["flaky"])
+        #expect(flaky.status == 0, "\(flaky.stderr)")
+        #expect(flaky.stdout.contains("removes an item [project=firefox] (flaky on project=firefox only)"))
+        #expect(!flaky.stdout.contains("[project=chromium]"))
+        let onlyChromium = try cli.run(["flaky", "--variant", "project=chromium", "--format", "json"])
+        #expect(!onlyChromium.stdout.contains("removes an item"))
+        let bad = try cli.run(["flaky", "--variant", "project"])
+        #expect(bad.status == 64 || bad.status == 2)
+        #expect(bad.stderr.contains("key=value"))
+    }
+}

@@ -28,6 +28,8 @@ public struct FlakinessOptions: Sendable, Codable, Equatable {
     /// on generated histories; at 1% a fixed test waits a few more runs.
     public var recoveredChance = 0.01
     public var branch: String?
+    /// Only test-variants with all of these pairs (e.g. project=firefox); empty for all.
+    public var variant = Variant.none
 
     public init() {}
 }
@@ -70,6 +72,11 @@ public struct FlakyEntry: Codable, Sendable, Equatable {
     public var passRate: Double?
     public var mainCluster: StoredCluster?
     public var lastFailureRun: Int64?
+    /// The variant this entry is about (empty without one).
+    public var variant: Variant = .none
+    /// When the test ran under several variants in the window and only some of them are flaky:
+    /// those, as `key=value` (`project=firefox`).
+    public var flakyOnlyOn: [String]?
     /// Separate stretches of failed runs in the window (passes, clean or on retry, end one).
     public var failingStretches: Int
     /// Oldest first: "P" passed, "F" failed or errored, "R" passed on retry.
@@ -103,9 +110,43 @@ public enum FlakinessAnalyzer {
         let clusters = try database.clusters(ids: clusterIDs)
         for index in report.tests.indices {
             report.tests[index].test = tests[report.tests[index].testID]?.displayID ?? "#\(report.tests[index].testID)"
+            report.tests[index].variant = tests[report.tests[index].testID]?.variant ?? .none
             if let id = report.tests[index].mainCluster?.id { report.tests[index].mainCluster = clusters[id] }
         }
+        if !options.variant.isEmpty {
+            report.tests.removeAll { entry in
+                options.variant.pairs.contains { entry.variant.pairs[$0.key] != $0.value }
+            }
+        }
+        try noteVariantsFlakyAlone(&report, tests: tests, points: points, database: database)
         return report
+    }
+
+    /// Marks flaky entries of tests that ran under several variants in the window when only
+    /// some of the variants are flaky ("flaky on project=firefox only").
+    private static func noteVariantsFlakyAlone(
+        _ report: inout FlakyReport, tests: [Int64: StoredTest], points: [ResultPoint], database: TriageDatabase
+    ) throws {
+        let varied = report.tests.filter { $0.state == .flaky && !$0.variant.isEmpty }
+        guard !varied.isEmpty else { return }
+        // Every variant of those tests that ran in the window.
+        let ranIDs = Set(points.map(\.testID))
+        var ranVariants: [TestIdentity: Set<Variant>] = [:]
+        let bases = Set(varied.compactMap { tests[$0.testID]?.identity.withoutVariant })
+        for test in try database.variants(of: bases) where ranIDs.contains(test.id) {
+            ranVariants[test.identity.withoutVariant, default: []].insert(test.variant)
+        }
+        var flakyVariants: [TestIdentity: Set<Variant>] = [:]
+        for entry in varied {
+            guard let base = tests[entry.testID]?.identity.withoutVariant else { continue }
+            flakyVariants[base, default: []].insert(entry.variant)
+        }
+        for index in report.tests.indices where report.tests[index].state == .flaky {
+            guard let base = tests[report.tests[index].testID]?.identity.withoutVariant,
+                let flaky = flakyVariants[base], let ran = ranVariants[base], ran.count > flaky.count
+            else { continue }
+            report.tests[index].flakyOnlyOn = flaky.sorted().map(\.canonical)
+        }
     }
 
     /// Whether a run is an infrastructure failure: most of what ran failed.

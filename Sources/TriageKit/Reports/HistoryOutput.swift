@@ -29,6 +29,7 @@ public enum HistoryOutput {
                     + IngestText.pad(String(entry.failures), 5, right: true) + "  "
                     + IngestText.pad(entry.evidence.map(\.rawValue).joined(separator: ","), 27) + "  "
                     + IngestText.pad(entry.recent, 20) + "  " + SafeText.line(entry.test, limit: 90)
+                    + (entry.flakyOnlyOn.map { " (flaky on \(SafeText.terminal($0.joined(separator: " and "))) only)" } ?? "")
                     + " | " + SafeText.terminal(cluster(entry.mainCluster)))
         }
         return lines.joined(separator: "\n")
@@ -47,7 +48,7 @@ public enum HistoryOutput {
         ]
         for entry in report.tests {
             lines.append(
-                "| \(entry.state.rawValue) | \(String(format: "%.2f", entry.score)) | \(entry.runs) | \(entry.failures) | \(entry.evidence.map(\.rawValue).joined(separator: ", ")) | \(Markdown.code(entry.test)) | \(Markdown.cell(cluster(entry.mainCluster))) | \(entry.lastFailureRun.map { "run \($0)" } ?? "-") |"
+                "| \(entry.state.rawValue) | \(String(format: "%.2f", entry.score)) | \(entry.runs) | \(entry.failures) | \(entry.evidence.map(\.rawValue).joined(separator: ", ")) | \(Markdown.code(entry.test))\(entry.flakyOnlyOn.map { " (flaky on \(Markdown.cell($0.joined(separator: " and "))) only)" } ?? "") | \(Markdown.cell(cluster(entry.mainCluster))) | \(entry.lastFailureRun.map { "run \($0)" } ?? "-") |"
             )
         }
         return lines.joined(separator: "\n")

@@ -18,12 +18,18 @@ struct FlakinessArguments: ParsableArguments {
     @Option(help: "Only runs of this branch.")
     var branch: String?
 
+    @Option(
+        name: .customLong("variant"),
+        help: ArgumentHelp("Only tests run under this variant, e.g. project=firefox (repeatable).", valueName: "key=value"))
+    var variants: [String] = []
+
     var options: FlakinessOptions {
         var options = FlakinessOptions()
         options.window = window
         options.minimumRuns = minimumRuns
         options.infrastructureThreshold = infrastructureThreshold
         options.branch = branch
+        options.variant = (try? Variant.parse(arguments: variants)) ?? .none
         return options
     }
 
@@ -31,6 +37,11 @@ struct FlakinessArguments: ParsableArguments {
         guard window >= 2 else { throw ValidationError("--window must be at least 2") }
         guard (0...1).contains(infrastructureThreshold) else {
             throw ValidationError("--infra-threshold is a share between 0 and 1")
+        }
+        do {
+            _ = try Variant.parse(arguments: variants)
+        } catch let error as TriageError {
+            throw ValidationError(error.description)
         }
     }
 }
@@ -40,7 +51,7 @@ extension Triage {
         static let configuration = CommandConfiguration(
             abstract: "Rank flaky tests and list broken and recovered ones, from the stored history.",
             discussion:
-                "Evidence: retried (passed on a retry in one run), same-commit (passed and failed on one commit), flip-rate (outcome flips between runs, weighted toward recent runs). See the README for the definitions."
+                "Evidence: retried (passed on a retry in one run), same-commit (passed and failed on one commit), flip-rate (failures interleaved with passes: at least two separate failing stretches). Each test-variant is judged on its own; a test flaky under some of its variants only says so. See the README for the definitions."
         )
 
         @OptionGroup var database: DatabaseOptions
