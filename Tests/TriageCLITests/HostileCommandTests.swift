@@ -47,4 +47,29 @@ import Testing
         #expect(nothing.status == 2, "\(nothing.stdout)\(nothing.stderr)")
         #expect(nothing.stderr.contains("no result files match"), "\(nothing.stderr)")
     }
+
+    static func failures(_ count: Int, prefix: String) -> String {
+        let cases = (0..<count).map {
+            "<testcase classname=\"tests.\(prefix)\" name=\"test_\($0)\"><failure message=\"RuntimeError: widget \($0) broke\">trace \($0)</failure></testcase>"
+        }
+        return "<testsuites><testsuite name=\"pytest\">\(cases.joined())</testsuite></testsuites>"
+    }
+
+    @Test func aReclusterRacingAnIngestAndAQuarantineLetsAllOfThemFinish() throws {
+        let cli = try CLI()
+        try write(Self.failures(3_000, prefix: "big"), to: "big.xml", in: cli)
+        #expect(try cli.run(["ingest", "big.xml"]).status == 0)
+        // Rules without a literal to index: every one is tried on every failure.
+        let rules = (0..<200).map { "  - name: r\($0)\n    category: infra\n    message: \"widget \\\\d{9}\($0)\"" }
+        try write("rules:\n" + rules.joined(separator: "\n") + "\n", to: ".triage/rules.yaml", in: cli)
+        try write(Self.report, to: "next.xml", in: cli)
+        let recluster = try cli.start(["recluster"])
+        usleep(300_000)
+        let ingest = try cli.run(["ingest", "next.xml"])
+        recluster.waitUntilExit()
+        #expect(recluster.terminationStatus == 0)
+        #expect(ingest.status == 0, "\(ingest.stdout)\(ingest.stderr)")
+        let runs = try cli.run(["runs", "--format", "json"])
+        #expect(runs.stdout.contains("next.xml") || runs.status == 0)
+    }
 }

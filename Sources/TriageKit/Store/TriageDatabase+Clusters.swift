@@ -129,10 +129,20 @@ extension TriageDatabase {
         }
     }
 
-    /// Re-applies `engine` to every stored failure, in one transaction; returns how many
-    /// attempts changed cluster.
+    /// How many attempts one write transaction of `recluster` changes.
+    public static let reclusterBatchSize = 5_000
+
+    /// Re-applies `engine` to every stored failure; returns how many attempts changed cluster.
+    ///
+    /// The failures are read from one snapshot and classified without holding the write lock
+    /// (that is the slow part: minutes for a large history with many team rules). The changes
+    /// are then written in short transactions of `reclusterBatchSize` attempts, so an ingest
+    /// or a quarantine started meanwhile waits for one batch, not for the whole recluster.
+    /// An attempt changed by another writer since the snapshot is left as that writer left it.
     public func recluster(with engine: SignatureEngine) throws -> (attempts: Int, changed: Int) {
-        try transaction { db in
+        var updates: [(attemptID: Int64, resultID: Int64, old: String?, new: String)] = []
+        var clusters: [String: Signature] = [:]
+        let total: Int = try read { db in
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
@@ -141,8 +151,6 @@ extension TriageDatabase {
                     FROM attempt a JOIN result r ON r.id = a.result_id JOIN test t ON t.id = r.test_id
                     WHERE a.outcome IN ('failed', 'error') AND a.inferred = 0
                     """)
-            var updates: [(attemptID: Int64, cluster: String)] = []
-            var clusters: [String: Signature] = [:]
             var total = 0
             while let row = try rows.next() {
                 total += 1
@@ -152,34 +160,60 @@ extension TriageDatabase {
                         message: row["message"], text: row["failure_text"], failureType: row["failure_type"],
                         test: test.baseID))
                 clusters[signature.clusterID] = signature
-                if signature.clusterID != row["cluster_id"] { updates.append((row["id"], signature.clusterID)) }
+                let old: String? = row["cluster_id"]
+                if signature.clusterID != old { updates.append((row["id"], row["result_id"], old, signature.clusterID)) }
             }
-            for signature in clusters.values {
-                try db.execute(
-                    sql: """
-                        INSERT INTO failure_cluster (id, category, detail, template, rules_version) VALUES (?, ?, ?, ?, ?)
-                        ON CONFLICT (id) DO UPDATE SET category = excluded.category, detail = excluded.detail,
-                            template = excluded.template, rules_version = excluded.rules_version
-                        """,
-                    arguments: [
-                        signature.clusterID, signature.category, signature.detail, signature.template,
-                        engine.rulesVersion,
-                    ])
-            }
-            for update in updates {
-                try db.execute(
-                    sql: "UPDATE attempt SET cluster_id = ? WHERE id = ?",
-                    arguments: [update.cluster, update.attemptID])
-            }
-            // A failing result's cluster is that of its last failing attempt.
-            try db.execute(
-                sql: """
-                    UPDATE result SET cluster_id = (
-                        SELECT a.cluster_id FROM attempt a WHERE a.result_id = result.id AND a.outcome IN ('failed', 'error')
-                            AND a.cluster_id IS NOT NULL ORDER BY a.seq DESC LIMIT 1)
-                    WHERE outcome IN ('failed', 'error')
-                    """)
-            return (total, updates.count)
+            return total
         }
+        // Clusters first, so every attempt written below points at a stored cluster.
+        let signatures = Array(clusters.values)
+        for start in stride(from: 0, to: signatures.count, by: Self.reclusterBatchSize) {
+            try commit { db in
+                for signature in signatures[start..<min(start + Self.reclusterBatchSize, signatures.count)] {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO failure_cluster (id, category, detail, template, rules_version) VALUES (?, ?, ?, ?, ?)
+                            ON CONFLICT (id) DO UPDATE SET category = excluded.category, detail = excluded.detail,
+                                template = excluded.template, rules_version = excluded.rules_version
+                            """,
+                        arguments: [
+                            signature.clusterID, signature.category, signature.detail, signature.template,
+                            engine.rulesVersion,
+                        ])
+                }
+            }
+        }
+        var changed = 0
+        for start in stride(from: 0, to: updates.count, by: Self.reclusterBatchSize) {
+            let batch = updates[start..<min(start + Self.reclusterBatchSize, updates.count)]
+            changed += try commit { db in
+                var changed = 0
+                var results = Set<Int64>()
+                for update in batch {
+                    // Only if no other writer changed the attempt since the snapshot.
+                    try db.execute(
+                        sql: "UPDATE attempt SET cluster_id = ? WHERE id = ? AND cluster_id IS ?",
+                        arguments: [update.new, update.attemptID, update.old])
+                    if db.changesCount > 0 {
+                        changed += 1
+                        results.insert(update.resultID)
+                    }
+                }
+                // A failing result's cluster is that of its last failing attempt.
+                for resultID in results {
+                    try db.execute(
+                        sql: """
+                            UPDATE result SET cluster_id = (
+                                SELECT a.cluster_id FROM attempt a WHERE a.result_id = result.id
+                                    AND a.outcome IN ('failed', 'error') AND a.cluster_id IS NOT NULL
+                                ORDER BY a.seq DESC LIMIT 1)
+                            WHERE id = ? AND outcome IN ('failed', 'error')
+                            """, arguments: [resultID])
+                }
+                return changed
+            }
+        }
+        if !signatures.isEmpty || !updates.isEmpty { try foldWriteAheadLog() }
+        return (total, changed)
     }
 }

@@ -5,7 +5,9 @@ import TriageKit
 extension Triage {
     struct Recluster: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Re-apply the current rules to every stored failure, in one transaction.")
+            abstract: "Re-apply the current rules to every stored failure.",
+            discussion:
+                "Failures are classified from one snapshot without holding the write lock, then written in short transactions of 5,000, so an ingest started meanwhile waits seconds, not the whole recluster.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var rulesOptions: RulesOptions
 
