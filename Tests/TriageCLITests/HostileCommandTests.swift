@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 /// Hostile but plausible command lines: zero limits, globs over mixed folders, slow team
@@ -71,5 +72,37 @@ import Testing
         #expect(ingest.status == 0, "\(ingest.stdout)\(ingest.stderr)")
         let runs = try cli.run(["runs", "--format", "json"])
         #expect(runs.stdout.contains("next.xml") || runs.status == 0)
+    }
+
+    /// Sets a NOT NULL column to NULL the only way SQLite allows: by editing the stored schema.
+    static func damage(_ path: String, table: String, column declaration: String, set assignment: String) throws {
+        let queue = try DatabaseQueue(path: path)
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA writable_schema = ON")
+            try db.execute(
+                sql: "UPDATE sqlite_master SET sql = replace(sql, ?, ?) WHERE name = ?",
+                arguments: [declaration + " NOT NULL", declaration, table])
+            try db.execute(sql: "PRAGMA writable_schema = OFF")
+        }
+        try queue.close()
+        let again = try DatabaseQueue(path: path)
+        try again.write { db in try db.execute(sql: "UPDATE \(table) SET \(assignment)") }
+        try again.close()
+    }
+
+    @Test(arguments: [
+        ["run", "run_key TEXT", "run_key = NULL", "runs"], ["test", "classname TEXT", "classname = NULL", "recluster"],
+        ["failure_cluster", "template TEXT", "template = NULL", "clusters"],
+    ])
+    func aNullWhereTheSchemaPromisesAValueIsExit4AndOneLine(damage: [String]) throws {
+        let cli = try CLI()
+        try write(Self.report, to: "r.xml", in: cli)
+        #expect(try cli.run(["ingest", "r.xml"]).status == 0)
+        try Self.damage(cli.databasePath, table: damage[0], column: damage[1], set: damage[2])
+        let result = try cli.run(damage[3].split(separator: " ").map(String.init))
+        #expect(result.status == 4, "\(result.stdout)\(result.stderr)")
+        let table = damage[0], column = damage[1].split(separator: " ")[0]
+        #expect(result.stderr.contains("is damaged: NULL in \(table).\(column)"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
     }
 }

@@ -68,11 +68,12 @@ extension TriageDatabase {
                     GROUP BY c.id ORDER BY failures DESC, c.id
                     """
             ).map { row in
-                let id: String = row["id"]
+                let id: String = try row.required("id", of: "failure_cluster")
                 let series = recent.map { counts[id]?[$0] ?? 0 }
                 let peak = Double(series.max() ?? 0)
                 return ClusterSummary(
-                    id: id, category: row["category"], detail: row["detail"], title: row["template"],
+                    id: id, category: try row.required("category", of: "failure_cluster"), detail: row["detail"],
+                    title: try row.required("template", of: "failure_cluster"),
                     failures: row["failures"],
                     tests: row["tests"], runs: row["runs"], firstSeenRun: row["first_run"],
                     lastSeenRun: row["last_run"],
@@ -109,7 +110,7 @@ extension TriageDatabase {
                     """, arguments: [cluster.id]
             ).map {
                 ClusterDetail.AffectedTest(
-                    test: TestIdentity(row: $0).displayID,
+                    test: try TestIdentity(row: $0).displayID,
                     failures: $0["n"], lastRun: $0["last_run"])
             }
             let runs = try Int64.fetchAll(
@@ -154,7 +155,7 @@ extension TriageDatabase {
             var total = 0
             while let row = try rows.next() {
                 total += 1
-                let test = TestIdentity(row: row)
+                let test = try TestIdentity(row: row)
                 let signature = engine.signature(
                     for: FailureInput(
                         message: row["message"], text: row["failure_text"], failureType: row["failure_type"],

@@ -207,6 +207,7 @@ public struct TriageDatabase: Sendable {
     }
 
     static func reason(_ error: Error) -> String {
+        if let error = error as? DamagedRow { return error.description }
         if let error = error as? DatabaseError {
             switch error.resultCode {
             case .SQLITE_BUSY, .SQLITE_LOCKED:
