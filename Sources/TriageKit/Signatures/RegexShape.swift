@@ -275,8 +275,19 @@ struct RegexShape {
         private static let samples: [String] =
             (1...127).map { String(UnicodeScalar(UInt8($0))) } + ["é", "É", "ß", "\u{00A0}", "中", "😀", "\u{2028}"]
 
+        /// Sets already worked out, shared by all rules: 10,000 rules mostly repeat a few atoms.
+        private final class SharedSets: @unchecked Sendable {
+            private let lock = NSLock()
+            private var sets: [String: [Bool]] = [:]
+            subscript(source: String) -> [Bool]? {
+                get { lock.withLock { sets[source] } }
+                set { lock.withLock { sets[source] = newValue } }
+            }
+        }
+        private static let shared = SharedSets()
+
         mutating func set(of source: String) -> [Bool] {
-            if let known = sets[source] { return known }
+            if let known = sets[source] ?? Self.shared[source] { return known }
             let regex = try? NSRegularExpression(pattern: "^(?:" + source + ")$")
             let set = Self.samples.map { sample in
                 // An atom that cannot be checked alone counts as matching everything.
@@ -284,6 +295,7 @@ struct RegexShape {
                 return regex.firstMatch(in: sample, range: NSRange(sample.startIndex..., in: sample)) != nil
             }
             sets[source] = set
+            Self.shared[source] = set
             return set
         }
 
