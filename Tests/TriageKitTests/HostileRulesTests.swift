@@ -114,4 +114,43 @@ import Testing
         print("10,000 team rules: \(time / 500 * 1000) ms per message; loaded in \(load) s")
         #expect(time / 500 < 0.005, "\(time / 500 * 1000) ms per message")
     }
+
+    /// A recluster slow enough to matter (every failure tried against 300 rules that have no
+    /// literal to index) while another connection, which waits at most 1 s for the lock,
+    /// ingests: before, the recluster held the write lock throughout and the ingest failed.
+    @Test func aReclusterDoesNotHoldTheWriteLockWhileItClassifies() throws {
+        let folder = try TestSupport.temporaryFolder()
+        let path = folder.appendingPathComponent("triage.sqlite").path
+        let cases = (0..<3_000).map {
+            "<testcase classname=\"tests.big\" name=\"test_\($0)\"><failure message=\"RuntimeError: widget \($0) broke\">trace</failure></testcase>"
+        }
+        let big = try TestSupport.write("<testsuite name=\"s\">\(cases.joined())</testsuite>")
+        _ = try Ingestor(database: TriageDatabase(path: path)).ingest([big.path], options: IngestOptions(runKey: "big"))
+        let rules = (0..<300).map {
+            SignatureRule(name: "r\($0)", category: "infra", messagePattern: "widget \\d{9}\($0)")
+        }
+        let engine = try SignatureEngine(teamRules: rules)
+        let finished = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var reclusterError: Error?
+        nonisolated(unsafe) var reclusterSeconds = 0.0
+        let thread = Thread {
+            do {
+                let db = try TriageDatabase(path: path)
+                reclusterSeconds = try Self.seconds { _ = try db.recluster(with: engine) }
+            } catch {
+                reclusterError = error
+            }
+            finished.signal()
+        }
+        thread.start()
+        usleep(300_000)
+        let small = try TestSupport.write(
+            "<testsuite name=\"s\"><testcase classname=\"tests.small\" name=\"test_a\"/></testsuite>")
+        let other = try TriageDatabase(path: path, busyTimeout: 1)
+        let report = try Ingestor(database: other).ingest([small.path], options: IngestOptions(runKey: "small"))
+        #expect(report.runID != nil)
+        finished.wait()
+        #expect(reclusterError == nil, "\(String(describing: reclusterError))")
+        print("recluster of 3,000 failures with 300 rules: \(reclusterSeconds) s")
+    }
 }

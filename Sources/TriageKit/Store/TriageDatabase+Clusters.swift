@@ -130,47 +130,62 @@ extension TriageDatabase {
         }
     }
 
-    /// How many attempts one write transaction of `recluster` changes.
+    /// How many failures `recluster` reads, and then writes, per short transaction.
     public static let reclusterBatchSize = 5_000
 
     /// Re-applies `engine` to every stored failure; returns how many attempts changed cluster.
     ///
-    /// The failures are read from one snapshot and classified without holding the write lock
-    /// (that is the slow part: minutes for a large history with many team rules). The changes
-    /// are then written in short transactions of `reclusterBatchSize` attempts, so an ingest
-    /// or a quarantine started meanwhile waits for one batch, not for the whole recluster.
-    /// An attempt changed by another writer since the snapshot is left as that writer left it.
+    /// Classifying is the slow part (minutes for a large history with many team rules), so it
+    /// holds no lock and no snapshot: failures are read `reclusterBatchSize` at a time in short
+    /// read transactions, classified, and their changes written in one short write transaction
+    /// per batch (new clusters first). An ingest or a quarantine started meanwhile waits for
+    /// one batch at most, and its checkpoint is not held back by an old snapshot. An attempt
+    /// another writer changed since its batch was read keeps that writer's cluster.
     public func recluster(with engine: SignatureEngine) throws -> (attempts: Int, changed: Int) {
-        var updates: [(attemptID: Int64, resultID: Int64, old: String?, new: String)] = []
-        var clusters: [String: Signature] = [:]
-        let total: Int = try read { db in
-            let rows = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT a.id, a.result_id, a.seq, a.message, a.failure_text, a.failure_type, a.cluster_id,
-                        t.suite_path, t.classname, t.name, t.variant
-                    FROM attempt a JOIN result r ON r.id = a.result_id JOIN test t ON t.id = r.test_id
-                    WHERE a.outcome IN ('failed', 'error') AND a.inferred = 0
-                    """)
-            var total = 0
-            while let row = try rows.next() {
-                total += 1
-                let test = try TestIdentity(row: row)
-                let signature = engine.signature(
-                    for: FailureInput(
-                        message: row["message"], text: row["failure_text"], failureType: row["failure_type"],
-                        test: test.baseID))
-                clusters[signature.clusterID] = signature
-                let old: String? = row["cluster_id"]
-                if signature.clusterID != old { updates.append((row["id"], row["result_id"], old, signature.clusterID)) }
+        var total = 0
+        var changed = 0
+        var stored = Set<String>()
+        var lastID: Int64 = 0
+        var wrote = false
+        while true {
+            let batch: [(id: Int64, resultID: Int64, old: String?, input: FailureInput)] = try read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT a.id, a.result_id, a.message, a.failure_text, a.failure_type, a.cluster_id,
+                            t.suite_path, t.classname, t.name, t.variant
+                        FROM attempt a JOIN result r ON r.id = a.result_id JOIN test t ON t.id = r.test_id
+                        WHERE a.outcome IN ('failed', 'error') AND a.inferred = 0 AND a.id > ?
+                        ORDER BY a.id LIMIT ?
+                        """, arguments: [lastID, Self.reclusterBatchSize]
+                ).map { row in
+                    let test = try TestIdentity(row: row)
+                    return (
+                        try row.required("id", of: "attempt"), try row.required("result_id", of: "attempt"),
+                        row["cluster_id"],
+                        FailureInput(
+                            message: row["message"], text: row["failure_text"], failureType: row["failure_type"],
+                            test: test.baseID)
+                    )
+                }
             }
-            return total
-        }
-        // Clusters first, so every attempt written below points at a stored cluster.
-        let signatures = Array(clusters.values)
-        for start in stride(from: 0, to: signatures.count, by: Self.reclusterBatchSize) {
-            try commit { db in
-                for signature in signatures[start..<min(start + Self.reclusterBatchSize, signatures.count)] {
+            guard let last = batch.last else { break }
+            lastID = last.id
+            total += batch.count
+            var clusters: [String: Signature] = [:]
+            var updates: [(attemptID: Int64, resultID: Int64, old: String?, new: String)] = []
+            for failure in batch {
+                let signature = engine.signature(for: failure.input)
+                if !stored.contains(signature.clusterID) { clusters[signature.clusterID] = signature }
+                if signature.clusterID != failure.old {
+                    updates.append((failure.id, failure.resultID, failure.old, signature.clusterID))
+                }
+            }
+            guard !clusters.isEmpty || !updates.isEmpty else { continue }
+            wrote = true
+            changed += try commit { db in
+                // Clusters first, so every attempt written below points at a stored cluster.
+                for signature in clusters.values {
                     try db.execute(
                         sql: """
                             INSERT INTO failure_cluster (id, category, detail, template, rules_version) VALUES (?, ?, ?, ?, ?)
@@ -182,16 +197,10 @@ extension TriageDatabase {
                             engine.rulesVersion,
                         ])
                 }
-            }
-        }
-        var changed = 0
-        for start in stride(from: 0, to: updates.count, by: Self.reclusterBatchSize) {
-            let batch = updates[start..<min(start + Self.reclusterBatchSize, updates.count)]
-            changed += try commit { db in
                 var changed = 0
                 var results = Set<Int64>()
-                for update in batch {
-                    // Only if no other writer changed the attempt since the snapshot.
+                for update in updates {
+                    // Only if no other writer changed the attempt since the batch was read.
                     try db.execute(
                         sql: "UPDATE attempt SET cluster_id = ? WHERE id = ? AND cluster_id IS ?",
                         arguments: [update.new, update.attemptID, update.old])
@@ -213,8 +222,9 @@ extension TriageDatabase {
                 }
                 return changed
             }
+            stored.formUnion(clusters.keys)
         }
-        if !signatures.isEmpty || !updates.isEmpty { try foldWriteAheadLog() }
+        if wrote { try foldWriteAheadLog() }
         return (total, changed)
     }
 }

@@ -7,7 +7,7 @@ extension Triage {
         static let configuration = CommandConfiguration(
             abstract: "Re-apply the current rules to every stored failure.",
             discussion:
-                "Failures are classified from one snapshot without holding the write lock, then written in short transactions of 5,000, so an ingest started meanwhile waits seconds, not the whole recluster.")
+                "Failures are read 5,000 at a time, classified holding no lock, and written in a short transaction per batch, so an ingest started meanwhile waits for one batch, not the whole recluster.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var rulesOptions: RulesOptions
 
