@@ -105,6 +105,17 @@ import Testing
         #expect(loaded.signature(for: FailureInput(message: "code 123456", test: "t")).rule == "no-literal")
         #expect(loaded.signature(for: FailureInput(message: "AssertionError: 1 != 2", test: "t")).rule != "no-literal")
 
+        // From a rules file, each rule is compiled once, when the file is read.
+        let yaml = "rules:\n" + Self.manyRules.map {
+            "  - name: \($0.name)\n    category: infra\n    message: \"\($0.messagePattern ?? "")\""
+        }.joined(separator: "\n")
+        let file = try TestSupport.write(yaml, name: "rules.yaml")
+        var fromFile: SignatureEngine?
+        let fileLoad = try Self.seconds { fromFile = try SignatureEngine.standard(rulesFile: file.path) }
+        #expect(fromFile?.teamRules.count == 10_000)
+        #expect(fileLoad < 30, "loading 10,000 rules from a file: \(fileLoad) s")
+        print("10,000 team rules from a file: loaded in \(fileLoad) s")
+
         let inputs = (0..<500).map {
             FailureInput(
                 message: "AssertionError: expected \($0) got something else entirely here",

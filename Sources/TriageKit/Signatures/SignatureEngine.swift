@@ -39,6 +39,12 @@ public struct SignatureEngine: Sendable {
             guard names.insert(rule.name).inserted else { throw SignatureError.duplicateRuleName(rule.name) }
             matchers.append(try TeamRuleMatcher(rule))
         }
+        self.init(matchers: matchers)
+    }
+
+    /// The engine with rules already compiled (and checked for duplicate names).
+    init(matchers: [TeamRuleMatcher]) {
+        let teamRules = matchers.map(\.rule)
         self.teamRules = teamRules
         self.matchers = matchers
         index = TeamRuleIndex(matchers)
