@@ -19,7 +19,9 @@ import Testing
         try Data(text.utf8).write(to: url)
     }
 
-    @Test(arguments: [["runs", "--limit", "0"], ["runs", "--limit=-3"], ["trend", "--last", "0"], ["trend", "--last=-1"]])
+    @Test(arguments: [
+        ["runs", "--limit", "0"], ["runs", "--limit=-3"], ["trend", "--last", "0"], ["trend", "--last=-1"],
+    ])
     func aZeroOrNegativeCountIsRefused(arguments: [String]) throws {
         let cli = try CLI()
         try write(Self.report, to: "r.xml", in: cli)

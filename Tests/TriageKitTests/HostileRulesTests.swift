@@ -100,15 +100,18 @@ import Testing
         let loaded = try #require(engine)
         #expect(load < 30, "loading 10,000 rules: \(load) s")
         #expect(loaded.signature(for: FailureInput(message: "widget 9999 exploded at 3", test: "t")).rule == "r9999")
-        #expect(loaded.signature(for: FailureInput(message: "widget 12345 exploded at 3", test: "t")).rule == "any-widget")
+        #expect(
+            loaded.signature(for: FailureInput(message: "widget 12345 exploded at 3", test: "t")).rule == "any-widget")
         #expect(loaded.signature(for: FailureInput(message: "widget 12 exploded", test: "t")).rule == "any-widget")
         #expect(loaded.signature(for: FailureInput(message: "code 123456", test: "t")).rule == "no-literal")
         #expect(loaded.signature(for: FailureInput(message: "AssertionError: 1 != 2", test: "t")).rule != "no-literal")
 
         // From a rules file, each rule is compiled once, when the file is read.
-        let yaml = "rules:\n" + Self.manyRules.map {
-            "  - name: \($0.name)\n    category: infra\n    message: \"\($0.messagePattern ?? "")\""
-        }.joined(separator: "\n")
+        let yaml =
+            "rules:\n"
+            + Self.manyRules.map {
+                "  - name: \($0.name)\n    category: infra\n    message: \"\($0.messagePattern ?? "")\""
+            }.joined(separator: "\n")
         let file = try TestSupport.write(yaml, name: "rules.yaml")
         var fromFile: SignatureEngine?
         let fileLoad = try Self.seconds { fromFile = try SignatureEngine.standard(rulesFile: file.path) }

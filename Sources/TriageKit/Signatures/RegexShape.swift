@@ -193,7 +193,8 @@ struct RegexShape {
                         position += 1
                         break
                     }
-                    nodes.append(.atom(source: NSRegularExpression.escapedPattern(for: String(literal)), literal: literal))
+                    nodes.append(
+                        .atom(source: NSRegularExpression.escapedPattern(for: String(literal)), literal: literal))
                 }
                 return nodes
             case "E":
@@ -359,7 +360,8 @@ struct RegexShape {
                         if set.filter({ $0 }).count * 4 >= Self.samples.count * 3 {
                             wideRepetitions += 1
                             if wideRepetitions > 1 {
-                                throw Refusal(reason: "more than one repetition of almost any character, such as .*x.*y")
+                                throw Refusal(
+                                    reason: "more than one repetition of almost any character, such as .*x.*y")
                             }
                         }
                         if let pending, Self.overlap(pending, set) {
