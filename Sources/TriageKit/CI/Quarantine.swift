@@ -589,8 +589,9 @@ public enum Glob {
         return source + "$"
     }
 
-    /// Files under the current folder (or absolute) matching `pattern`; a pattern without
-    /// wildcards is returned as it is (a file or a folder).
+    /// Result files (`.xml`, `.trx`, as a folder is read) under the current folder (or absolute)
+    /// matching `pattern`; other files and folders a wildcard matches are skipped. A pattern
+    /// without wildcards is returned as it is (a file or a folder).
     public static func files(_ pattern: String) -> [String] {
         guard pattern.contains(where: { $0 == "*" || $0 == "?" }) else { return [pattern] }
         var components = pattern.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
@@ -604,7 +605,9 @@ public enum Glob {
         guard let enumerator = FileManager.default.enumerator(atPath: root) else { return [] }
         var found: [String] = []
         while let relative = enumerator.nextObject() as? String {
-            if matches(rest, relative) {
+            if ResultFiles.extensions.contains((relative as NSString).pathExtension.lowercased()),
+                matches(rest, relative)
+            {
                 found.append(root == "." ? relative : (root as NSString).appendingPathComponent(relative))
             }
         }

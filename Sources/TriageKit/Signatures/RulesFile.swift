@@ -21,6 +21,11 @@ public enum RulesFile {
     /// or unknown key, or an invalid pattern throws a one-line `SignatureError` naming the
     /// file (and line) and what is wrong.
     public static func load(from url: URL) throws -> [SignatureRule] {
+        try loadCompiled(from: url).map(\.rule)
+    }
+
+    /// The rules of a file, compiled (once: the engine takes them as they are).
+    static func loadCompiled(from url: URL) throws -> [TeamRuleMatcher] {
         let file = url.lastPathComponent
         let ext = url.pathExtension.lowercased()
         guard ext == "yaml" || ext == "yml" else {
@@ -36,11 +41,15 @@ public enum RulesFile {
         guard let yaml = String(data: data, encoding: .utf8) else {
             throw SignatureError.invalidRulesFile(file: file, line: nil, reason: "the file is not UTF-8 text")
         }
-        return try parse(yaml, file: file)
+        return try parseCompiled(yaml, file: file)
     }
 
     /// The rules in a YAML document; `file` names it in errors.
     public static func parse(_ yaml: String, file: String = "rules.yaml") throws -> [SignatureRule] {
+        try parseCompiled(yaml, file: file).map(\.rule)
+    }
+
+    static func parseCompiled(_ yaml: String, file: String) throws -> [TeamRuleMatcher] {
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
@@ -62,19 +71,19 @@ public enum RulesFile {
         guard let sequence = rulesNode.sequence else {
             throw invalid(file, rulesNode, "'rules' must be a list of rules, each starting with '- name:'")
         }
-        var rules: [SignatureRule] = []
+        var rules: [TeamRuleMatcher] = []
+        var names = Set<String>()
         for node in sequence {
             let rule = try parseRule(node, file: file, position: rules.count + 1)
             // Compile now, so a bad pattern is reported with its file and line.
             do {
-                _ = try TeamRuleMatcher(rule)
+                rules.append(try TeamRuleMatcher(rule))
             } catch let error as SignatureError {
                 throw SignatureError.invalidRulesFile(file: file, line: node.mark?.line, reason: error.description)
             }
-            if rules.contains(where: { $0.name == rule.name }) {
+            guard names.insert(rule.name).inserted else {
                 throw invalid(file, node, SignatureError.duplicateRuleName(rule.name).description)
             }
-            rules.append(rule)
         }
         return rules
     }

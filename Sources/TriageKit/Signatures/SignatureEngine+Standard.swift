@@ -10,7 +10,7 @@ extension SignatureEngine {
         let path = rulesFile ?? defaultRulesFiles.first { FileManager.default.fileExists(atPath: $0) }
         guard let path else { return .builtin }
         do {
-            return try SignatureEngine(teamRules: RulesFile.load(from: URL(fileURLWithPath: path)))
+            return SignatureEngine(matchers: try RulesFile.loadCompiled(from: URL(fileURLWithPath: path)))
         } catch let error as SignatureError {
             let text = error.description
             throw TriageError.invalidArgument(

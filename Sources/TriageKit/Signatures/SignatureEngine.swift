@@ -14,6 +14,7 @@ public struct SignatureEngine: Sendable {
     public let rulesVersion: String
 
     private let matchers: [TeamRuleMatcher]
+    private let index: TeamRuleIndex
     /// Per team rule, the version part of its cluster keys: the built-in version plus a hash of
     /// that rule alone, so editing one team rule changes only the ids of the causes it names.
     private let teamRuleVersions: [String]
@@ -24,6 +25,7 @@ public struct SignatureEngine: Sendable {
     private init(builtinOnly: Void) {
         teamRules = []
         matchers = []
+        index = TeamRuleIndex([])
         teamRuleVersions = []
         rulesVersion = Self.builtinRulesVersion
     }
@@ -37,8 +39,15 @@ public struct SignatureEngine: Sendable {
             guard names.insert(rule.name).inserted else { throw SignatureError.duplicateRuleName(rule.name) }
             matchers.append(try TeamRuleMatcher(rule))
         }
+        self.init(matchers: matchers)
+    }
+
+    /// The engine with rules already compiled (and checked for duplicate names).
+    init(matchers: [TeamRuleMatcher]) {
+        let teamRules = matchers.map(\.rule)
         self.teamRules = teamRules
         self.matchers = matchers
+        index = TeamRuleIndex(matchers)
         let ruleEncoder = JSONEncoder()
         ruleEncoder.outputFormatting = [.sortedKeys]
         teamRuleVersions = teamRules.map { rule in
@@ -85,7 +94,10 @@ public struct SignatureEngine: Sendable {
                 errorLine = line
                 return line
             }
-            for (index, matcher) in matchers.enumerated() {
+            let candidates = index.candidates(
+                message: input.message, errorLine: lineOfText, text: input.text, test: input.test)
+            for index in candidates {
+                let matcher = matchers[index]
                 guard let match = matcher.match(input, errorLine: lineOfText) else { continue }
                 let evidence: ArraySlice<UInt8>
                 if let line = match.evidence {

@@ -3,6 +3,8 @@
 public enum SignatureError: Error, CustomStringConvertible, Equatable, Sendable {
     /// A rule's `message`, `trace` or `test` is not a valid regular expression.
     case invalidPattern(rule: String, field: String, pattern: String, reason: String)
+    /// A rule's pattern could backtrack for seconds or hours on a message that almost matches.
+    case slowPattern(rule: String, field: String, pattern: String, reason: String)
     /// A rule has none of `message`, `trace` and `test`, so it would match every failure.
     case ruleWithoutPattern(rule: String)
     /// A rule's `detail` names a capture group its patterns do not have.
@@ -21,6 +23,9 @@ public enum SignatureError: Error, CustomStringConvertible, Equatable, Sendable 
         case .invalidPattern(let rule, let field, let pattern, let reason):
             return "rule '\(rule)': its \(field) pattern '\(pattern)' is not a valid regular expression (\(reason)); "
                 + "fix the pattern, and escape characters such as ( [ . * that should match literally"
+        case .slowPattern(let rule, let field, let pattern, let reason):
+            return "rule '\(rule)': its \(field) pattern '\(pattern)' could take minutes on one message: it has "
+                + "\(reason); rewrite it without that (see Team rules in the README)"
         case .ruleWithoutPattern(let rule):
             return "rule '\(rule)' has no message, trace or test pattern, so it would match every failure; "
                 + "give it at least one"

@@ -53,9 +53,9 @@ extension TriageDatabase {
                     WHERE r.run_id = ? AND r.outcome IN ('failed', 'error')
                       AND NOT EXISTS (SELECT 1 FROM result b WHERE b.run_id = ? AND b.test_id = r.test_id)
                     """, arguments: [job, at, at, runID, baseline])
-            return Set(
-                rows.filter { ["failed", "error"].contains($0["previous"] as String?) }.map {
-                    TestIdentity(row: $0).displayID
+            return try Set(
+                rows.filter { ["failed", "error"].contains($0["previous"] as String?) }.map { row in
+                    try TestIdentity(row: row).displayID
                 })
         }
     }

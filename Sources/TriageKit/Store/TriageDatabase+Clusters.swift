@@ -68,11 +68,12 @@ extension TriageDatabase {
                     GROUP BY c.id ORDER BY failures DESC, c.id
                     """
             ).map { row in
-                let id: String = row["id"]
+                let id: String = try row.required("id", of: "failure_cluster")
                 let series = recent.map { counts[id]?[$0] ?? 0 }
                 let peak = Double(series.max() ?? 0)
                 return ClusterSummary(
-                    id: id, category: row["category"], detail: row["detail"], title: row["template"],
+                    id: id, category: try row.required("category", of: "failure_cluster"), detail: row["detail"],
+                    title: try row.required("template", of: "failure_cluster"),
                     failures: row["failures"],
                     tests: row["tests"], runs: row["runs"], firstSeenRun: row["first_run"],
                     lastSeenRun: row["last_run"],
@@ -109,7 +110,7 @@ extension TriageDatabase {
                     """, arguments: [cluster.id]
             ).map {
                 ClusterDetail.AffectedTest(
-                    test: TestIdentity(row: $0).displayID,
+                    test: try TestIdentity(row: $0).displayID,
                     failures: $0["n"], lastRun: $0["last_run"])
             }
             let runs = try Int64.fetchAll(
@@ -129,57 +130,101 @@ extension TriageDatabase {
         }
     }
 
-    /// Re-applies `engine` to every stored failure, in one transaction; returns how many
-    /// attempts changed cluster.
+    /// How many failures `recluster` reads, and then writes, per short transaction.
+    public static let reclusterBatchSize = 5_000
+
+    /// Re-applies `engine` to every stored failure; returns how many attempts changed cluster.
+    ///
+    /// Classifying is the slow part (minutes for a large history with many team rules), so it
+    /// holds no lock and no snapshot: failures are read `reclusterBatchSize` at a time in short
+    /// read transactions, classified, and their changes written in one short write transaction
+    /// per batch (new clusters first). An ingest or a quarantine started meanwhile waits for
+    /// one batch at most, and its checkpoint is not held back by an old snapshot. An attempt
+    /// another writer changed since its batch was read keeps that writer's cluster.
     public func recluster(with engine: SignatureEngine) throws -> (attempts: Int, changed: Int) {
-        try transaction { db in
-            let rows = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT a.id, a.result_id, a.seq, a.message, a.failure_text, a.failure_type, a.cluster_id,
-                        t.suite_path, t.classname, t.name, t.variant
-                    FROM attempt a JOIN result r ON r.id = a.result_id JOIN test t ON t.id = r.test_id
-                    WHERE a.outcome IN ('failed', 'error') AND a.inferred = 0
-                    """)
-            var updates: [(attemptID: Int64, cluster: String)] = []
-            var clusters: [String: Signature] = [:]
-            var total = 0
-            while let row = try rows.next() {
-                total += 1
-                let test = TestIdentity(row: row)
-                let signature = engine.signature(
-                    for: FailureInput(
-                        message: row["message"], text: row["failure_text"], failureType: row["failure_type"],
-                        test: test.baseID))
-                clusters[signature.clusterID] = signature
-                if signature.clusterID != row["cluster_id"] { updates.append((row["id"], signature.clusterID)) }
-            }
-            for signature in clusters.values {
-                try db.execute(
+        var total = 0
+        var changed = 0
+        var stored = Set<String>()
+        var lastID: Int64 = 0
+        var wrote = false
+        while true {
+            let batch: [(id: Int64, resultID: Int64, old: String?, input: FailureInput)] = try read { db in
+                try Row.fetchAll(
+                    db,
                     sql: """
-                        INSERT INTO failure_cluster (id, category, detail, template, rules_version) VALUES (?, ?, ?, ?, ?)
-                        ON CONFLICT (id) DO UPDATE SET category = excluded.category, detail = excluded.detail,
-                            template = excluded.template, rules_version = excluded.rules_version
-                        """,
-                    arguments: [
-                        signature.clusterID, signature.category, signature.detail, signature.template,
-                        engine.rulesVersion,
-                    ])
+                        SELECT a.id, a.result_id, a.message, a.failure_text, a.failure_type, a.cluster_id,
+                            t.suite_path, t.classname, t.name, t.variant
+                        FROM attempt a JOIN result r ON r.id = a.result_id JOIN test t ON t.id = r.test_id
+                        WHERE a.outcome IN ('failed', 'error') AND a.inferred = 0 AND a.id > ?
+                        ORDER BY a.id LIMIT ?
+                        """, arguments: [lastID, Self.reclusterBatchSize]
+                ).map { row in
+                    let test = try TestIdentity(row: row)
+                    return (
+                        try row.required("id", of: "attempt"), try row.required("result_id", of: "attempt"),
+                        row["cluster_id"],
+                        FailureInput(
+                            message: row["message"], text: row["failure_text"], failureType: row["failure_type"],
+                            test: test.baseID)
+                    )
+                }
             }
-            for update in updates {
-                try db.execute(
-                    sql: "UPDATE attempt SET cluster_id = ? WHERE id = ?",
-                    arguments: [update.cluster, update.attemptID])
+            guard let last = batch.last else { break }
+            lastID = last.id
+            total += batch.count
+            var clusters: [String: Signature] = [:]
+            var updates: [(attemptID: Int64, resultID: Int64, old: String?, new: String)] = []
+            for failure in batch {
+                let signature = engine.signature(for: failure.input)
+                if !stored.contains(signature.clusterID) { clusters[signature.clusterID] = signature }
+                if signature.clusterID != failure.old {
+                    updates.append((failure.id, failure.resultID, failure.old, signature.clusterID))
+                }
             }
-            // A failing result's cluster is that of its last failing attempt.
-            try db.execute(
-                sql: """
-                    UPDATE result SET cluster_id = (
-                        SELECT a.cluster_id FROM attempt a WHERE a.result_id = result.id AND a.outcome IN ('failed', 'error')
-                            AND a.cluster_id IS NOT NULL ORDER BY a.seq DESC LIMIT 1)
-                    WHERE outcome IN ('failed', 'error')
-                    """)
-            return (total, updates.count)
+            guard !clusters.isEmpty || !updates.isEmpty else { continue }
+            wrote = true
+            changed += try commit { db in
+                // Clusters first, so every attempt written below points at a stored cluster.
+                for signature in clusters.values {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO failure_cluster (id, category, detail, template, rules_version) VALUES (?, ?, ?, ?, ?)
+                            ON CONFLICT (id) DO UPDATE SET category = excluded.category, detail = excluded.detail,
+                                template = excluded.template, rules_version = excluded.rules_version
+                            """,
+                        arguments: [
+                            signature.clusterID, signature.category, signature.detail, signature.template,
+                            engine.rulesVersion,
+                        ])
+                }
+                var changed = 0
+                var results = Set<Int64>()
+                for update in updates {
+                    // Only if no other writer changed the attempt since the batch was read.
+                    try db.execute(
+                        sql: "UPDATE attempt SET cluster_id = ? WHERE id = ? AND cluster_id IS ?",
+                        arguments: [update.new, update.attemptID, update.old])
+                    if db.changesCount > 0 {
+                        changed += 1
+                        results.insert(update.resultID)
+                    }
+                }
+                // A failing result's cluster is that of its last failing attempt.
+                for resultID in results {
+                    try db.execute(
+                        sql: """
+                            UPDATE result SET cluster_id = (
+                                SELECT a.cluster_id FROM attempt a WHERE a.result_id = result.id
+                                    AND a.outcome IN ('failed', 'error') AND a.cluster_id IS NOT NULL
+                                ORDER BY a.seq DESC LIMIT 1)
+                            WHERE id = ? AND outcome IN ('failed', 'error')
+                            """, arguments: [resultID])
+                }
+                return changed
+            }
+            stored.formUnion(clusters.keys)
         }
+        if wrote { try foldWriteAheadLog() }
+        return (total, changed)
     }
 }

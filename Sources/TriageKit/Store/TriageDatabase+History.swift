@@ -33,10 +33,11 @@ public struct StoredTest: Codable, Sendable, Equatable, Hashable {
     /// The columns `init(row:)` reads, for a query on the test table aliased `t`.
     static let columns = "t.id, t.suite, t.suite_path, t.classname, t.name, t.variant, t.file"
 
-    init(row: Row) {
+    init(row: Row) throws {
         self.init(
-            id: row["id"], suite: row["suite"], suitePath: row["suite_path"], classname: row["classname"],
-            name: row["name"], variant: Variant(canonical: row["variant"]), file: row["file"])
+            id: try row.required("id", of: "test"), suite: try row.required("suite", of: "test"),
+            suitePath: row["suite_path"], classname: try row.required("classname", of: "test"),
+            name: try row.required("name", of: "test"), variant: Variant(canonical: row["variant"]), file: row["file"])
     }
 
     public init(
@@ -102,7 +103,7 @@ extension TriageDatabase {
                         "SELECT \(StoredTest.columns) FROM test t WHERE t.id IN (\(databaseQuestionMarks(count: chunk.count)))",
                     arguments: StatementArguments(chunk))
                 for row in rows {
-                    let test = StoredTest(row: row)
+                    let test = try StoredTest(row: row)
                     found[test.id] = test
                 }
             }
@@ -168,7 +169,7 @@ extension TriageDatabase {
             let exact = try Row.fetchAll(
                 db, sql: "SELECT \(StoredTest.columns) FROM test t WHERE \(base) IN (?, ?) LIMIT 200",
                 arguments: [query, normalized]
-            ).map(StoredTest.init(row:))
+            ).map { try StoredTest(row: $0) }
             if !exact.isEmpty { return exact }
             // The full display id (suite path, variant) is built here, not in SQL.
             let parts = try Row.fetchAll(
@@ -176,7 +177,7 @@ extension TriageDatabase {
                 sql:
                     "SELECT \(StoredTest.columns) FROM test t WHERE instr(\(base), ?) > 0 OR instr(\(base), ?) > 0 OR instr(t.suite_path, ?) > 0 OR instr(t.variant, ?) > 0 OR instr(?, \(base)) > 0 LIMIT 2000",
                 arguments: [namePart, normalized, namePart, query, namePart]
-            ).map(StoredTest.init(row:))
+            ).map { try StoredTest(row: $0) }
             let full = parts.filter { $0.displayID == query }
             if !full.isEmpty { return full }
             let normalizedQuery = namePart == query ? normalized : query.replacingOccurrences(of: namePart, with: normalized)
@@ -227,7 +228,7 @@ extension TriageDatabase {
                 db, sql: "SELECT * FROM run WHERE id IN (\(databaseQuestionMarks(count: runIDs.count)))",
                 arguments: StatementArguments(runIDs)
             )
-            .map(Self.runSummary)
+            .map { try Self.runSummary($0) }
             let byID = Dictionary(uniqueKeysWithValues: runs.map { ($0.id, $0) })
             return rows.reversed().compactMap { row in
                 guard let run = byID[row["run_id"]] else { return nil }
@@ -245,7 +246,7 @@ extension TriageDatabase {
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = ?", arguments: [id]) else {
                 throw TriageError.notFound("run \(id) does not exist; `triage runs` lists the stored runs")
             }
-            return Self.runSummary(row)
+            return try Self.runSummary(row)
         }
     }
 
@@ -365,7 +366,7 @@ extension TriageDatabase {
                 let cluster = (row["cid"] as String?).map {
                     StoredCluster(id: $0, category: row["category"], detail: row["detail"], template: row["template"])
                 }
-                let identity = TestIdentity(row: row)
+                let identity = try TestIdentity(row: row)
                 return (
                     identity.displayID, Outcome(rawValue: row["outcome"]) ?? .error, cluster,
                     identity.withoutVariant.displayID
@@ -378,9 +379,10 @@ extension TriageDatabase {
 extension TestIdentity {
     /// The identity of a row that has the test table's `suite_path`, `classname`, `name` and
     /// `variant` columns (selected under those names).
-    init(row: Row) {
+    init(row: Row) throws {
         self.init(
-            suitePath: row["suite_path"], classname: row["classname"], name: row["name"],
+            suitePath: row["suite_path"], classname: try row.required("classname", of: "test"),
+            name: try row.required("name", of: "test"),
             variant: Variant(canonical: row["variant"]))
     }
 }

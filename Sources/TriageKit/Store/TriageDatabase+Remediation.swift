@@ -37,7 +37,7 @@ extension TriageDatabase {
     /// Every stored test.
     func allTests() throws -> [StoredTest] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT \(StoredTest.columns) FROM test t ORDER BY t.id").map(StoredTest.init(row:))
+            try Row.fetchAll(db, sql: "SELECT \(StoredTest.columns) FROM test t ORDER BY t.id").map { try StoredTest(row: $0) }
         }
     }
 

@@ -13,7 +13,7 @@ extension TriageDatabase {
             }
             sql += " ORDER BY run_at DESC, id DESC LIMIT ?"
             arguments += [limit]
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.runSummary)
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { try Self.runSummary($0) }
         }
     }
 
@@ -23,7 +23,7 @@ extension TriageDatabase {
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = ?", arguments: [id]) else {
                 throw TriageError.notFound("run \(id) does not exist; `triage runs` lists the stored runs")
             }
-            let run = Self.runSummary(row)
+            let run = try Self.runSummary(row)
             let files = try Row.fetchAll(
                 db, sql: "SELECT path, format, size, sha256, cases FROM run_file WHERE run_id = ? ORDER BY id",
                 arguments: [id]
@@ -53,18 +53,20 @@ extension TriageDatabase {
         try read { try Int64.fetchOne($0, sql: "SELECT id FROM run ORDER BY run_at DESC, id DESC LIMIT 1") }
     }
 
-    static func runSummary(_ row: Row) -> RunSummary {
+    static func runSummary(_ row: Row) throws -> RunSummary {
         let labelsText: String = row["labels"] ?? "{}"
         let labels = (try? JSONDecoder().decode([String: String].self, from: Data(labelsText.utf8))) ?? [:]
         return RunSummary(
-            id: row["id"], key: row["run_key"], createdAt: row["created_at"], runAt: row["run_at"],
+            id: try row.required("id", of: "run"), key: try row.required("run_key", of: "run"),
+            createdAt: try row.required("created_at", of: "run"), runAt: row["run_at"],
             metadata: RunMetadata(
                 commit: row["commit_sha"], branch: row["branch"], ciProvider: row["ci_provider"],
                 buildID: row["build_id"],
                 buildURL: row["build_url"], pullRequest: row["pull_request"], labels: labels, job: row["job"]),
             totals: RunTotals(
-                tests: row["tests"], passed: row["passed"], failed: row["failed"], errors: row["errors"],
-                skipped: row["skipped"], retried: row["retried"]))
+                tests: try row.required("tests", of: "run"), passed: try row.required("passed", of: "run"),
+                failed: try row.required("failed", of: "run"), errors: try row.required("errors", of: "run"),
+                skipped: try row.required("skipped", of: "run"), retried: try row.required("retried", of: "run")))
     }
 }
 
@@ -98,7 +100,7 @@ extension TriageDatabase {
             try db.execute(sql: "DELETE FROM result WHERE run_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM run_file WHERE run_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM run WHERE id = ?", arguments: [id])
-            return Self.runSummary(row)
+            return try Self.runSummary(row)
         }
     }
 }

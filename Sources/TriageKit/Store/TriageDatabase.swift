@@ -123,7 +123,9 @@ public struct TriageDatabase: Sendable {
         return value
     }
 
-    private func commit<T>(_ body: (Database) throws -> T) throws -> T {
+    /// `transaction` without folding the write-ahead log: for a series of short transactions
+    /// that fold once at the end.
+    func commit<T>(_ body: (Database) throws -> T) throws -> T {
         do {
             return try writer.writeWithoutTransaction { db in
                 var value: T?
@@ -205,6 +207,7 @@ public struct TriageDatabase: Sendable {
     }
 
     static func reason(_ error: Error) -> String {
+        if let error = error as? DamagedRow { return error.description }
         if let error = error as? DatabaseError {
             switch error.resultCode {
             case .SQLITE_BUSY, .SQLITE_LOCKED:

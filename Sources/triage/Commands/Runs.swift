@@ -21,6 +21,10 @@ extension Triage {
             @Option(help: "Only runs of this branch.")
             var branch: String?
 
+            func validate() throws {
+                guard limit >= 1 else { throw ValidationError("--limit must be at least 1") }
+            }
+
             func run() async throws {
                 try runReportingErrors {
                     let runs = try database.open().runs(limit: limit, branch: branch)

@@ -17,6 +17,10 @@ extension Triage {
         @Option(help: "Only runs of this branch.")
         var branch: String?
 
+        func validate() throws {
+            guard last >= 1 else { throw ValidationError("--last must be at least 1") }
+        }
+
         func run() async throws {
             try runReportingErrors {
                 let trend = try Trend.load(try database.open(), last: last, branch: branch)
