@@ -99,7 +99,7 @@ private final class BatchQueue: @unchecked Sendable {
 
     static let batchSize = 256
     /// A parser runs at most this far ahead of the writer (a batch is always let through).
-    private static let capacityBytes = 4 << 20
+    private static let capacityBytes = 1 << 20
 
     private let condition = NSCondition()
     private var items: [(item: Item, bytes: Int)] = []
