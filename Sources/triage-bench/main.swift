@@ -83,6 +83,19 @@ func benchIngest() throws {
     } else {
         print("parse floor  xmllint not found (apt-get install libxml2-utils)")
     }
+    // The floor of anything built on FoundationXML: one streaming XMLParser pass that only
+    // counts, built from the shared benchmark source; the ingest ratio below is against it.
+    var xmlParserFloor: Double?
+    let floorBinary = folder.appendingPathComponent("xmlparser_floor")
+    if let built = try? shell(
+        "swiftc", ["-O", shared.appendingPathComponent("bench/xmlparser_floor.swift").path, "-o", floorBinary.path]),
+        built.status == 0
+    {
+        xmlParserFloor = (0..<3).compactMap { _ in try? shell(floorBinary.path, [file.path]).seconds }.min()
+        print("parse floor  xmlparser_floor (one XMLParser pass, best of 3): \(fmt(xmlParserFloor ?? 0)) s")
+    } else {
+        print("parse floor  xmlparser_floor could not be built (swiftc, bench/xmlparser_floor.swift)")
+    }
     var parsed = 0
     let parseStart = Date()
     _ = try ReportReader.read(file) { _ in parsed += 1 }
@@ -99,6 +112,9 @@ func benchIngest() throws {
     print(
         "ingest       triage into a fresh database (signatures on): \(fmt(seconds)) s, \(Int(Double(tests) / seconds)) cases/s, \(fmt(size / seconds, 1)) MB/s"
     )
+    if let xmlParserFloor {
+        print("ratio        ingest / xmlparser_floor: \(fmt(seconds / xmlParserFloor, 1))×")
+    }
     print("peak memory  \(fmt(peakMemoryMiB(), 1)) MiB (VmHWM of this process: parse, ingest and the steps before)")
 
     let peer =

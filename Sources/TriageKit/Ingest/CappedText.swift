@@ -71,14 +71,29 @@ extension CappedText {
     }
 }
 
+extension CappedText {
+    /// A part of a test's identity (suite, class, name) cut like other text, with the SHA-256
+    /// of the whole value in its marker: the identity is computed from the cut form, so two
+    /// names that differ only after the cut must not cut to the same text.
+    static func cappedIdentity(_ text: String, limit: Int = CappedText.defaultLimit) -> String {
+        guard text.utf8.count > limit + markerRoom else { return text }
+        var capped = CappedText(limit: limit)
+        capped.append(text)
+        let digest = ResultFiles.sha256(text).prefix(32)
+        return capped.value + "\n…[truncated: \(capped.droppedBytes) more bytes; sha256 of the whole: \(digest)]"
+    }
+}
+
 extension TestCase {
     /// The case with every text that came from an attribute capped like stored text, so that
-    /// a 10 MB `message` or name costs 64 KiB in the database and in reports.
+    /// a 10 MB `message` or name costs 64 KiB in the database and in reports. The parts of the
+    /// identity keep a fingerprint of their whole value (see `cappedIdentity`).
     func cappingTexts() -> TestCase {
         var copy = self
-        copy.suite = CappedText.capped(suite) ?? suite
-        copy.classname = CappedText.capped(classname) ?? classname
-        copy.name = CappedText.capped(name) ?? name
+        copy.suite = CappedText.cappedIdentity(suite)
+        copy.suitePath = CappedText.cappedIdentity(suitePath)
+        copy.classname = CappedText.cappedIdentity(classname)
+        copy.name = CappedText.cappedIdentity(name)
         copy.file = CappedText.capped(file)
         for index in copy.attempts.indices {
             copy.attempts[index].message = CappedText.capped(copy.attempts[index].message)

@@ -59,6 +59,9 @@ final class AdjacentCaseMerger {
 
     func accept(_ next: TestCase) throws {
         if var current = pending, current.identity == next.identity, current.parent == next.parent {
+            // Let go of the held copy first, so that the attempts grow in place: merging into a
+            // copy that `pending` still shares would copy every attempt on each repeat.
+            pending = nil
             CaseMerger.merge(next, into: &current, infersUndescribedFailures: infersUndescribedFailures)
             pending = current
             return

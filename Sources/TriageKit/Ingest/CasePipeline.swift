@@ -1,30 +1,32 @@
 import Foundation
 
-/// Parses a file on a second thread while the caller writes its cases, so that ingest takes
-/// about as long as the slower of the two instead of their sum. Cases travel in small batches
-/// through a bounded queue: memory stays flat whatever the file's size.
-enum CasePipeline {
-    /// Reads `url` on a background thread and hands every case to `write` on this thread.
-    /// An error on either side stops both; the first one is thrown.
-    static func read(
-        _ url: URL, displayPath: String, format: ReportFormat?, inspection: FileInspection? = nil,
-        write: (TestCase) throws -> Void
-    ) throws -> ParsedFileInfo {
-        let queue = BatchQueue()
+/// Parses a file on a thread of its own while the caller writes cases, so that ingest takes
+/// about as long as the slower of the two instead of their sum, and several files can parse
+/// on several cores while one writer stores them in order. Cases travel in batches through a
+/// queue bounded in bytes: memory stays flat whatever the file's size.
+final class CasePipeline {
+    private let queue = BatchQueue()
+
+    /// Starts reading `url` on a background thread; `drain` hands its cases over.
+    init(_ url: URL, displayPath: String, format: ReportFormat?, inspection: FileInspection? = nil) {
+        let queue = self.queue
         let thread = Thread {
             do {
                 var batch: [TestCase] = []
+                var batchBytes = 0
                 batch.reserveCapacity(BatchQueue.batchSize)
                 let info = try ReportReader.read(
                     url, displayPath: displayPath, format: format, inspection: inspection
                 ) { testCase in
                     batch.append(testCase)
+                    batchBytes += testCase.approximateBytes
                     if batch.count == BatchQueue.batchSize {
-                        try queue.push(.cases(batch))
+                        try queue.push(.cases(batch), bytes: batchBytes)
                         batch.removeAll(keepingCapacity: true)
+                        batchBytes = 0
                     }
                 }
-                if !batch.isEmpty { try queue.push(.cases(batch)) }
+                if !batch.isEmpty { try queue.push(.cases(batch), bytes: batchBytes) }
                 try? queue.push(.finished(info))
             } catch {
                 try? queue.push(.failed(error))
@@ -32,14 +34,27 @@ enum CasePipeline {
         }
         thread.stackSize = 8 << 20
         thread.start()
+    }
+
+    /// Reads `url` on a background thread and hands every case to `write` on this thread.
+    /// An error on either side stops both; the first one is thrown.
+    static func read(
+        _ url: URL, displayPath: String, format: ReportFormat?, inspection: FileInspection? = nil,
+        write: (TestCase) throws -> Void
+    ) throws -> ParsedFileInfo {
+        try CasePipeline(url, displayPath: displayPath, format: format, inspection: inspection).drain(write: write)
+    }
+
+    /// Hands every case to `write` on this thread as the parser finishes it. An error on either
+    /// side stops both; the first one is thrown.
+    func drain(write: (TestCase) throws -> Void) throws -> ParsedFileInfo {
         while true {
             switch queue.pop() {
             case .cases(let batch):
                 do {
                     for testCase in batch { try write(testCase) }
                 } catch {
-                    queue.cancel()
-                    queue.waitUntilProducerDone()
+                    cancel()
                     throw error
                 }
             case .finished(let info):
@@ -49,9 +64,27 @@ enum CasePipeline {
             }
         }
     }
+
+    /// Stops the parser at its next hand-over and waits for its thread to end.
+    func cancel() {
+        queue.cancel()
+        queue.waitUntilProducerDone()
+    }
 }
 
-/// A bounded single-producer, single-consumer queue of case batches.
+extension TestCase {
+    /// Roughly what the case holds in memory, to bound the cases waiting to be written.
+    var approximateBytes: Int {
+        var bytes = 256 + suite.utf8.count + suitePath.utf8.count + classname.utf8.count + name.utf8.count
+        for attempt in attempts {
+            bytes += 96 + (attempt.message?.utf8.count ?? 0) + (attempt.failureText?.utf8.count ?? 0)
+                + (attempt.stdout?.utf8.count ?? 0) + (attempt.stderr?.utf8.count ?? 0)
+        }
+        return bytes
+    }
+}
+
+/// A single-producer, single-consumer queue of case batches, bounded by the bytes it holds.
 ///
 /// `@unchecked Sendable` is safe here: every stored property is read and written only while
 /// `condition` is locked, and the batches it carries are `Sendable` values.
@@ -65,22 +98,25 @@ private final class BatchQueue: @unchecked Sendable {
     struct Cancelled: Error {}
 
     static let batchSize = 256
-    private static let capacity = 8
+    /// A parser runs at most this far ahead of the writer (a batch is always let through).
+    private static let capacityBytes = 1 << 20
 
     private let condition = NSCondition()
-    private var items: [Item] = []
+    private var items: [(item: Item, bytes: Int)] = []
+    private var heldBytes = 0
     private var isCancelled = false
     private var producerDone = false
 
     /// Adds an item, waiting while the queue is full; throws once the consumer has given up.
-    func push(_ item: Item) throws {
+    func push(_ item: Item, bytes: Int = 0) throws {
         condition.lock()
         defer { condition.unlock() }
-        while items.count >= Self.capacity, !isCancelled { condition.wait() }
+        while heldBytes > 0, heldBytes + bytes > Self.capacityBytes, !isCancelled { condition.wait() }
         if case .cases = item, isCancelled {
             throw Cancelled()
         }
-        items.append(item)
+        items.append((item, bytes))
+        heldBytes += bytes
         if case .cases = item {} else { producerDone = true }
         condition.broadcast()
     }
@@ -89,7 +125,9 @@ private final class BatchQueue: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         while items.isEmpty { condition.wait() }
-        let item = items.removeFirst()
+        // A few dozen batches at most: removing the first moves little.
+        let (item, bytes) = items.removeFirst()
+        heldBytes -= bytes
         condition.broadcast()
         return item
     }
@@ -99,6 +137,7 @@ private final class BatchQueue: @unchecked Sendable {
         condition.lock()
         isCancelled = true
         items.removeAll()
+        heldBytes = 0
         condition.broadcast()
         condition.unlock()
     }

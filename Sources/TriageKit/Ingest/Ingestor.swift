@@ -16,11 +16,15 @@ public struct IngestOptions: Sendable {
     public var variant: Variant
     /// When the run happened, instead of the earliest time its files state.
     public var runTime: Date?
+    /// How many files are checked and parsed at once (one writer stores them, in order).
+    public var jobs: Int
 
     public init(
         runKey: String? = nil, metadata: RunMetadata = RunMetadata(), format: ReportFormat? = nil,
-        keepGoing: Bool = false, now: Date = Date(), variant: Variant = .none, runTime: Date? = nil
+        keepGoing: Bool = false, now: Date = Date(), variant: Variant = .none, runTime: Date? = nil,
+        jobs: Int = ProcessInfo.processInfo.activeProcessorCount
     ) {
+        self.jobs = max(1, jobs)
         self.variant = variant
         self.runTime = runTime
         self.runKey = runKey
@@ -158,10 +162,14 @@ public struct Ingestor: Sendable {
     ) throws -> IngestReport {
         var reports: [IngestedFile] = []
         var inspected: [(path: String, inspection: FileInspection)] = []
-        for path in files {
+        // One pass over each file checks it and fingerprints it, `jobs` files at a time;
+        // parsing reads the file it opened once more.
+        let inspections = parallelMap(files, jobs: options.jobs) { path in
+            Result { try ReportReader.inspect(URL(fileURLWithPath: path), displayPath: path) }
+        }
+        for (path, outcome) in zip(files, inspections) {
             do {
-                // One pass over each file checks it and fingerprints it; parsing reads it once more.
-                var inspection = try ReportReader.inspect(URL(fileURLWithPath: path), displayPath: path)
+                var inspection = try outcome.get()
                 if !options.variant.isEmpty {
                     // The same file under another variant (a matrix job) is another file.
                     inspection.sha256 = ResultFiles.sha256(inspection.sha256 + "\n" + options.variant.canonical)
@@ -181,11 +189,33 @@ public struct Ingestor: Sendable {
         let variant = options.variant
         var earliest: Date?
         var bytesBefore: Int64 = 0
+        // Up to `jobs` files parse ahead on threads of their own; this thread writes them in
+        // order, so the stored run is the same whatever `jobs` is.
+        var pipelines: [Int: CasePipeline] = [:]
+        var nextToStart = 0
+        defer { for pipeline in pipelines.values { pipeline.cancel() } }
+        func startParsing(through last: Int) throws {
+            while nextToStart <= min(last, inspected.count - 1) {
+                let file = inspected[nextToStart]
+                // A file already stored before this ingest is not parsed (see the check below).
+                if try duplicateHolder(
+                    of: file.inspection.sha256, runID: runID, scopedToRun: options.runKey != nil, db: db) == nil
+                {
+                    pipelines[nextToStart] = CasePipeline(
+                        URL(fileURLWithPath: file.path), displayPath: file.path, format: options.format,
+                        inspection: file.inspection)
+                }
+                nextToStart += 1
+            }
+        }
         for (index, file) in inspected.enumerated() {
             defer { bytesBefore += file.inspection.size }
+            try startParsing(through: index + options.jobs - 1)
+            let pipeline = pipelines.removeValue(forKey: index)
             if let holder = try duplicateHolder(
                 of: file.inspection.sha256, runID: runID, scopedToRun: options.runKey != nil, db: db)
             {
+                pipeline?.cancel()
                 reports.append(
                     IngestedFile(
                         path: file.path, status: .duplicate, format: nil, cases: 0,
@@ -198,10 +228,12 @@ public struct Ingestor: Sendable {
                     let fileID = try insertFile(file.path, file.inspection, runID: runID, options: options, db: db)
                     writer.beginFile(id: fileID, path: file.path)
                     let before = writer.casesWritten
-                    let info = try CasePipeline.read(
-                        URL(fileURLWithPath: file.path), displayPath: file.path, format: options.format,
-                        inspection: file.inspection
-                    ) { testCase in
+                    let parse =
+                        pipeline
+                        ?? CasePipeline(
+                            URL(fileURLWithPath: file.path), displayPath: file.path, format: options.format,
+                            inspection: file.inspection)
+                    let info = try parse.drain { testCase in
                         if variant.isEmpty {
                             try writer.write(testCase, fileID: fileID)
                         } else {
@@ -313,4 +345,38 @@ public struct Ingestor: Sendable {
             tests: row?["tests"] ?? 0, passed: row?["passed"] ?? 0, failed: row?["failed"] ?? 0,
             errors: row?["errors"] ?? 0, skipped: row?["skipped"] ?? 0, retried: row?["retried"] ?? 0)
     }
+}
+
+/// `transform` applied to every element, `jobs` elements at a time on threads of their own,
+/// the results in the elements' order.
+func parallelMap<Element, Mapped>(
+    _ elements: [Element], jobs: Int, _ transform: @escaping @Sendable (Element) -> Mapped
+) -> [Mapped] where Element: Sendable, Mapped: Sendable {
+    guard jobs > 1, elements.count > 1 else { return elements.map(transform) }
+    let results = ParallelResults<Mapped>(count: elements.count)
+    DispatchQueue.concurrentPerform(iterations: min(jobs, elements.count)) { _ in
+        while true {
+            results.lock.lock()
+            let index = results.next
+            results.next += 1
+            results.lock.unlock()
+            guard index < elements.count else { return }
+            let mapped = transform(elements[index])
+            results.lock.lock()
+            results.slots[index] = mapped
+            results.lock.unlock()
+        }
+    }
+    return results.slots.compactMap { $0 }
+}
+
+/// The results of `parallelMap`, one slot per element.
+///
+/// `@unchecked Sendable` is safe: `next` and `slots` are read and written only while `lock` is
+/// held, and the slots are read by the caller after every thread has finished.
+private final class ParallelResults<Mapped>: @unchecked Sendable {
+    let lock = NSLock()
+    var next = 0
+    var slots: [Mapped?]
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
 }

@@ -13,12 +13,16 @@ public struct ParsedFileInfo: Codable, Sendable, Equatable {
     public var stats: ParseStats
 }
 
-/// What the checks before parsing found out about a file, with its fingerprint.
+/// What the checks before parsing found out about a file, with its fingerprint, and the file
+/// itself, opened once: parsing reads the same descriptor the checks read.
 public struct FileInspection: Sendable {
     public var size: Int64
-    /// SHA-256 of the whole file, in hex.
+    /// SHA-256 of the whole file, in hex (ingest may fold the variant into it).
     public var sha256: String
     let sniffed: PrologSniffer.Result
+    let file: OpenedFile
+    /// SHA-256 of the bytes checked, which parsing must read again; nil when not fingerprinted.
+    let contentSHA256: String?
 }
 
 /// Reads result files: checks the file, detects the format from the root element and streams
@@ -27,19 +31,28 @@ public enum ReportReader {
     /// Streams every case of `url` to `onCase`, repeated reports of a test already merged
     /// into one case when they are adjacent (see `CaseMerger`).
     ///
+    /// Every byte is checked before the parser sees it (see `preflight`). Without an
+    /// inspection that happens while parsing, in one pass over the file.
+    ///
     /// - Parameters:
     ///   - displayPath: the path to name in errors, as the user wrote it.
     ///   - format: forces a format instead of detecting it.
     ///   - inspection: what `inspect` found, when the caller already ran the checks (ingest
-    ///     does, while fingerprinting the file), so the file is not read once more for them.
+    ///     does, to fingerprint the file first); parsing reads the file it opened and refuses
+    ///     bytes other than the ones fingerprinted.
     public static func read(
         _ url: URL, displayPath: String? = nil, format forced: ReportFormat? = nil, inspection: FileInspection? = nil,
         onCase: @escaping (TestCase) throws -> Void
     ) throws -> ParsedFileInfo {
         let shown = displayPath ?? url.path
-        let checked = try inspection ?? inspect(url, displayPath: shown, fingerprint: false)
-        let size = checked.size
-        let sniffed = checked.sniffed
+        let file: OpenedFile
+        let sniffed: PrologSniffer.Result
+        if let inspection {
+            (file, sniffed) = (inspection.file, inspection.sniffed)
+        } else {
+            file = try open(url, shown: shown)
+            sniffed = try PrologSniffer.sniff(try file.head(PrologSniffer.headSize), file: shown)
+        }
         let format: ReportFormat
         if let forced {
             format = forced
@@ -52,20 +65,23 @@ public enum ReportReader {
                     "root element <\(sniffed.rootName)> is not a test report triage knows (JUnit <testsuites>/<testsuite>, xUnit.net <assemblies>/<assembly>, NUnit <test-run>/<test-results>, TRX <TestRun>)"
             )
         }
-        guard let stream = InputStream(url: url) else {
-            throw TriageError.badInput(file: shown, line: nil, reason: "cannot be opened for reading")
-        }
         let merger = AdjacentCaseMerger(infersUndescribedFailures: format.omitsFailedAttempts, sink: onCase)
         let delegate: any FormatParser =
             format == .trx
-            ? TRXParser(sink: { try merger.accept($0.cappingTexts()) }, classNames: TRXParser.classNames(in: url))
+            ? TRXParser(
+                sink: { try merger.accept($0.cappingTexts()) },
+                classNames: try TRXParser.classNames(in: CheckedStream(file: file, sniffed: sniffed)))
             : makeParser(format) { try merger.accept($0.cappingTexts()) }
+        let stream = CheckedStream(file: file, sniffed: sniffed, expectedSHA256: inspection?.contentSHA256)
         let parser = XMLParser(stream: stream)
         parser.delegate = delegate
         parser.shouldResolveExternalEntities = false
         parser.shouldProcessNamespaces = false
         parser.shouldReportNamespacePrefixes = false
         let succeeded = parser.parse()
+        if let refused = stream.error {
+            throw refused
+        }
         if let failure = delegate.failure {
             // Parsers do not know the path they read; name it here.
             if case let .badInput(file, line, reason)? = failure as? TriageError, file.isEmpty {
@@ -82,22 +98,20 @@ public enum ReportReader {
                 reason: "the file ends inside <\(delegate.openElements.last ?? "")>; was the test run cut off?")
         }
         try merger.flush()
-        return ParsedFileInfo(path: shown, format: format, size: size, stats: delegate.stats)
+        return ParsedFileInfo(path: shown, format: format, size: file.size, stats: delegate.stats)
     }
 
-    /// Checks a file as `read` does before parsing (a readable regular file, a prolog without
-    /// entity declarations, nothing that crashes the parser) and, with `fingerprint`, hashes it
-    /// in the same pass over its bytes.
+    /// Opens a file and checks it as `read` does before parsing (a readable regular file, a
+    /// prolog without entity declarations, nothing that crashes the parser) and, with
+    /// `fingerprint`, hashes it in the same pass over its bytes. The inspection keeps the file
+    /// open for `read`.
     public static func inspect(_ url: URL, displayPath: String? = nil, fingerprint: Bool = true) throws -> FileInspection {
         let shown = displayPath ?? url.path
-        let size = try checkRegularFile(url, shown: shown)
-        let head = try readHead(url, shown: shown)
-        let sniffed = try PrologSniffer.sniff(head, file: shown)
-        var hasher = SHA256()
-        try preflight(url, shown: shown, sniffed: sniffed) { chunk in
-            if fingerprint { hasher.update(data: chunk) }
-        }
-        return FileInspection(size: size, sha256: fingerprint ? ResultFiles.hex(hasher.finalize()) : "", sniffed: sniffed)
+        let file = try open(url, shown: shown)
+        let sniffed = try PrologSniffer.sniff(try file.head(PrologSniffer.headSize), file: shown)
+        let digest = try preflight(file, sniffed: sniffed, fingerprint: fingerprint)
+        return FileInspection(
+            size: file.size, sha256: digest ?? "", sniffed: sniffed, file: file, contentSHA256: digest)
     }
 
     /// Reads a whole file into merged cases (repeats merged wherever they stand), for
@@ -134,8 +148,9 @@ public enum ReportReader {
     // MARK: - Checks before parsing
 
     /// Refuses what is not a readable regular file before anything opens it (opening a FIFO
-    /// would block). `stat` follows symbolic links, so a link to a result file reads like the file.
-    private static func checkRegularFile(_ url: URL, shown: String) throws -> Int64 {
+    /// would block), then opens it. `stat` follows symbolic links, so a link to a result file
+    /// reads like the file.
+    private static func open(_ url: URL, shown: String) throws -> OpenedFile {
         var info = stat()
         guard stat(url.path, &info) == 0 else {
             throw TriageError.badInput(file: shown, line: nil, reason: "no such file, or it cannot be read")
@@ -156,7 +171,7 @@ public enum ReportReader {
         guard access(url.path, R_OK) == 0 else {
             throw TriageError.badInput(file: shown, line: nil, reason: "cannot be read: permission denied")
         }
-        return Int64(info.st_size)
+        return try OpenedFile(path: url.path, shown: shown)
     }
 
     /// One streaming pass (1 MiB reads) over the file before the parser sees it, refusing what
@@ -165,57 +180,15 @@ public enum ReportReader {
     ///   element names over as raw bytes, and XMLParser traps on them (`<testsuite><\u{FF}/>`);
     /// - a processing instruction without data (`<?x?>`): XMLParser calls `strlen` on its NULL
     ///   data. Such text inside a comment or CDATA block is refused too (a rare false alarm).
-    /// The line is counted only for a bad file.
-    static func preflight(
-        _ url: URL, shown: String, sniffed: PrologSniffer.Result, eachChunk: (Data) -> Void = { _ in }
-    ) throws {
-        let handle: FileHandle
-        do { handle = try FileHandle(forReadingFrom: url) } catch {
-            throw TriageError.badInput(file: shown, line: nil, reason: "cannot be read: \(error.localizedDescription)")
-        }
-        defer { try? handle.close() }
-        var carry: [UInt8] = []
-        var offset = 0  // file offset of carry's first byte
-        var scanned = 0
-        var scanner = InstructionScanner(utf16LittleEndian: sniffed.utf16LittleEndian)
+    /// The line is counted only for a bad file. Returns the SHA-256 with `fingerprint`.
+    static func preflight(_ file: OpenedFile, sniffed: PrologSniffer.Result, fingerprint: Bool) throws -> String? {
+        var checker = ByteChecker(sniffed: sniffed, hashing: fingerprint)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
         while true {
-            let chunk: Data
-            do { chunk = try handle.read(upToCount: 1 << 20) ?? Data() } catch {
-                throw TriageError.badInput(
-                    file: shown, line: nil, reason: "cannot be read: \(error.localizedDescription)")
-            }
-            let atEnd = chunk.isEmpty
-            eachChunk(chunk)
-            if let finding = scanner.firstProblem(in: chunk) {
-                let reason =
-                    switch finding.problem {
-                    case .emptyInstruction:
-                        "a processing instruction without data (<?name?>), which crashes the XML parser triage uses; remove it"
-                    case .tooManyAttributes:
-                        "an element with more than \(InstructionScanner.maximumAttributes) attributes; the XML parser's time grows with the square of their number, so triage refuses it"
-                    }
-                throw TriageError.badInput(
-                    file: shown, line: try lineNumber(url, at: scanned + finding.offset), reason: reason)
-            }
-            scanned += chunk.count
-            guard sniffed.isUTF8 else {
-                if atEnd { return }
-                continue
-            }
-            var bytes = carry
-            bytes.append(contentsOf: chunk)
-            if bytes.isEmpty { return }
-            let valid = validUTF8Prefix(bytes, isFinal: atEnd)
-            if valid.bad {
-                throw TriageError.badInput(
-                    file: shown, line: try lineNumber(url, at: offset + valid.length),
-                    reason:
-                        "bytes that are not UTF-8 (the file declares no other encoding); re-encode it as UTF-8 or declare its encoding"
-                )
-            }
-            if atEnd { return }
-            carry = Array(bytes[valid.length...])
-            offset += valid.length
+            let count = try file.read(into: buffer, at: checker.offset)
+            if count == 0 { return try checker.finish(of: file) }
+            try checker.check(UnsafeRawBufferPointer(rebasing: buffer[..<count]), of: file)
         }
     }
 
@@ -242,13 +215,8 @@ public enum ReportReader {
         }
 
         /// The first problem in `chunk` and the offset where it is found, if any.
-        mutating func firstProblem(in chunk: Data) -> (problem: Problem, offset: Int)? {
-            guard let littleEndian = utf16LittleEndian else {
-                for (offset, byte) in chunk.enumerated() {
-                    if let problem = step(UInt16(byte)) { return (problem, offset) }
-                }
-                return nil
-            }
+        mutating func firstProblem(in chunk: UnsafeRawBufferPointer) -> (problem: Problem, offset: Int)? {
+            guard let littleEndian = utf16LittleEndian else { return firstProblem(inBytes: chunk) }
             for (offset, byte) in chunk.enumerated() {
                 guard let first = pendingByte else {
                     pendingByte = byte
@@ -257,6 +225,32 @@ public enum ReportReader {
                 pendingByte = nil
                 let unit = littleEndian ? UInt16(first) | UInt16(byte) << 8 : UInt16(first) << 8 | UInt16(byte)
                 if let problem = step(unit) { return (problem, offset) }
+            }
+            return nil
+        }
+
+        /// Bytes (UTF-8 and single-byte encodings), skipping with `memchr` what cannot change
+        /// the state: outside any tag only `<` matters, inside a quoted value only the closing
+        /// quote and `<`. Markup itself goes byte by byte.
+        private mutating func firstProblem(inBytes chunk: UnsafeRawBufferPointer) -> (problem: Problem, offset: Int)? {
+            guard let base = chunk.baseAddress else { return nil }
+            let count = chunk.count
+            var offset = 0
+            while offset < count {
+                if state == 0 {
+                    if !inTag {
+                        guard let found = memchr(base + offset, 0x3C, count - offset) else { return nil }
+                        offset = UnsafeRawPointer(found) - base
+                    } else if quote != 0 {
+                        let remaining = count - offset
+                        let close = memchr(base + offset, Int32(quote), remaining).map { UnsafeRawPointer($0) - base } ?? count
+                        let open = memchr(base + offset, 0x3C, close - offset).map { UnsafeRawPointer($0) - base } ?? close
+                        offset = open
+                        guard offset < count else { return nil }
+                    }
+                }
+                if let problem = step(UInt16(chunk[offset])) { return (problem, offset) }
+                offset += 1
             }
             return nil
         }
@@ -313,70 +307,6 @@ public enum ReportReader {
                 state = unit == 0x3C ? 1 : 0
             }
             return false
-        }
-    }
-
-    /// The length of the longest valid UTF-8 prefix of `bytes`; `bad` when a byte is invalid,
-    /// rather than a sequence cut by the end of a non-final chunk.
-    private static func validUTF8Prefix(_ bytes: [UInt8], isFinal: Bool) -> (length: Int, bad: Bool) {
-        bytes.withUnsafeBufferPointer { buffer in
-            var index = 0
-            let count = buffer.count
-            while index < count {
-                let lead = buffer[index]
-                if lead < 0x80 {
-                    index += 1
-                    continue
-                }
-                let width: Int, lowest: UInt8, highest: UInt8  // range of the second byte
-                switch lead {
-                case 0xC2...0xDF: (width, lowest, highest) = (2, 0x80, 0xBF)
-                case 0xE0: (width, lowest, highest) = (3, 0xA0, 0xBF)
-                case 0xE1...0xEC, 0xEE...0xEF: (width, lowest, highest) = (3, 0x80, 0xBF)
-                case 0xED: (width, lowest, highest) = (3, 0x80, 0x9F)  // no surrogates
-                case 0xF0: (width, lowest, highest) = (4, 0x90, 0xBF)
-                case 0xF1...0xF3: (width, lowest, highest) = (4, 0x80, 0xBF)
-                case 0xF4: (width, lowest, highest) = (4, 0x80, 0x8F)
-                default: return (index, true)
-                }
-                if index + width > count {
-                    // Cut by the chunk's end: valid so far if the bytes present fit.
-                    for next in (index + 1)..<count {
-                        let byte = buffer[next]
-                        let fits = next == index + 1 ? (lowest...highest).contains(byte) : (0x80...0xBF).contains(byte)
-                        if !fits { return (index, true) }
-                    }
-                    return (index, isFinal)
-                }
-                guard (lowest...highest).contains(buffer[index + 1]) else { return (index, true) }
-                for next in (index + 2)..<(index + width) where !(0x80...0xBF).contains(buffer[next]) {
-                    return (index, true)
-                }
-                index += width
-            }
-            return (count, false)
-        }
-    }
-
-    /// The 1-based line of byte `offset` of `url`.
-    private static func lineNumber(_ url: URL, at offset: Int) throws -> Int {
-        let handle = try FileHandle(forReadingFrom: url)
-        defer { try? handle.close() }
-        var line = 1, read = 0
-        while read < offset, let chunk = try handle.read(upToCount: min(1 << 20, offset - read)), !chunk.isEmpty {
-            line += chunk.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-            read += chunk.count
-        }
-        return line
-    }
-
-    private static func readHead(_ url: URL, shown: String) throws -> Data {
-        do {
-            let handle = try FileHandle(forReadingFrom: url)
-            defer { try? handle.close() }
-            return try handle.read(upToCount: PrologSniffer.headSize) ?? Data()
-        } catch {
-            throw TriageError.badInput(file: shown, line: nil, reason: "cannot be read: \(error.localizedDescription)")
         }
     }
 

@@ -181,13 +181,13 @@ final class TRXParser: NSObject, TextCollectingParser {
 
     /// testId → class name from `<TestDefinitions>`, read in a first streaming pass that stops
     /// at `</TestDefinitions>`; errors are left for the main pass to report.
-    static func classNames(in url: URL) -> [String: String] {
-        guard let stream = InputStream(url: url) else { return [:] }
+    static func classNames(in stream: CheckedStream) throws -> [String: String] {
         let collector = ClassNameCollector()
         let parser = XMLParser(stream: stream)
         parser.delegate = collector
         parser.shouldResolveExternalEntities = false
         _ = parser.parse()
+        if let refused = stream.error { throw refused }
         return collector.classNames
     }
 

@@ -17,6 +17,8 @@ final class RunWriter {
     private let insertAttempt: RawStatement
     /// Files stored by this ingest, by id: a test reported by two of them is refused.
     private var filesOfThisIngest: [Int64: String] = [:]
+    /// Results of this run that a test reported again, by id: what their attempts add up to.
+    private var storedAttempts: [Int64: AttemptSummary] = [:]
     /// Whether the database holds tests stored before suite paths were part of the identity.
     private let hasLegacyTests: Bool
 
@@ -157,17 +159,24 @@ final class RunWriter {
     // MARK: - Attempts and signatures
 
     private func clusterIDs(for testCase: TestCase) throws -> [String?] {
+        // Most cases pass: do not build the test's id for them.
+        guard testCase.attempts.contains(where: { $0.outcome.isFailure && !$0.isInferred }) else {
+            return Array(repeating: nil, count: testCase.attempts.count)
+        }
+        return try clusterIDs(for: testCase.attempts, test: testCase.identity.baseID)
+    }
+
+    private func clusterIDs(for attempts: [TestAttempt], test: String) throws -> [String?] {
         var ids: [String?] = []
-        ids.reserveCapacity(testCase.attempts.count)
-        for attempt in testCase.attempts {
+        ids.reserveCapacity(attempts.count)
+        for attempt in attempts {
             guard attempt.outcome.isFailure, !attempt.isInferred else {
                 ids.append(nil)
                 continue
             }
             let signature = engine.signature(
                 for: FailureInput(
-                    message: attempt.message, text: attempt.failureText, failureType: attempt.failureType,
-                    test: testCase.identity.baseID))
+                    message: attempt.message, text: attempt.failureText, failureType: attempt.failureType, test: test))
             try remember(signature)
             ids.append(signature.clusterID)
         }
@@ -192,12 +201,14 @@ final class RunWriter {
         return clusters.last { $0 != nil } ?? nil
     }
 
-    private func insertAttempts(_ attempts: [TestAttempt], clusters: [String?], resultID: Int64) throws {
+    private func insertAttempts(
+        _ attempts: [TestAttempt], clusters: [String?], resultID: Int64, firstSeq: Int = 0
+    ) throws {
         let insert = insertAttempt
-        for (seq, attempt) in attempts.enumerated() {
+        for (index, attempt) in attempts.enumerated() {
             insert.reset()
             insert.bind(1, resultID)
-            insert.bind(2, seq)
+            insert.bind(2, firstSeq + index)
             insert.bind(3, attempt.kind.rawValue)
             insert.bind(4, attempt.outcome.rawValue)
             insert.bind(5, attempt.isInferred)
@@ -207,7 +218,7 @@ final class RunWriter {
             insert.bind(9, attempt.failureText)
             insert.bind(10, attempt.stdout)
             insert.bind(11, attempt.stderr)
-            insert.bind(12, clusters[seq])
+            insert.bind(12, clusters[index])
             try insert.execute(db)
         }
     }
@@ -217,7 +228,8 @@ final class RunWriter {
     private func mergeIntoExisting(_ testCase: TestCase, testID: Int64, fileID: Int64) throws {
         guard
             let stored = try Row.fetchOne(
-                db, sql: "SELECT id, file_id FROM result WHERE run_id = ? AND test_id = ?", arguments: [runID, testID])
+                db, sql: "SELECT id, file_id, duration FROM result WHERE run_id = ? AND test_id = ?",
+                arguments: [runID, testID])
         else { return }
         let resultID: Int64 = stored["id"]
         let earlierFile: Int64 = stored["file_id"]
@@ -229,35 +241,115 @@ final class RunWriter {
                     "\(testCase.identity.displayID) is also in \(earlierPath), and nothing marks either as a retry; store one run per file with `triage ingest --each`, or tell configurations apart with --variant key=value"
             )
         }
-        let rows = try Row.fetchAll(
-            db, sql: "SELECT * FROM attempt WHERE result_id = ? ORDER BY seq", arguments: [resultID])
-        var existing = testCase
-        existing.attempts =
-            rows.isEmpty
-            ? [
-                TestAttempt(
-                    outcome: .passed,
-                    duration: try Double.fetchOne(
-                        db, sql: "SELECT duration FROM result WHERE id = ?", arguments: [resultID]))
-            ]
-            : rows.map { row in
-                TestAttempt(
-                    outcome: Outcome(rawValue: row["outcome"]) ?? .error,
-                    kind: AttemptKind(rawValue: row["kind"]) ?? .run, duration: row["duration"],
-                    message: row["message"], failureType: row["failure_type"], failureText: row["failure_text"],
-                    stdout: row["stdout"], stderr: row["stderr"], isInferred: row["inferred"])
+        var summary = try storedAttempts[resultID] ?? loadAttempts(resultID: resultID, duration: stored["duration"])
+        // Only the new attempts are written, and the earlier one a repeat shows to have failed:
+        // a test reported thousands of times costs thousands of rows, not their square.
+        var added: [TestAttempt]
+        if CaseMerger.isTeardownReport(testCase) {
+            added = testCase.attempts.map { var attempt = $0; attempt.kind = .teardown; return attempt }
+        } else {
+            // A childless pass reported again in the same file was a failed attempt that
+            // pytest-rerunfailures did not describe; a re-run job's later file says nothing of that.
+            if earlierFile == fileID, let last = summary.lastExecution, last.outcome == .passed, last.isUndescribed {
+                try db.execute(
+                    sql: "UPDATE attempt SET outcome = 'failed', inferred = 1 WHERE result_id = ? AND seq = ?",
+                    arguments: [resultID, last.seq])
+                summary.inferFailureOfLastExecution()
             }
-        // A childless pass reported again in the same file was a failed attempt that
-        // pytest-rerunfailures did not describe; a re-run job's later file says nothing of that.
-        CaseMerger.merge(testCase, into: &existing, infersUndescribedFailures: earlierFile == fileID)
-        let clusters = try clusterIDs(for: existing)
-        try db.execute(sql: "DELETE FROM attempt WHERE result_id = ?", arguments: [resultID])
-        try insertAttempts(existing.attempts, clusters: clusters, resultID: resultID)
+            added = testCase.attempts.map { var attempt = $0; attempt.kind = attempt.kind == .teardown ? .teardown : .retry; return attempt }
+        }
+        let clusters = try clusterIDs(for: added, test: testCase.identity.baseID)
+        try insertAttempts(added, clusters: clusters, resultID: resultID, firstSeq: summary.count)
+        for (attempt, cluster) in zip(added, clusters) { summary.append(attempt, cluster: cluster) }
+        storedAttempts[resultID] = summary
         try db.execute(
             sql: "UPDATE result SET outcome = ?, attempts = ?, retried = ?, duration = ?, cluster_id = ? WHERE id = ?",
             arguments: [
-                existing.outcome.rawValue, existing.attempts.count, existing.isRetriedToPass, existing.duration,
-                decisiveCluster(existing, clusters), resultID,
+                summary.outcome.rawValue, summary.count, summary.isRetriedToPass, summary.duration,
+                summary.decisiveCluster, resultID,
             ])
     }
+
+    /// What a stored result's attempts add up to, read once per result and ingest; a result
+    /// without attempt rows was a clean pass, whose row is written now that it has company.
+    private func loadAttempts(resultID: Int64, duration: Double?) throws -> AttemptSummary {
+        var summary = AttemptSummary()
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT kind, outcome, duration, message IS NULL AND failure_text IS NULL AS undescribed, cluster_id
+                FROM attempt WHERE result_id = ? ORDER BY seq
+                """, arguments: [resultID])
+        while let row = try rows.next() {
+            summary.append(
+                kind: AttemptKind(rawValue: row["kind"]) ?? .run, outcome: Outcome(rawValue: row["outcome"]) ?? .error,
+                duration: row["duration"], isUndescribed: row["undescribed"], cluster: row["cluster_id"])
+        }
+        if summary.count == 0 {
+            let pass = TestAttempt(outcome: .passed, duration: duration)
+            try insertAttempts([pass], clusters: [nil], resultID: resultID, firstSeq: 0)
+            summary.append(pass, cluster: nil)
+        }
+        return summary
+    }
+}
+
+/// The attempts of one stored result, reduced to what folding in another report needs:
+/// the same rules as `TestCase.outcome`, `isRetriedToPass` and `duration`, kept up to date
+/// one attempt at a time.
+struct AttemptSummary {
+    struct Execution {
+        var seq: Int
+        var outcome: Outcome
+        var duration: Double?
+        /// Neither a message nor a failure text: a pass that may have been an undescribed failure.
+        var isUndescribed: Bool
+    }
+
+    private(set) var count = 0
+    /// The last attempt that was not a teardown report.
+    private(set) var lastExecution: Execution?
+    private var firstOutcome: Outcome?
+    private var lastDuration: Double?
+    private var worstTeardown: Outcome?
+    private var failedExecution = false
+    /// The cluster of the last attempt that has one.
+    private var lastCluster: String?
+
+    mutating func append(_ attempt: TestAttempt, cluster: String?) {
+        append(
+            kind: attempt.kind, outcome: attempt.outcome, duration: attempt.duration,
+            isUndescribed: attempt.message == nil && attempt.failureText == nil, cluster: cluster)
+    }
+
+    mutating func append(kind: AttemptKind, outcome: Outcome, duration: Double?, isUndescribed: Bool, cluster: String?) {
+        if count == 0 { firstOutcome = outcome }
+        if kind == .teardown {
+            worstTeardown = max(worstTeardown ?? outcome, outcome)
+        } else {
+            lastExecution = Execution(seq: count, outcome: outcome, duration: duration, isUndescribed: isUndescribed)
+            if outcome.isFailure { failedExecution = true }
+        }
+        lastDuration = duration
+        if let cluster { lastCluster = cluster }
+        count += 1
+    }
+
+    /// The last execution was a failed attempt its producer did not describe.
+    mutating func inferFailureOfLastExecution() {
+        lastExecution?.outcome = .failed
+        failedExecution = true
+    }
+
+    var outcome: Outcome {
+        var result = lastExecution?.outcome ?? firstOutcome ?? .skipped
+        if let worstTeardown, worstTeardown > result { result = worstTeardown }
+        return result
+    }
+
+    var isRetriedToPass: Bool { outcome == .passed && failedExecution }
+
+    var duration: Double? { lastExecution.map { $0.duration ?? lastDuration } ?? lastDuration }
+
+    var decisiveCluster: String? { outcome.isFailure ? lastCluster : nil }
 }

@@ -275,6 +275,75 @@ enum Schema {
                     UPDATE quarantine SET is_pattern = 1 WHERE test GLOB '*[*?]*';
                     """)
         }
+        migrator.registerMigration("v7-rowids-without-autoincrement") { db in
+            // AUTOINCREMENT read and rewrote a `sqlite_sequence` row on every insert into the
+            // three tables that grow with each ingest: two more B-tree operations per stored
+            // result, for ids that never needed to outlive a deletion (tests are never deleted;
+            // results and attempts go only with their run). Rebuilt as plain rowid tables, the
+            // same columns, ids and indexes (GRDB runs migrations with foreign keys off and
+            // checks them afterwards; references by name follow the renamed tables).
+            try db.execute(
+                sql: """
+                    CREATE TABLE new_test (
+                        id INTEGER PRIMARY KEY,
+                        identity_hash INTEGER NOT NULL UNIQUE,
+                        suite TEXT NOT NULL,
+                        classname TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        file TEXT,
+                        suite_path TEXT NOT NULL DEFAULT '',
+                        variant TEXT NOT NULL DEFAULT '',
+                        legacy INTEGER NOT NULL DEFAULT 0
+                    );
+                    INSERT INTO new_test (id, identity_hash, suite, classname, name, file, suite_path, variant, legacy)
+                        SELECT id, identity_hash, suite, classname, name, file, suite_path, variant, legacy FROM test;
+                    DROP TABLE test;
+                    ALTER TABLE new_test RENAME TO test;
+
+                    CREATE TABLE new_result (
+                        id INTEGER PRIMARY KEY,
+                        run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                        test_id INTEGER NOT NULL REFERENCES test(id),
+                        file_id INTEGER NOT NULL REFERENCES run_file(id) ON DELETE CASCADE,
+                        outcome TEXT NOT NULL CHECK (outcome IN ('passed', 'failed', 'error', 'skipped')),
+                        attempts INTEGER NOT NULL CHECK (attempts >= 1),
+                        retried INTEGER NOT NULL DEFAULT 0 CHECK (retried IN (0, 1)),
+                        duration REAL,
+                        cluster_id TEXT REFERENCES failure_cluster(id),
+                        UNIQUE (run_id, test_id)
+                    );
+                    INSERT INTO new_result (id, run_id, test_id, file_id, outcome, attempts, retried, duration, cluster_id)
+                        SELECT id, run_id, test_id, file_id, outcome, attempts, retried, duration, cluster_id FROM result;
+                    DROP TABLE result;
+                    ALTER TABLE new_result RENAME TO result;
+                    CREATE INDEX result_test_run ON result(test_id, run_id);
+                    CREATE INDEX result_cluster ON result(cluster_id, run_id) WHERE cluster_id IS NOT NULL;
+
+                    CREATE TABLE new_attempt (
+                        id INTEGER PRIMARY KEY,
+                        result_id INTEGER NOT NULL REFERENCES result(id) ON DELETE CASCADE,
+                        seq INTEGER NOT NULL,
+                        kind TEXT NOT NULL CHECK (kind IN ('run', 'retry', 'teardown')),
+                        outcome TEXT NOT NULL CHECK (outcome IN ('passed', 'failed', 'error', 'skipped')),
+                        inferred INTEGER NOT NULL DEFAULT 0,
+                        duration REAL,
+                        message TEXT,
+                        failure_type TEXT,
+                        failure_text TEXT,
+                        stdout TEXT,
+                        stderr TEXT,
+                        cluster_id TEXT REFERENCES failure_cluster(id),
+                        UNIQUE (result_id, seq)
+                    );
+                    INSERT INTO new_attempt (id, result_id, seq, kind, outcome, inferred, duration, message, failure_type,
+                                             failure_text, stdout, stderr, cluster_id)
+                        SELECT id, result_id, seq, kind, outcome, inferred, duration, message, failure_type,
+                               failure_text, stdout, stderr, cluster_id FROM attempt;
+                    DROP TABLE attempt;
+                    ALTER TABLE new_attempt RENAME TO attempt;
+                    CREATE INDEX attempt_cluster ON attempt(cluster_id);
+                    """)
+        }
         return migrator
     }
 }

@@ -64,9 +64,15 @@ extension Triage {
         @Option(help: "Output format: text or json.")
         var format: OutputFormat = .text
 
+        @Option(help: "How many files to check and parse at once; one writer stores them in order (default: the number of cores).")
+        var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
         func validate() throws {
             for label in labels where !label.contains("=") {
                 throw ValidationError("--label \(label): write labels as key=value")
+            }
+            if jobs < 1 {
+                throw ValidationError("--jobs \(jobs): give at least 1")
             }
             if let date, ISO8601.parseArgument(date) == nil {
                 throw ValidationError("--date \(date): write a date as ISO 8601, e.g. 2026-05-01 or 2026-05-01T12:00:00Z")
@@ -84,7 +90,7 @@ extension Triage {
                 let showProgress = stderrIsTerminal
                 let options = IngestOptions(
                     runKey: runID, metadata: metadata, format: inputFormat, keepGoing: keepGoing, variant: variant,
-                    runTime: date.flatMap(ISO8601.parseArgument))
+                    runTime: date.flatMap(ISO8601.parseArgument), jobs: jobs)
                 let ingestor = TriageKit.Ingestor(database: db, engine: try rulesOptions.engine())
                 let reports =
                     each

@@ -21,9 +21,58 @@ extension Triage {
 
         func run() async throws {
             try runReportingErrors {
-                let output = try ParseOutput.parse(paths, format: inputFormat)
-                emit(format == .json ? try jsonString(output) : output.text)
+                // Printed as the cases are read, a few hundred KB at a time: memory stays flat
+                // whatever the size of the files.
+                var output = BufferedOutput()
+                if format == .json {
+                    var json = ParseOutput.JSONStreamer()
+                    output.write(json.start())
+                    try ParseOutput.stream(paths, format: inputFormat) { testCase in
+                        output.write(try json.piece(for: testCase))
+                    } fileEnd: { summary in
+                        output.write(try json.piece(for: summary))
+                    }
+                    output.write(json.end())
+                } else {
+                    var first = true
+                    try ParseOutput.stream(paths, format: inputFormat) { testCase in
+                        if let line = ParseOutput.textLine(testCase) { output.line(line, first: &first) }
+                    } fileEnd: { summary in
+                        output.line(ParseOutput.textLine(summary), first: &first)
+                    }
+                }
+                output.finish()
             }
         }
+    }
+}
+
+/// Collects output and prints it in large pieces through `emit`, which ends the last one
+/// with a newline.
+private struct BufferedOutput {
+    private var pending = ""
+    private var started = false
+
+    mutating func write(_ piece: String) {
+        pending += piece
+        if pending.utf8.count >= 256 * 1024 { flush() }
+    }
+
+    /// `text` on a line of its own.
+    mutating func line(_ text: String, first: inout Bool) {
+        write(first ? text : "\n" + text)
+        first = false
+    }
+
+    private mutating func flush() {
+        // `emit` adds a newline: hold back a trailing one, or the piece ends mid-line.
+        guard let last = pending.utf8.lastIndex(of: UInt8(ascii: "\n")) else { return }
+        emit(String(pending[..<last]))
+        pending = String(pending[pending.index(after: last)...])
+        started = true
+    }
+
+    mutating func finish() {
+        if !pending.isEmpty || !started { emit(pending) }
     }
 }
