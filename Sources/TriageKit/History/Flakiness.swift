@@ -113,12 +113,13 @@ public enum FlakinessAnalyzer {
             report.tests[index].variant = tests[report.tests[index].testID]?.variant ?? .none
             if let id = report.tests[index].mainCluster?.id { report.tests[index].mainCluster = clusters[id] }
         }
+        // Noted before the filter, so that "only" speaks of every variant, shown or not.
+        try noteVariantsFlakyAlone(&report, tests: tests, points: points, database: database)
         if !options.variant.isEmpty {
             report.tests.removeAll { entry in
                 options.variant.pairs.contains { entry.variant.pairs[$0.key] != $0.value }
             }
         }
-        try noteVariantsFlakyAlone(&report, tests: tests, points: points, database: database)
         return report
     }
 
@@ -129,11 +130,11 @@ public enum FlakinessAnalyzer {
     ) throws {
         let varied = report.tests.filter { $0.state == .flaky && !$0.variant.isEmpty }
         guard !varied.isEmpty else { return }
-        // Every variant of those tests that ran in the window.
-        let ranIDs = Set(points.map(\.testID))
+        // Every variant of those tests that ran in the window (one lookup by id per 500 tests).
         var ranVariants: [TestIdentity: Set<Variant>] = [:]
         let bases = Set(varied.compactMap { tests[$0.testID]?.identity.withoutVariant })
-        for test in try database.variants(of: bases) where ranIDs.contains(test.id) {
+        for test in try database.tests(ids: Set(points.map(\.testID))).values
+        where bases.contains(test.identity.withoutVariant) {
             ranVariants[test.identity.withoutVariant, default: []].insert(test.variant)
         }
         var flakyVariants: [TestIdentity: Set<Variant>] = [:]

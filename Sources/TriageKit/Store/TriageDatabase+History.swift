@@ -111,22 +111,6 @@ extension TriageDatabase {
         }
     }
 
-    /// Every stored variant of these tests (identities without a variant).
-    func variants(of bases: Set<TestIdentity>) throws -> [StoredTest] {
-        guard !bases.isEmpty else { return [] }
-        return try read { db in
-            var found: [StoredTest] = []
-            for base in bases {
-                found += try Row.fetchAll(
-                    db,
-                    sql: "SELECT \(StoredTest.columns) FROM test t WHERE t.suite_path = ? AND t.classname = ? AND t.name = ?",
-                    arguments: [base.suitePath, base.classname, base.name]
-                ).map(StoredTest.init(row:))
-            }
-            return found
-        }
-    }
-
     /// Clusters by id.
     func clusters(ids: Set<String>) throws -> [String: StoredCluster] {
         guard !ids.isEmpty else { return [:] }
