@@ -95,6 +95,9 @@ import Testing
     @Test(arguments: [
         ["run", "run_key TEXT", "run_key = NULL", "runs"], ["test", "classname TEXT", "classname = NULL", "recluster"],
         ["failure_cluster", "template TEXT", "template = NULL", "clusters"],
+        ["test", "variant TEXT", "variant = NULL", "history test_ok"],
+        ["result", "outcome TEXT", "outcome = NULL", "flaky"],
+        ["run_file", "sha256 TEXT", "sha256 = NULL", "runs show"],
     ])
     func aNullWhereTheSchemaPromisesAValueIsExit4AndOneLine(damage: [String]) throws {
         let cli = try CLI()

@@ -111,7 +111,7 @@ extension TriageDatabase {
             ).map {
                 ClusterDetail.AffectedTest(
                     test: try TestIdentity(row: $0).displayID,
-                    failures: $0["n"], lastRun: $0["last_run"])
+                    failures: try $0.required("n", of: "result"), lastRun: try $0.required("last_run", of: "result"))
             }
             let runs = try Int64.fetchAll(
                 db, sql: "SELECT id FROM run ORDER BY run_at DESC, id DESC LIMIT ?", arguments: [recentRuns]

@@ -36,8 +36,8 @@ public struct StoredTest: Codable, Sendable, Equatable, Hashable {
     init(row: Row) throws {
         self.init(
             id: try row.required("id", of: "test"), suite: try row.required("suite", of: "test"),
-            suitePath: row["suite_path"], classname: try row.required("classname", of: "test"),
-            name: try row.required("name", of: "test"), variant: Variant(canonical: row["variant"]), file: row["file"])
+            suitePath: try row.required("suite_path", of: "test"), classname: try row.required("classname", of: "test"),
+            name: try row.required("name", of: "test"), variant: Variant(canonical: try row.required("variant", of: "test")), file: row["file"])
     }
 
     public init(
@@ -84,7 +84,9 @@ extension TriageDatabase {
             while let row = try rows.next() {
                 points.append(
                     ResultPoint(
-                        runID: row[0], testID: row[1], outcome: Outcome(rawValue: row[2]) ?? .error, retried: row[3],
+                        runID: try row.required("run_id", of: "result"), testID: try row.required("test_id", of: "result"),
+                        outcome: Outcome(rawValue: try row.required("outcome", of: "result")) ?? .error,
+                        retried: try row.required("retried", of: "result"),
                         clusterID: row[4], duration: row[5], category: row[6]))
             }
             return points
@@ -121,11 +123,13 @@ extension TriageDatabase {
                     "SELECT id, category, detail, template FROM failure_cluster WHERE id IN (\(databaseQuestionMarks(count: ids.count)))",
                 arguments: StatementArguments(Array(ids)))
             return Dictionary(
-                uniqueKeysWithValues: rows.map {
+                uniqueKeysWithValues: try rows.map {
                     (
-                        $0["id"],
+                        try $0.required("id", of: "failure_cluster") as String,
                         StoredCluster(
-                            id: $0["id"], category: $0["category"], detail: $0["detail"], template: $0["template"])
+                            id: try $0.required("id", of: "failure_cluster"),
+                            category: try $0.required("category", of: "failure_cluster"), detail: $0["detail"],
+                            template: try $0.required("template", of: "failure_cluster"))
                     )
                 })
         }
@@ -206,7 +210,7 @@ extension TriageDatabase {
                     FROM result r JOIN run ON run.id = r.run_id
                     WHERE r.test_id = ? ORDER BY run.run_at DESC, run.id DESC LIMIT ?
                     """, arguments: [testID, limit])
-            let runIDs = rows.map { $0["run_id"] as Int64 }
+            let runIDs: [Int64] = try rows.map { try $0.required("run_id", of: "result") }
             guard !runIDs.isEmpty else { return [] }
             let runs = try Row.fetchAll(
                 db, sql: "SELECT * FROM run WHERE id IN (\(databaseQuestionMarks(count: runIDs.count)))",
@@ -215,10 +219,10 @@ extension TriageDatabase {
             .map { try Self.runSummary($0) }
             let byID = Dictionary(uniqueKeysWithValues: runs.map { ($0.id, $0) })
             return rows.reversed().compactMap { row in
-                guard let run = byID[row["run_id"]] else { return nil }
+                guard let runID: Int64 = row["run_id"], let run = byID[runID] else { return nil }
                 let point = ResultPoint(
-                    runID: row["run_id"], testID: testID, outcome: Outcome(rawValue: row["outcome"]) ?? .error,
-                    retried: row["retried"], clusterID: row["cluster_id"], duration: row["duration"])
+                    runID: runID, testID: testID, outcome: Outcome(rawValue: row["outcome"] ?? "") ?? .error,
+                    retried: row["retried"] ?? false, clusterID: row["cluster_id"], duration: row["duration"])
                 return (run, point, row["message"])
             }
         }
@@ -308,8 +312,8 @@ extension TriageDatabase {
         var counts: [String: (passed: Int, ran: Int)] = [:]
         for row in rows {
             let file: String? = row["file"]
-            let classname: String = row["classname"]
-            let suite: String = row["suite"]
+            let classname: String = try row.required("classname", of: "test")
+            let suite: String = try row.required("suite", of: "test")
             var area = file ?? classname
             if file == nil {
                 let parts = classname.split(separator: ".")
@@ -318,7 +322,7 @@ extension TriageDatabase {
                 }
                 if area.isEmpty { area = suite }
             }
-            let outcome: String = row["outcome"]
+            let outcome: String = try row.required("outcome", of: "result")
             counts[area, default: (0, 0)].ran += 1
             if outcome == "passed" { counts[area, default: (0, 0)].passed += 1 }
         }
@@ -348,15 +352,25 @@ extension TriageDatabase {
                     """, arguments: [runID]
             ).map { row in
                 let cluster = (row["cid"] as String?).map {
-                    StoredCluster(id: $0, category: row["category"], detail: row["detail"], template: row["template"])
+                    StoredCluster(
+                        id: $0, category: row["category"] ?? "", detail: row["detail"], template: row["template"] ?? "")
                 }
                 let identity = try TestIdentity(row: row)
                 return (
-                    identity.displayID, Outcome(rawValue: row["outcome"]) ?? .error, cluster,
+                    identity.displayID, Outcome(rawValue: row["outcome"] ?? "") ?? .error, cluster,
                     identity.withoutVariant.displayID
                 )
             }
         }
+    }
+}
+
+extension StoredCluster {
+    /// A cluster from a row with the `id`, `category`, `detail` and `template` columns.
+    init(row: Row) throws {
+        self.init(
+            id: try row.required("id", of: "failure_cluster"), category: try row.required("category", of: "failure_cluster"),
+            detail: row["detail"], template: try row.required("template", of: "failure_cluster"))
     }
 }
 
@@ -365,8 +379,8 @@ extension TestIdentity {
     /// `variant` columns (selected under those names).
     init(row: Row) throws {
         self.init(
-            suitePath: row["suite_path"], classname: try row.required("classname", of: "test"),
+            suitePath: try row.required("suite_path", of: "test"), classname: try row.required("classname", of: "test"),
             name: try row.required("name", of: "test"),
-            variant: Variant(canonical: row["variant"]))
+            variant: Variant(canonical: try row.required("variant", of: "test")))
     }
 }

@@ -17,8 +17,8 @@ extension TriageDatabase {
                 sql:
                     "SELECT id, category, detail, template FROM failure_cluster WHERE id = ? OR substr(id, 1, length(?)) = ? ORDER BY id LIMIT 6",
                 arguments: [query, query, query])
-            let clusters = rows.map {
-                StoredCluster(id: $0["id"], category: $0["category"], detail: $0["detail"], template: $0["template"])
+            let clusters = try rows.map {
+                try StoredCluster(row: $0)
             }
             if let exact = clusters.first(where: { $0.id == query }) { return exact }
             if clusters.isEmpty {
@@ -147,7 +147,7 @@ extension TriageDatabase {
             sql:
                 "SELECT c.id, c.category, c.detail, c.template FROM whys_cluster w JOIN failure_cluster c ON c.id = w.cluster_id WHERE w.whys_id = ? ORDER BY w.rowid",
             arguments: [id]
-        ).map { StoredCluster(id: $0["id"], category: $0["category"], detail: $0["detail"], template: $0["template"]) }
+        ).map { try StoredCluster(row: $0) }
         let tests = try String.fetchAll(
             db,
             sql:
@@ -156,27 +156,31 @@ extension TriageDatabase {
         let steps = try Row.fetchAll(
             db, sql: "SELECT question, answer FROM whys_step WHERE whys_id = ? ORDER BY seq", arguments: [id]
         )
-        .map { WhysContent.Step(question: $0["question"], answer: $0["answer"]) }
+        .map { WhysContent.Step(question: $0["question"], answer: try $0.required("answer", of: "whys_step")) }
         let options = try Row.fetchAll(
             db, sql: "SELECT * FROM whys_option WHERE whys_id = ? ORDER BY seq", arguments: [id]
         ).map {
             WhysContent.Option(
-                title: $0["title"], approach: $0["approach"], pros: decodeList($0["pros"]),
-                cons: decodeList($0["cons"]), isChosen: $0["chosen"])
+                title: try $0.required("title", of: "whys_option"), approach: $0["approach"], pros: decodeList($0["pros"]),
+                cons: decodeList($0["cons"]), isChosen: try $0.required("chosen", of: "whys_option"))
         }
         let items = try Row.fetchAll(
             db, sql: "SELECT kind, text, state FROM whys_item WHERE whys_id = ? ORDER BY kind, seq", arguments: [id])
-        func texts(_ kind: String) -> [String] { items.filter { $0["kind"] == kind }.map { $0["text"] } }
-        let checklist = items.filter { $0["kind"] == "checklist" }.map {
-            WhysContent.ChecklistItem(text: $0["text"], state: ChecklistState(rawValue: $0["state"] ?? "") ?? .todo)
+        func texts(_ kind: String) throws -> [String] {
+            try items.filter { $0["kind"] == kind }.map { try $0.required("text", of: "whys_item") }
+        }
+        let checklist = try items.filter { $0["kind"] == "checklist" }.map {
+            WhysContent.ChecklistItem(text: try $0.required("text", of: "whys_item"), state: ChecklistState(rawValue: $0["state"] ?? "") ?? .todo)
         }
         return FiveWhys(
-            id: id, problem: row["problem"], status: WhysStatus(rawValue: row["status"]) ?? .open, owner: row["owner"],
+            id: id, problem: try row.required("problem", of: "whys"),
+            status: WhysStatus(rawValue: row["status"] ?? "") ?? .open, owner: row["owner"],
             rootCause: row["root_cause"], businessImpact: row["business_impact"], risk: row["risk"],
             priority: row["priority"],
             clusters: clusters, tests: tests, steps: steps, options: options, checklist: checklist,
-            findings: texts("finding"), nextSteps: texts("next_step"), evidence: texts("evidence"),
-            createdAt: row["created_at"], updatedAt: row["updated_at"], isReadyToVerify: nil)
+            findings: try texts("finding"), nextSteps: try texts("next_step"), evidence: try texts("evidence"),
+            createdAt: try row.required("created_at", of: "whys"), updatedAt: try row.required("updated_at", of: "whys"),
+            isReadyToVerify: nil)
     }
 
     /// Writes every editable field of a record (the row exists): links and lists are replaced.
@@ -412,7 +416,7 @@ extension TriageDatabase {
             sql:
                 "SELECT c.id, c.category, c.detail, c.template FROM cycle_cluster l JOIN failure_cluster c ON c.id = l.cluster_id WHERE l.cycle_id = ? ORDER BY l.rowid",
             arguments: [id]
-        ).map { StoredCluster(id: $0["id"], category: $0["category"], detail: $0["detail"], template: $0["template"]) }
+        ).map { try StoredCluster(row: $0) }
         let whys = try Row.fetchAll(
             db,
             sql:
@@ -420,16 +424,18 @@ extension TriageDatabase {
             arguments: [id]
         ).map {
             RemediationCycle.WhysLink(
-                id: $0["id"], problem: $0["problem"], status: WhysStatus(rawValue: $0["status"]) ?? .open)
+                id: try $0.required("id", of: "whys"), problem: try $0.required("problem", of: "whys"),
+                status: WhysStatus(rawValue: $0["status"] ?? "") ?? .open)
         }
         let items = try Row.fetchAll(
             db, sql: "SELECT kind, created_at, text FROM cycle_note WHERE cycle_id = ? ORDER BY kind, seq",
             arguments: [id])
-        func texts(_ kind: CycleItemKind) -> [String] {
-            items.filter { $0["kind"] == kind.rawValue }.map { $0["text"] }
+        func texts(_ kind: CycleItemKind) throws -> [String] {
+            try items.filter { $0["kind"] == kind.rawValue }.map { try $0.required("text", of: "cycle_note") }
         }
-        let notes = items.filter { $0["kind"] == CycleItemKind.note.rawValue }.map {
-            RemediationCycle.Note(createdAt: $0["created_at"], text: $0["text"])
+        let notes = try items.filter { $0["kind"] == CycleItemKind.note.rawValue }.map {
+            RemediationCycle.Note(
+                createdAt: try $0.required("created_at", of: "cycle_note"), text: try $0.required("text", of: "cycle_note"))
         }
         let measurementText = try String.fetchOne(
             db, sql: "SELECT measurement FROM cycle_result WHERE cycle_id = ?", arguments: [id])
@@ -444,15 +450,15 @@ extension TriageDatabase {
                 )
             }
         }
-        let number: Int = row["number"]
+        let number: Int = try row.required("number", of: "cycle")
         let maxCycles: Int? = row["max_cycles"]
         return RemediationCycle(
-            id: id, effort: row["effort"], number: number, maxCycles: maxCycles,
+            id: id, effort: try row.required("effort", of: "cycle"), number: number, maxCycles: maxCycles,
             label: maxCycles.map { "cycle \(number) of \($0)" } ?? "cycle \(number)",
-            scope: row["scope"], status: CycleStatus(rawValue: row["status"]) ?? .open, owner: row["owner"],
-            startedAt: row["started_at"], closedAt: row["closed_at"], beforeRunID: row["before_run_id"],
+            scope: try row.required("scope", of: "cycle"), status: CycleStatus(rawValue: row["status"] ?? "") ?? .open,
+            owner: row["owner"], startedAt: try row.required("started_at", of: "cycle"), closedAt: row["closed_at"], beforeRunID: row["before_run_id"],
             risk: row["risk"], priority: row["priority"], businessImpact: row["business_impact"],
-            clusters: clusters, whys: whys, notes: notes, nextSteps: texts(.nextStep), findings: texts(.finding),
+            clusters: clusters, whys: whys, notes: notes, nextSteps: try texts(.nextStep), findings: try texts(.finding),
             measurement: measurement, isMeasurementStored: measurement != nil)
     }
 }

@@ -29,7 +29,9 @@ extension TriageDatabase {
                 arguments: [id]
             ).map {
                 RunDetail.File(
-                    path: $0["path"], format: $0["format"], size: $0["size"], sha256: $0["sha256"], cases: $0["cases"])
+                    path: try $0.required("path", of: "run_file"), format: try $0.required("format", of: "run_file"),
+                    size: try $0.required("size", of: "run_file"), sha256: try $0.required("sha256", of: "run_file"),
+                    cases: try $0.required("cases", of: "run_file"))
             }
             let clusters = try Row.fetchAll(
                 db,
@@ -41,8 +43,9 @@ extension TriageDatabase {
                     """, arguments: [id]
             ).map {
                 RunDetail.ClusterCount(
-                    clusterID: $0["id"], category: $0["category"], detail: $0["detail"], template: $0["template"],
-                    tests: $0["tests"])
+                    clusterID: try $0.required("id", of: "failure_cluster"),
+                    category: try $0.required("category", of: "failure_cluster"), detail: $0["detail"],
+                    template: try $0.required("template", of: "failure_cluster"), tests: try $0.required("tests", of: "result"))
             }
             return RunDetail(run: run, passRate: run.totals.passRate, files: files, failuresByCluster: clusters)
         }
@@ -58,7 +61,7 @@ extension TriageDatabase {
         let labels = (try? JSONDecoder().decode([String: String].self, from: Data(labelsText.utf8))) ?? [:]
         return RunSummary(
             id: try row.required("id", of: "run"), key: try row.required("run_key", of: "run"),
-            createdAt: try row.required("created_at", of: "run"), runAt: row["run_at"],
+            createdAt: try row.required("created_at", of: "run"), runAt: try row.required("run_at", of: "run"),
             metadata: RunMetadata(
                 commit: row["commit_sha"], branch: row["branch"], ciProvider: row["ci_provider"],
                 buildID: row["build_id"],
