@@ -48,12 +48,7 @@ extension Triage {
                 "The CI job these results come from; the baseline is an earlier run of the same job (default: from CI variables, e.g. GITHUB_WORKFLOW/GITHUB_JOB, CI_JOB_NAME)."
         )
         var job: String?
-        @Option(
-            name: .customLong("variant"),
-            help: ArgumentHelp(
-                "A condition every test ran under, e.g. python=3.12 for one leg of a matrix (repeatable).",
-                valueName: "key=value"))
-        var variants: [String] = []
+        @OptionGroup var variantOptions: VariantOptions
         @Option(help: "Commit SHA (default: from CI variables or git).") var commit: String?
         @Option(help: "Branch (default: from CI variables or git).") var branch: String?
         @Option(help: "Write the Markdown summary to this file too.") var summary: String?
@@ -83,7 +78,7 @@ extension Triage {
                 }
                 let renderer = try TemplateRenderer.standard(templatesFolder: templates)
                 var options = CIOptions(patterns: patterns)
-                options.variant = try Variant.parse(arguments: variants)
+                options.variant = try variantOptions.variant()
                 options.failOn = failOn
                 options.minimumPassRate = minimumPassRate
                 options.baseline = baseline

@@ -35,12 +35,7 @@ extension Triage {
             name: .customLong("label"), help: ArgumentHelp("A label for the run (repeatable).", valueName: "key=value"))
         var labels: [String] = []
 
-        @Option(
-            name: .customLong("variant"),
-            help: ArgumentHelp(
-                "A condition every test of these files ran under, e.g. python=3.12 or os=windows (repeatable).",
-                valueName: "key=value"))
-        var variants: [String] = []
+        @OptionGroup var variantOptions: VariantOptions
 
         @Flag(help: "Store each file as a run of its own (a folder of past runs).")
         var each = false
@@ -81,7 +76,7 @@ extension Triage {
 
         func run() async throws {
             try runReportingErrors {
-                let variant = try Variant.parse(arguments: variants)
+                let variant = try variantOptions.variant()
                 let given = RunMetadata(
                     commit: commit, branch: branch, buildID: build, buildURL: buildURL, labels: parsedLabels, job: job)
                 // Past runs stored with --each did not happen at this commit or in this CI build.

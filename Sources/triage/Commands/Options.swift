@@ -2,6 +2,20 @@ import ArgumentParser
 import Foundation
 import TriageKit
 
+/// `--variant key=value` (repeatable): conditions every test of the files ran under; shared by
+/// `ingest` and `ci`.
+struct VariantOptions: ParsableArguments {
+    @Option(
+        name: .customLong("variant"),
+        help: ArgumentHelp(
+            "A condition every test of these files ran under, e.g. python=3.12 for one leg of a matrix (repeatable).",
+            valueName: "key=value"))
+    var variants: [String] = []
+
+    /// The pairs given; a malformed one is a one-line error (exit 2).
+    func variant() throws -> Variant { try Variant.parse(arguments: variants) }
+}
+
 /// Where the database is; shared by every command that reads or writes history.
 struct DatabaseOptions: ParsableArguments {
     @Option(
