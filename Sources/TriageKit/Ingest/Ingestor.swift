@@ -126,7 +126,7 @@ public struct Ingestor: Sendable {
     ) throws -> IngestReport {
         let files = try ResultFiles.expand(paths)
         let started = Date()
-        return try database.transaction { db in
+        return try database.transaction(checkingForeignKeys: false) { db in
             try ingestRun(files, options: options, started: started, progress: progress, db: db)
         }
     }
@@ -149,7 +149,7 @@ public struct Ingestor: Sendable {
         }
         let files = try ResultFiles.expand(paths)
         let started = Date()
-        return try database.transaction { db in
+        return try database.transaction(checkingForeignKeys: false) { db in
             try files.map { file in
                 try ingestRun([file], options: options, started: started, progress: progress, db: db)
             }

@@ -55,11 +55,18 @@ public struct TestCase: Codable, Sendable, Equatable {
     /// The final outcome in the run: the last execution decides (a pass after a failed
     /// attempt is a pass, with the retry recorded), and a teardown report can only make it worse.
     public var outcome: Outcome {
-        let executions = attempts.filter { $0.kind != .teardown }
-        var result = executions.last?.outcome ?? attempts.first?.outcome ?? .skipped
-        for teardown in attempts where teardown.kind == .teardown && teardown.outcome > result {
-            result = teardown.outcome
+        // One pass, no intermediate arrays: ingest asks this of every case.
+        var lastExecution: Outcome?
+        var worstTeardown: Outcome?
+        for attempt in attempts {
+            if attempt.kind == .teardown {
+                worstTeardown = max(worstTeardown ?? attempt.outcome, attempt.outcome)
+            } else {
+                lastExecution = attempt.outcome
+            }
         }
+        var result = lastExecution ?? attempts.first?.outcome ?? .skipped
+        if let worstTeardown, worstTeardown > result { result = worstTeardown }
         return result
     }
 
@@ -127,17 +134,32 @@ public struct TestIdentity: Hashable, Codable, Sendable {
     /// processes and machines (unlike `Hasher`). Without a variant it is the hash of the
     /// suite path, class and name alone, so tests stored before variants existed keep theirs.
     public var storageHash: Int64 {
-        Self.hash(variant.isEmpty ? [suitePath, classname, name] : [suitePath, classname, name, variant.canonical])
+        var hash = StorageHasher()
+        hash.combine(suitePath)
+        hash.combine(classname)
+        hash.combine(name)
+        if !variant.isEmpty { hash.combine(variant.canonical) }
+        return hash.value
     }
 
     static func hash(_ parts: [String]) -> Int64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for part in parts {
-            for byte in part.utf8 {
-                hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
-            }
-            hash = (hash ^ 0x1F) &* 0x100_0000_01b3
-        }
-        return Int64(bitPattern: hash)
+        var hash = StorageHasher()
+        for part in parts { hash.combine(part) }
+        return hash.value
     }
+}
+
+/// FNV-1a over the parts, each followed by a separator byte.
+private struct StorageHasher {
+    private var state: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    mutating func combine(_ part: String) {
+        var state = self.state
+        for byte in part.utf8 {
+            state = (state ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        self.state = (state ^ 0x1F) &* 0x100_0000_01b3
+    }
+
+    var value: Int64 { Int64(bitPattern: state) }
 }

@@ -21,6 +21,8 @@ final class RunWriter {
     private var storedAttempts: [Int64: AttemptSummary] = [:]
     /// Whether the database holds tests stored before suite paths were part of the identity.
     private let hasLegacyTests: Bool
+    /// Whether the last test looked up was new to the database (see `testID(for:)`).
+    private var lastTestWasNew = false
 
     init(db: Database, runID: Int64, engine: SignatureEngine) throws {
         self.db = db
@@ -71,15 +73,17 @@ final class RunWriter {
         let testID = try testID(for: testCase)
         let insert = insertResult
         let clusters = try clusterIDs(for: testCase)
+        let outcome = testCase.outcome
         insert.reset()
         insert.bind(1, runID)
         insert.bind(2, testID)
         insert.bind(3, fileID)
-        insert.bind(4, testCase.outcome.rawValue)
+        insert.bind(4, outcome.rawValue)
         insert.bind(5, testCase.attempts.count)
-        insert.bind(6, testCase.isRetriedToPass)
+        insert.bind(6, outcome == .passed && testCase.attempts.count > 1 && testCase.isRetriedToPass)
         insert.bind(7, testCase.duration)
-        insert.bind(8, decisiveCluster(testCase, clusters))
+        // The cluster that explains the final outcome: the last failing attempt's.
+        insert.bind(8, outcome.isFailure ? clusters.last { $0 != nil } ?? nil : nil)
         try insert.execute(db)
         if db.changesCount == 0 {
             try mergeIntoExisting(testCase, testID: testID, fileID: fileID)
@@ -103,36 +107,58 @@ final class RunWriter {
 
     private func testID(for testCase: TestCase) throws -> Int64 {
         let identity = testCase.identity
-        let select = selectTest
-        let insert = insertTest
         let variant = identity.variant.canonical
         var hash = identity.storageHash
         while true {
-            select.reset()
-            select.bind(1, hash)
-            select.bind(2, identity.suitePath)
-            select.bind(3, identity.classname)
-            select.bind(4, identity.name)
-            select.bind(5, variant)
-            if let id = try select.firstInt64(db) {
+            // A file's tests are mostly all known (a history) or all new (a new suite, a first
+            // ingest): try first what the previous test turned out to be, so that the usual
+            // case costs one statement, not a failed lookup before the insert.
+            if lastTestWasNew, hash == identity.storageHash, !hasLegacyTests,
+                let id = try insertTest(testCase, identity: identity, variant: variant, hash: hash)
+            {
+                return id
+            }
+            if let id = try selectTest(identity: identity, variant: variant, hash: hash) {
+                lastTestWasNew = false
                 return id
             }
             if hasLegacyTests, hash == identity.storageHash, let adopted = try adoptLegacyTest(testCase, hash: hash) {
+                lastTestWasNew = false
                 return adopted
             }
-            insert.reset()
-            insert.bind(1, hash)
-            insert.bind(2, testCase.suite)
-            insert.bind(3, identity.suitePath)
-            insert.bind(4, identity.classname)
-            insert.bind(5, identity.name)
-            insert.bind(6, variant)
-            insert.bind(7, testCase.file)
-            try insert.execute(db)
-            if db.changesCount == 1 { return db.lastInsertedRowID }
+            if let id = try insertTest(testCase, identity: identity, variant: variant, hash: hash) {
+                lastTestWasNew = true
+                return id
+            }
             // Another identity holds this 64-bit hash (astronomically rare): probe the next value.
             hash &+= 1
         }
+    }
+
+    private func selectTest(identity: TestIdentity, variant: String, hash: Int64) throws -> Int64? {
+        let select = selectTest
+        select.reset()
+        select.bind(1, hash)
+        select.bind(2, identity.suitePath)
+        select.bind(3, identity.classname)
+        select.bind(4, identity.name)
+        select.bind(5, variant)
+        return try select.firstInt64(db)
+    }
+
+    /// The new test's id, or nil when a test already holds `hash`.
+    private func insertTest(_ testCase: TestCase, identity: TestIdentity, variant: String, hash: Int64) throws -> Int64? {
+        let insert = insertTest
+        insert.reset()
+        insert.bind(1, hash)
+        insert.bind(2, testCase.suite)
+        insert.bind(3, identity.suitePath)
+        insert.bind(4, identity.classname)
+        insert.bind(5, identity.name)
+        insert.bind(6, variant)
+        insert.bind(7, testCase.file)
+        try insert.execute(db)
+        return db.changesCount == 1 ? db.lastInsertedRowID : nil
     }
 
     /// A test stored before suite paths were part of the identity was keyed by its leaf suite:
@@ -159,9 +185,10 @@ final class RunWriter {
     // MARK: - Attempts and signatures
 
     private func clusterIDs(for testCase: TestCase) throws -> [String?] {
-        // Most cases pass: do not build the test's id for them.
+        // Most cases pass: do not build the test's id for them, nor an array (an empty one
+        // allocates nothing; `insertAttempts` reads a missing entry as no cluster).
         guard testCase.attempts.contains(where: { $0.outcome.isFailure && !$0.isInferred }) else {
-            return Array(repeating: nil, count: testCase.attempts.count)
+            return []
         }
         return try clusterIDs(for: testCase.attempts, test: testCase.identity.baseID)
     }
@@ -195,12 +222,6 @@ final class RunWriter {
         ])
     }
 
-    /// The cluster that explains the final outcome: the last failing attempt's.
-    private func decisiveCluster(_ testCase: TestCase, _ clusters: [String?]) -> String? {
-        guard testCase.outcome.isFailure else { return nil }
-        return clusters.last { $0 != nil } ?? nil
-    }
-
     private func insertAttempts(
         _ attempts: [TestAttempt], clusters: [String?], resultID: Int64, firstSeq: Int = 0
     ) throws {
@@ -218,7 +239,7 @@ final class RunWriter {
             insert.bind(9, attempt.failureText)
             insert.bind(10, attempt.stdout)
             insert.bind(11, attempt.stderr)
-            insert.bind(12, clusters[index])
+            insert.bind(12, index < clusters.count ? clusters[index] : nil)
             try insert.execute(db)
         }
     }

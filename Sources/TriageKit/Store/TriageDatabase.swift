@@ -117,17 +117,23 @@ public struct TriageDatabase: Sendable {
     /// Immediate, so that concurrent writers queue on the busy timeout instead of failing.
     /// Once committed, the write-ahead log is folded into the database file, so that the file
     /// alone (what a CI cache saves) holds everything written.
-    func transaction<T>(_ body: (Database) throws -> T) throws -> T {
-        let value = try commit(body)
+    func transaction<T>(checkingForeignKeys: Bool = true, _ body: (Database) throws -> T) throws -> T {
+        let value = try commit(checkingForeignKeys: checkingForeignKeys, body)
         try foldWriteAheadLog()
         return value
     }
 
     /// `transaction` without folding the write-ahead log: for a series of short transactions
     /// that fold once at the end.
-    func commit<T>(_ body: (Database) throws -> T) throws -> T {
+    ///
+    /// `checkingForeignKeys: false` is for a writer that only refers to rows it has just read or
+    /// written in the same transaction (ingest): SQLite then skips a parent lookup for every
+    /// reference of every inserted row. The pragma can only change outside a transaction.
+    func commit<T>(checkingForeignKeys: Bool = true, _ body: (Database) throws -> T) throws -> T {
         do {
             return try writer.writeWithoutTransaction { db in
+                if !checkingForeignKeys { try db.execute(sql: "PRAGMA foreign_keys = OFF") }
+                defer { if !checkingForeignKeys { try? db.execute(sql: "PRAGMA foreign_keys = ON") } }
                 var value: T?
                 try db.inTransaction(.immediate) {
                     value = try body(db)
