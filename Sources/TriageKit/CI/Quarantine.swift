@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// A test whose failures do not fail the CI gate until the quarantine expires.
 public struct QuarantineEntry: Codable, Sendable, Equatable {
@@ -156,14 +155,11 @@ public enum Quarantine {
         }
         let id = request.isPattern ? request.name : try resolve(request.name, in: database)
         let expiresAt = request.expiresAt.map(ISO8601.string)
-        return try database.transaction { db in
-            // An entry for this id, or one stored under the name itself before names were resolved
-            // (it never matched a test): re-adding the name takes that one over.
-            var existing = try fetchEntry(db, test: id)
-            if existing == nil, !request.isPattern, request.name != id {
-                existing = try fetchEntry(db, test: request.name).flatMap { $0.1.isPattern ? nil : $0 }
-            }
-            guard let (rowID, old) = existing else {
+        // An entry for this id, or one stored under the name itself before names were resolved
+        // (it never matched a test): re-adding the name takes that one over.
+        let formerName = request.isPattern ? nil : request.name
+        return try database.changeQuarantine(test: id, formerName: formerName) { old in
+            guard var entry = old else {
                 guard let reason = request.reason else {
                     throw TriageError.invalidArgument(
                         "say why \(id) is quarantined: --reason \"flaky: timing\"")
@@ -171,17 +167,8 @@ public enum Quarantine {
                 let entry = QuarantineEntry(
                     test: id, isPattern: request.isPattern, reason: reason, owner: request.owner,
                     createdAt: ISO8601.string(request.now), expiresAt: expiresAt)
-                try db.execute(
-                    sql: """
-                        INSERT INTO quarantine (test, is_pattern, reason, owner, created_at, expires_at)
-                        VALUES (?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        entry.test, entry.isPattern, entry.reason, entry.owner, entry.createdAt, entry.expiresAt,
-                    ])
-                return QuarantineChange(entry: entry, isNew: true, fields: [])
+                return (entry, QuarantineChange(entry: entry, isNew: true, fields: []))
             }
-            var entry = old
             var fields: [QuarantineChange.Field] = []
             func change(_ name: String, _ path: WritableKeyPath<QuarantineEntry, String?>, to value: String?) {
                 guard let value, entry[keyPath: path] != value else { return }
@@ -205,14 +192,7 @@ public enum Quarantine {
             }
             change("owner", \.owner, to: request.owner)
             change("expires", \.expiresAt, to: expiresAt)
-            if !fields.isEmpty {
-                try db.execute(
-                    sql: """
-                        UPDATE quarantine SET test = ?, is_pattern = ?, reason = ?, owner = ?, expires_at = ? WHERE id = ?
-                        """,
-                    arguments: [entry.test, entry.isPattern, entry.reason, entry.owner, entry.expiresAt, rowID])
-            }
-            return QuarantineChange(entry: entry, isNew: false, fields: fields)
+            return (entry, QuarantineChange(entry: entry, isNew: false, fields: fields))
         }
     }
 
@@ -230,37 +210,18 @@ public enum Quarantine {
         }
     }
 
-    private static func fetchEntry(_ db: Database, test: String) throws -> (Int64, QuarantineEntry)? {
-        try Row.fetchOne(db, sql: "SELECT * FROM quarantine WHERE test = ?", arguments: [test]).map {
-            ($0["id"], entry($0))
-        }
-    }
-
-    private static func entry(_ row: Row) -> QuarantineEntry {
-        QuarantineEntry(
-            test: row["test"], isPattern: row["is_pattern"], reason: row["reason"], owner: row["owner"],
-            createdAt: row["created_at"], expiresAt: row["expires_at"])
-    }
-
     /// Takes an entry out of quarantine: named as it is listed, or as `add` resolved it.
     /// Returns the entry's stored id or glob.
     @discardableResult
     public static func remove(_ name: String, from database: TriageDatabase) throws -> String {
-        func delete(_ test: String) throws -> Bool {
-            try database.transaction { db in
-                try db.execute(sql: "DELETE FROM quarantine WHERE test = ?", arguments: [test])
-                return db.changesCount > 0
-            }
-        }
+        func delete(_ test: String) throws -> Bool { try database.deleteQuarantine(test: test) }
         if try delete(name) { return name }
         if let id = try? database.findTest(name).displayID, id != name, try delete(id) { return id }
         throw TriageError.notFound("\"\(name)\" is not quarantined; `triage quarantine list` shows what is")
     }
 
     public static func list(_ database: TriageDatabase) throws -> [QuarantineEntry] {
-        try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM quarantine ORDER BY test").map(entry)
-        }
+        try database.quarantineEntries()
     }
 
     /// A pytest plugin (load with `-p` or paste into conftest.py) that marks quarantined tests

@@ -2,23 +2,27 @@ import Foundation
 
 /// Parses a file on a thread of its own while the caller writes cases, so that ingest takes
 /// about as long as the slower of the two instead of their sum, and several files can parse
-/// on several cores while one writer stores them in order. Cases travel in batches through a
+/// on several cores while one writer stores them in order. The parsing thread also gives each
+/// failed attempt its signature, so the writer only stores. Cases travel in batches through a
 /// queue bounded in bytes: memory stays flat whatever the file's size.
 final class CasePipeline {
     private let queue = BatchQueue()
 
     /// Starts reading `url` on a background thread; `drain` hands its cases over.
-    init(_ url: URL, displayPath: String, format: ReportFormat?, inspection: FileInspection? = nil) {
+    init(
+        _ url: URL, displayPath: String, format: ReportFormat?, inspection: FileInspection? = nil,
+        engine: SignatureEngine
+    ) {
         let queue = self.queue
         let thread = Thread {
             do {
-                var batch: [TestCase] = []
+                var batch: [ClassifiedCase] = []
                 var batchBytes = 0
                 batch.reserveCapacity(BatchQueue.batchSize)
                 let info = try ReportReader.read(
                     url, displayPath: displayPath, format: format, inspection: inspection
                 ) { testCase in
-                    batch.append(testCase)
+                    batch.append(ClassifiedCase(testCase: testCase, signatures: engine.signatures(of: testCase)))
                     batchBytes += testCase.approximateBytes
                     if batch.count == BatchQueue.batchSize {
                         try queue.push(.cases(batch), bytes: batchBytes)
@@ -36,23 +40,14 @@ final class CasePipeline {
         thread.start()
     }
 
-    /// Reads `url` on a background thread and hands every case to `write` on this thread.
-    /// An error on either side stops both; the first one is thrown.
-    static func read(
-        _ url: URL, displayPath: String, format: ReportFormat?, inspection: FileInspection? = nil,
-        write: (TestCase) throws -> Void
-    ) throws -> ParsedFileInfo {
-        try CasePipeline(url, displayPath: displayPath, format: format, inspection: inspection).drain(write: write)
-    }
-
     /// Hands every case to `write` on this thread as the parser finishes it. An error on either
     /// side stops both; the first one is thrown.
-    func drain(write: (TestCase) throws -> Void) throws -> ParsedFileInfo {
+    func drain(write: (TestCase, [Signature?]) throws -> Void) throws -> ParsedFileInfo {
         while true {
             switch queue.pop() {
             case .cases(let batch):
                 do {
-                    for testCase in batch { try write(testCase) }
+                    for item in batch { try write(item.testCase, item.signatures) }
                 } catch {
                     cancel()
                     throw error
@@ -69,6 +64,27 @@ final class CasePipeline {
     func cancel() {
         queue.cancel()
         queue.waitUntilProducerDone()
+    }
+}
+
+/// A parsed case with the signature of each attempt (see `SignatureEngine.signatures(of:)`).
+struct ClassifiedCase: Sendable {
+    var testCase: TestCase
+    var signatures: [Signature?]
+}
+
+extension SignatureEngine {
+    /// The signature of each failed attempt the producer reported, nil for the others; empty
+    /// when none failed (most cases), so that passing cases cost no array.
+    func signatures(of testCase: TestCase) -> [Signature?] {
+        guard testCase.attempts.contains(where: { $0.outcome.isFailure && !$0.isInferred }) else { return [] }
+        let test = testCase.identity.baseID
+        return testCase.attempts.map { attempt in
+            guard attempt.outcome.isFailure, !attempt.isInferred else { return nil }
+            return signature(
+                for: FailureInput(
+                    message: attempt.message, text: attempt.failureText, failureType: attempt.failureType, test: test))
+        }
     }
 }
 
@@ -90,7 +106,7 @@ extension TestCase {
 /// `condition` is locked, and the batches it carries are `Sendable` values.
 private final class BatchQueue: @unchecked Sendable {
     enum Item: Sendable {
-        case cases([TestCase])
+        case cases([ClassifiedCase])
         case finished(ParsedFileInfo)
         case failed(Error)
     }

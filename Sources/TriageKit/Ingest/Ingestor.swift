@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// How one ingest should go.
 public struct IngestOptions: Sendable {
@@ -126,8 +125,8 @@ public struct Ingestor: Sendable {
     ) throws -> IngestReport {
         let files = try ResultFiles.expand(paths)
         let started = Date()
-        return try database.transaction(checkingForeignKeys: false) { db in
-            try ingestRun(files, options: options, started: started, progress: progress, db: db)
+        return try database.ingestTransaction { store in
+            try ingestRun(files, options: options, started: started, progress: progress, store: store)
         }
     }
 
@@ -149,16 +148,16 @@ public struct Ingestor: Sendable {
         }
         let files = try ResultFiles.expand(paths)
         let started = Date()
-        return try database.transaction(checkingForeignKeys: false) { db in
+        return try database.ingestTransaction { store in
             try files.map { file in
-                try ingestRun([file], options: options, started: started, progress: progress, db: db)
+                try ingestRun([file], options: options, started: started, progress: progress, store: store)
             }
         }
     }
 
     private func ingestRun(
         _ files: [String], options: IngestOptions, started: Date, progress: (@Sendable (IngestProgress) -> Void)?,
-        db: Database
+        store: IngestTransaction
     ) throws -> IngestReport {
         var reports: [IngestedFile] = []
         var inspected: [(path: String, inspection: FileInspection)] = []
@@ -184,8 +183,9 @@ public struct Ingestor: Sendable {
             options.runKey ?? "files-" + String(ResultFiles.sha256(inspected.map(\.inspection.sha256).sorted().joined()).prefix(16))
         let fileCount = files.count
         let totalBytes = inspected.reduce(0) { $0 + $1.inspection.size }
-        let (runID, isNew) = try run(for: runKey, options: options, db: db)
-        let writer = try RunWriter(db: db, runID: runID, engine: engine)
+        let (runID, isNew) = try store.run(
+            key: runKey, metadata: options.metadata, createdAt: options.now, runAt: options.runTime ?? options.now)
+        let writer = try store.writer(runID: runID, rulesVersion: engine.rulesVersion)
         let variant = options.variant
         var earliest: Date?
         var bytesBefore: Int64 = 0
@@ -198,12 +198,12 @@ public struct Ingestor: Sendable {
             while nextToStart <= min(last, inspected.count - 1) {
                 let file = inspected[nextToStart]
                 // A file already stored before this ingest is not parsed (see the check below).
-                if try duplicateHolder(
-                    of: file.inspection.sha256, runID: runID, scopedToRun: options.runKey != nil, db: db) == nil
+                if try store.runHoldingFile(
+                    sha256: file.inspection.sha256, runID: runID, scopedToRun: options.runKey != nil) == nil
                 {
                     pipelines[nextToStart] = CasePipeline(
                         URL(fileURLWithPath: file.path), displayPath: file.path, format: options.format,
-                        inspection: file.inspection)
+                        inspection: file.inspection, engine: engine)
                 }
                 nextToStart += 1
             }
@@ -212,8 +212,8 @@ public struct Ingestor: Sendable {
             defer { bytesBefore += file.inspection.size }
             try startParsing(through: index + options.jobs - 1)
             let pipeline = pipelines.removeValue(forKey: index)
-            if let holder = try duplicateHolder(
-                of: file.inspection.sha256, runID: runID, scopedToRun: options.runKey != nil, db: db)
+            if let holder = try store.runHoldingFile(
+                sha256: file.inspection.sha256, runID: runID, scopedToRun: options.runKey != nil)
             {
                 pipeline?.cancel()
                 reports.append(
@@ -224,22 +224,24 @@ public struct Ingestor: Sendable {
             }
             do {
                 var ingested: IngestedFile?
-                try db.inSavepoint {
-                    let fileID = try insertFile(file.path, file.inspection, runID: runID, options: options, db: db)
+                try store.savepoint {
+                    let fileID = try store.addFile(
+                        path: file.path, format: options.format, size: file.inspection.size,
+                        sha256: file.inspection.sha256, runID: runID, at: options.now)
                     writer.beginFile(id: fileID, path: file.path)
                     let before = writer.casesWritten
                     let parse =
                         pipeline
                         ?? CasePipeline(
                             URL(fileURLWithPath: file.path), displayPath: file.path, format: options.format,
-                            inspection: file.inspection)
-                    let info = try parse.drain { testCase in
+                            inspection: file.inspection, engine: engine)
+                    let info = try parse.drain { testCase, signatures in
                         if variant.isEmpty {
-                            try writer.write(testCase, fileID: fileID)
+                            try writer.write(testCase, signatures: signatures, fileID: fileID)
                         } else {
                             var varied = testCase
                             varied.variant = testCase.variant.merging(variant)
-                            try writer.write(varied, fileID: fileID)
+                            try writer.write(varied, signatures: signatures, fileID: fileID)
                         }
                         let done = writer.casesWritten
                         if let progress, done % 5000 == 0 {
@@ -251,13 +253,10 @@ public struct Ingestor: Sendable {
                         }
                     }
                     let cases = writer.casesWritten - before
-                    try db.execute(
-                        sql: "UPDATE run_file SET format = ?, cases = ? WHERE id = ?",
-                        arguments: [info.format.rawValue, cases, fileID])
+                    try store.finishFile(id: fileID, format: info.format, cases: cases)
                     if let stated = info.stats.startedAt, earliest.map({ stated < $0 }) ?? true { earliest = stated }
                     ingested = IngestedFile(
                         path: file.path, status: .ingested, format: info.format, cases: cases, note: nil)
-                    return .commit
                 }
                 if let ingested { reports.append(ingested) }
             } catch let error as TriageError where options.keepGoing && error.isBadInput {
@@ -267,83 +266,16 @@ public struct Ingestor: Sendable {
         }
         let stored = reports.contains { $0.status == .ingested }
         if isNew, !stored {
-            try db.execute(sql: "DELETE FROM run WHERE id = ?", arguments: [runID])
+            try store.dropEmptyRun(id: runID)
             return IngestReport(runID: nil, runKey: runKey, isNewRun: false, files: reports, totals: nil)
         }
         if options.runTime == nil, let earliest {
             // The run happened when its earliest file says; a later shard can only move it earlier.
-            let stamp = ISO8601.string(earliest)
-            try db.execute(
-                sql: "UPDATE run SET run_at = ? WHERE id = ? AND (? = 1 OR run_at > ?)",
-                arguments: [stamp, runID, isNew, stamp])
+            try store.setRunTime(runID: runID, to: earliest, always: isNew)
         }
-        let totals = try updateTotals(runID: runID, db: db)
+        let totals = try store.updateTotals(runID: runID)
         reports.sort { files.firstIndex(of: $0.path) ?? 0 < files.firstIndex(of: $1.path) ?? 0 }
         return IngestReport(runID: runID, runKey: runKey, isNewRun: isNew, files: reports, totals: totals)
-    }
-
-    // MARK: - Steps
-
-    private func run(for key: String, options: IngestOptions, db: Database) throws -> (Int64, Bool) {
-        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM run WHERE run_key = ?", arguments: [key]) {
-            return (id, false)
-        }
-        let meta = options.metadata
-        let labels = String(decoding: try JSONEncoder.sorted.encode(meta.labels), as: UTF8.self)
-        try db.execute(
-            sql: """
-                INSERT INTO run (run_key, created_at, run_at, commit_sha, branch, ci_provider, build_id, build_url,
-                                 pull_request, labels, job)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                key, ISO8601.string(options.now), ISO8601.string(options.runTime ?? options.now), meta.commit,
-                meta.branch, meta.ciProvider, meta.buildID, meta.buildURL, meta.pullRequest, labels, meta.job,
-            ])
-        return (db.lastInsertedRowID, true)
-    }
-
-    /// The run that already holds a file with this digest: within this run when the user named
-    /// the run, anywhere otherwise.
-    private func duplicateHolder(of sha256: String, runID: Int64, scopedToRun: Bool, db: Database) throws -> Int64? {
-        if scopedToRun {
-            return try Int64.fetchOne(
-                db, sql: "SELECT run_id FROM run_file WHERE sha256 = ? AND run_id = ?", arguments: [sha256, runID])
-        }
-        return try Int64.fetchOne(
-            db, sql: "SELECT run_id FROM run_file WHERE sha256 = ? ORDER BY run_id LIMIT 1", arguments: [sha256])
-    }
-
-    private func insertFile(
-        _ path: String, _ inspection: FileInspection, runID: Int64, options: IngestOptions, db: Database
-    ) throws -> Int64 {
-        try db.execute(
-            sql:
-                "INSERT INTO run_file (run_id, path, format, size, sha256, cases, ingested_at) VALUES (?, ?, ?, ?, ?, 0, ?)",
-            arguments: [
-                runID, path, options.format?.rawValue ?? "unknown", inspection.size, inspection.sha256,
-                ISO8601.string(options.now),
-            ])
-        return db.lastInsertedRowID
-    }
-
-    private func updateTotals(runID: Int64, db: Database) throws -> RunTotals {
-        try db.execute(
-            sql: """
-                UPDATE run SET
-                    tests = (SELECT COUNT(*) FROM result WHERE run_id = run.id),
-                    passed = (SELECT COUNT(*) FROM result WHERE run_id = run.id AND outcome = 'passed'),
-                    failed = (SELECT COUNT(*) FROM result WHERE run_id = run.id AND outcome = 'failed'),
-                    errors = (SELECT COUNT(*) FROM result WHERE run_id = run.id AND outcome = 'error'),
-                    skipped = (SELECT COUNT(*) FROM result WHERE run_id = run.id AND outcome = 'skipped'),
-                    retried = (SELECT COUNT(*) FROM result WHERE run_id = run.id AND retried = 1)
-                WHERE id = ?
-                """, arguments: [runID])
-        let row = try Row.fetchOne(
-            db, sql: "SELECT tests, passed, failed, errors, skipped, retried FROM run WHERE id = ?", arguments: [runID])
-        return RunTotals(
-            tests: row?["tests"] ?? 0, passed: row?["passed"] ?? 0, failed: row?["failed"] ?? 0,
-            errors: row?["errors"] ?? 0, skipped: row?["skipped"] ?? 0, retried: row?["retried"] ?? 0)
     }
 }
 

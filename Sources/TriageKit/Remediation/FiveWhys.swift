@@ -374,3 +374,15 @@ public enum FiveWhysBook {
         return copy
     }
 }
+
+extension TriageDatabase {
+    /// Loads a record, applies `change`, normalizes and validates the result and writes it
+    /// back, all in one transaction.
+    func updateWhys(id: Int64, now: Date, _ change: (inout WhysContent) throws -> Void) throws -> FiveWhys {
+        try storeWhys(id: id, now: now) { content in
+            try change(&content)
+            content = FiveWhysBook.unique(content.normalized)
+            try content.validate(record: id)
+        }
+    }
+}

@@ -7,7 +7,8 @@ import GRDB
 final class RunWriter {
     private let db: Database
     private let runID: Int64
-    private let engine: SignatureEngine
+    /// The rules version recorded with each new cluster.
+    private let rulesVersion: String
     private var knownClusters: Set<String> = []
     private(set) var casesWritten = 0
     // Prepared once per ingest: looking a cached statement up hashes its SQL on every call.
@@ -24,10 +25,10 @@ final class RunWriter {
     /// Whether the last test looked up was new to the database (see `testID(for:)`).
     private var lastTestWasNew = false
 
-    init(db: Database, runID: Int64, engine: SignatureEngine) throws {
+    init(db: Database, runID: Int64, rulesVersion: String) throws {
         self.db = db
         self.runID = runID
-        self.engine = engine
+        self.rulesVersion = rulesVersion
         hasLegacyTests = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM test WHERE legacy = 1)") ?? false
         insertResult = RawStatement(
             try db.makeStatement(
@@ -68,11 +69,14 @@ final class RunWriter {
     /// file (a non-adjacent repeat) or in an earlier ingest into the same run (a re-run job).
     /// Two files of one ingest that hold the same test-variant are refused: nothing says one
     /// re-ran the other, so they are separate runs or separate variants.
-    func write(_ testCase: TestCase, fileID: Int64) throws {
+    ///
+    /// `signatures` holds the signature of each failed attempt (nil for the others), or is
+    /// empty when no attempt failed.
+    func write(_ testCase: TestCase, signatures: [Signature?], fileID: Int64) throws {
         casesWritten += 1
         let testID = try testID(for: testCase)
         let insert = insertResult
-        let clusters = try clusterIDs(for: testCase)
+        let clusters = try clusterIDs(signatures)
         let outcome = testCase.outcome
         insert.reset()
         insert.bind(1, runID)
@@ -86,7 +90,7 @@ final class RunWriter {
         insert.bind(8, outcome.isFailure ? clusters.last { $0 != nil } ?? nil : nil)
         try insert.execute(db)
         if db.changesCount == 0 {
-            try mergeIntoExisting(testCase, testID: testID, fileID: fileID)
+            try mergeIntoExisting(testCase, clusters: clusters, testID: testID, fileID: fileID)
             return
         }
         if Self.needsAttemptRows(testCase) {
@@ -184,30 +188,14 @@ final class RunWriter {
 
     // MARK: - Attempts and signatures
 
-    private func clusterIDs(for testCase: TestCase) throws -> [String?] {
-        // Most cases pass: do not build the test's id for them, nor an array (an empty one
-        // allocates nothing; `insertAttempts` reads a missing entry as no cluster).
-        guard testCase.attempts.contains(where: { $0.outcome.isFailure && !$0.isInferred }) else {
-            return []
-        }
-        return try clusterIDs(for: testCase.attempts, test: testCase.identity.baseID)
-    }
-
-    private func clusterIDs(for attempts: [TestAttempt], test: String) throws -> [String?] {
-        var ids: [String?] = []
-        ids.reserveCapacity(attempts.count)
-        for attempt in attempts {
-            guard attempt.outcome.isFailure, !attempt.isInferred else {
-                ids.append(nil)
-                continue
-            }
-            let signature = engine.signature(
-                for: FailureInput(
-                    message: attempt.message, text: attempt.failureText, failureType: attempt.failureType, test: test))
+    /// Records each signature's cluster; the cluster ids, one per attempt (or none at all).
+    private func clusterIDs(_ signatures: [Signature?]) throws -> [String?] {
+        guard !signatures.isEmpty else { return [] }
+        return try signatures.map { signature in
+            guard let signature else { return nil }
             try remember(signature)
-            ids.append(signature.clusterID)
+            return signature.clusterID
         }
-        return ids
     }
 
     private func remember(_ signature: Signature) throws {
@@ -218,7 +206,7 @@ final class RunWriter {
                 ON CONFLICT (id) DO NOTHING
                 """)
         try upsert.execute(arguments: [
-            signature.clusterID, signature.category, signature.detail, signature.template, engine.rulesVersion,
+            signature.clusterID, signature.category, signature.detail, signature.template, rulesVersion,
         ])
     }
 
@@ -246,7 +234,7 @@ final class RunWriter {
 
     // MARK: - A test reported twice in one run
 
-    private func mergeIntoExisting(_ testCase: TestCase, testID: Int64, fileID: Int64) throws {
+    private func mergeIntoExisting(_ testCase: TestCase, clusters: [String?], testID: Int64, fileID: Int64) throws {
         guard
             let stored = try Row.fetchOne(
                 db, sql: "SELECT id, file_id, duration FROM result WHERE run_id = ? AND test_id = ?",
@@ -279,9 +267,10 @@ final class RunWriter {
             }
             added = testCase.attempts.map { var attempt = $0; attempt.kind = attempt.kind == .teardown ? .teardown : .retry; return attempt }
         }
-        let clusters = try clusterIDs(for: added, test: testCase.identity.baseID)
         try insertAttempts(added, clusters: clusters, resultID: resultID, firstSeq: summary.count)
-        for (attempt, cluster) in zip(added, clusters) { summary.append(attempt, cluster: cluster) }
+        for (index, attempt) in added.enumerated() {
+            summary.append(attempt, cluster: index < clusters.count ? clusters[index] : nil)
+        }
         storedAttempts[resultID] = summary
         try db.execute(
             sql: "UPDATE result SET outcome = ?, attempts = ?, retried = ?, duration = ?, cluster_id = ? WHERE id = ?",

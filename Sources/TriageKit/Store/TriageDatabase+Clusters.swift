@@ -133,7 +133,8 @@ extension TriageDatabase {
     /// How many failures `recluster` reads, and then writes, per short transaction.
     public static let reclusterBatchSize = 5_000
 
-    /// Re-applies `engine` to every stored failure; returns how many attempts changed cluster.
+    /// Re-applies `classify` (the signature engine whose rules are `rulesVersion`) to every
+    /// stored failure; returns how many attempts changed cluster.
     ///
     /// Classifying is the slow part (minutes for a large history with many team rules), so it
     /// holds no lock and no snapshot: failures are read `reclusterBatchSize` at a time in short
@@ -141,7 +142,9 @@ extension TriageDatabase {
     /// per batch (new clusters first). An ingest or a quarantine started meanwhile waits for
     /// one batch at most, and its checkpoint is not held back by an old snapshot. An attempt
     /// another writer changed since its batch was read keeps that writer's cluster.
-    public func recluster(with engine: SignatureEngine) throws -> (attempts: Int, changed: Int) {
+    func recluster(rulesVersion: String, classify: (FailureInput) -> Signature) throws -> (
+        attempts: Int, changed: Int
+    ) {
         var total = 0
         var changed = 0
         var stored = Set<String>()
@@ -175,7 +178,7 @@ extension TriageDatabase {
             var clusters: [String: Signature] = [:]
             var updates: [(attemptID: Int64, resultID: Int64, old: String?, new: String)] = []
             for failure in batch {
-                let signature = engine.signature(for: failure.input)
+                let signature = classify(failure.input)
                 if !stored.contains(signature.clusterID) { clusters[signature.clusterID] = signature }
                 if signature.clusterID != failure.old {
                     updates.append((failure.id, failure.resultID, failure.old, signature.clusterID))
@@ -194,7 +197,7 @@ extension TriageDatabase {
                             """,
                         arguments: [
                             signature.clusterID, signature.category, signature.detail, signature.template,
-                            engine.rulesVersion,
+                            rulesVersion,
                         ])
                 }
                 var changed = 0

@@ -90,13 +90,12 @@ extension TriageDatabase {
         }
     }
 
-    /// Loads a record, applies `change`, validates and writes it back, all in one transaction.
-    func updateWhys(id: Int64, now: Date, _ change: (inout WhysContent) throws -> Void) throws -> FiveWhys {
+    /// Loads a record, applies `change` (which validates what it makes) and writes it back,
+    /// all in one transaction.
+    func storeWhys(id: Int64, now: Date, _ change: (inout WhysContent) throws -> Void) throws -> FiveWhys {
         try transaction { db in
             var content = try Self.loadWhys(db, id: id).content
             try change(&content)
-            content = FiveWhysBook.unique(content.normalized)
-            try content.validate(record: id)
             try Self.writeWhys(db, id: id, content: content, now: now)
             return try Self.loadWhys(db, id: id)
         }
