@@ -98,11 +98,7 @@ extension TriageDatabase {
                     "run \(id) cannot be deleted: cycle \(number) of \"\(effort)\" \(what); a cycle's figures must keep their runs"
                 )
             }
-            try db.execute(
-                sql: "DELETE FROM attempt WHERE result_id IN (SELECT id FROM result WHERE run_id = ?)", arguments: [id])
-            try db.execute(sql: "DELETE FROM result WHERE run_id = ?", arguments: [id])
-            try db.execute(sql: "DELETE FROM run_file WHERE run_id = ?", arguments: [id])
-            try db.execute(sql: "DELETE FROM run WHERE id = ?", arguments: [id])
+            try Self.deleteRunRows(db, id: id)
             return try Self.runSummary(row)
         }
     }
