@@ -97,7 +97,8 @@ public enum CIGate {
         let runKey =
             options.runKey
             ?? metadata.buildID.map { "\(metadata.ciProvider ?? "ci")-\($0)" + (metadata.job.map { "-\($0)" } ?? "") }
-        let report = try Ingestor(database: database, engine: try SignatureEngine.standard()).ingest(
+        let rules = try RulesInForce.forStoring(in: database, rulesFile: nil)
+        let report = try Ingestor(database: database, engine: rules.engine).ingest(
             files, options: IngestOptions(runKey: runKey, metadata: metadata, now: options.now, variant: options.variant))
         guard let runID = report.runID, let totals = report.totals else {
             throw TriageError.notFound(
@@ -105,6 +106,8 @@ public enum CIGate {
         }
         var notes: [String] = []
         if isNewHistory { notes.append("no history at \(databasePath): started a new one") }
+        _ = try rules.noteAfterStoring(in: database)
+        if let drift = try RulesInForce.driftNote(database) { notes.append(drift) }
         let baselineID = try baseline(
             database, current: runID, branch: metadata.branch, job: metadata.job, options: options)
         let comparison = try baselineID.map { try RunComparison.compare(database, before: $0, after: runID) }

@@ -26,6 +26,11 @@ public enum RulesFile {
 
     /// The rules of a file, compiled (once: the engine takes them as they are).
     static func loadCompiled(from url: URL) throws -> [TeamRuleMatcher] {
+        try loadSource(from: url).matchers
+    }
+
+    /// The text of a rules file and its rules, compiled.
+    static func loadSource(from url: URL) throws -> (text: String, matchers: [TeamRuleMatcher]) {
         let file = url.lastPathComponent
         let ext = url.pathExtension.lowercased()
         guard ext == "yaml" || ext == "yml" else {
@@ -41,7 +46,7 @@ public enum RulesFile {
         guard let yaml = String(data: data, encoding: .utf8) else {
             throw SignatureError.invalidRulesFile(file: file, line: nil, reason: "the file is not UTF-8 text")
         }
-        return try parseCompiled(yaml, file: file)
+        return (yaml, try parseCompiled(yaml, file: file))
     }
 
     /// The rules in a YAML document; `file` names it in errors.

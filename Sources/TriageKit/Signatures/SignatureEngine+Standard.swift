@@ -7,15 +7,11 @@ extension SignatureEngine {
     /// The engine with the team's rules: from `rulesFile`, else from `.triage/rules.yaml`
     /// (or `.yml`) when it exists, else the built-in rules alone.
     public static func standard(rulesFile: String? = nil) throws -> SignatureEngine {
-        let path = rulesFile ?? defaultRulesFiles.first { FileManager.default.fileExists(atPath: $0) }
-        guard let path else { return .builtin }
-        do {
-            return SignatureEngine(matchers: try RulesFile.loadCompiled(from: URL(fileURLWithPath: path)))
-        } catch let error as SignatureError {
-            let text = error.description
-            throw TriageError.invalidArgument(
-                text.hasPrefix(path) || text.contains(URL(fileURLWithPath: path).lastPathComponent)
-                    ? text : "\(path): \(text)")
-        }
+        try RulesInForce.fromDisk(rulesFile: rulesFile).engine
+    }
+
+    /// The rules file a command reads when none is named: `.triage/rules.yaml` (or `.yml`).
+    static var defaultRulesFile: String? {
+        defaultRulesFiles.first { FileManager.default.fileExists(atPath: $0) }
     }
 }

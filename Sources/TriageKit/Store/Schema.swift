@@ -344,6 +344,20 @@ enum Schema {
                     CREATE INDEX attempt_cluster ON attempt(cluster_id);
                     """)
         }
+        migrator.registerMigration("v8-rules-in-force") { db in
+            // The team rules the history's clusters were made with: what ingest uses unless told
+            // otherwise, and what commands compare the rules on disk with (one row).
+            try db.execute(
+                sql: """
+                    CREATE TABLE rules_in_force (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        version TEXT NOT NULL,
+                        rules TEXT NOT NULL,
+                        source TEXT,
+                        recorded_at TEXT NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 }

@@ -44,7 +44,9 @@ public struct TriageDatabase: Sendable {
             if !readOnly {
                 // Before the first table: a new database gives pages freed by `prune` back to the
                 // file system a batch at a time (an existing one is converted by its first prune).
-                try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+                if try Int.fetchOne(db, sql: "PRAGMA page_count") == 0 {
+                    try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+                }
                 let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
                 guard mode == "wal" else {
                     throw DatabaseError(message: "could not switch to WAL mode (the journal mode stayed \(mode ?? "unknown"))")

@@ -16,7 +16,7 @@ extension Triage {
 
             func run() async throws {
                 try runReportingErrors {
-                    let clusters = try database.open().clusterSummaries(recentRuns: last)
+                    let clusters = try database.openShowingClusters().clusterSummaries(recentRuns: last)
                     try emit(clusters, as: output.format, text: ClusterOutput.text, markdown: ClusterOutput.markdown)
                 }
             }
@@ -32,7 +32,7 @@ extension Triage {
 
             func run() async throws {
                 try runReportingErrors {
-                    let detail = try database.open().clusterDetail(id, recentRuns: last)
+                    let detail = try database.openShowingClusters().clusterDetail(id, recentRuns: last)
                     try emit(detail, as: output.format, text: ClusterOutput.text, markdown: ClusterOutput.markdown)
                 }
             }

@@ -19,7 +19,7 @@ extension Triage {
 
         func run() async throws {
             try runReportingErrors {
-                let diff = try RunComparison.compare(try database.open(), before: before, after: after)
+                let diff = try RunComparison.compare(try database.openShowingClusters(), before: before, after: after)
                 try emit(diff, as: output.format, text: HistoryOutput.text, markdown: HistoryOutput.markdown)
             }
         }

@@ -86,12 +86,17 @@ extension Triage {
                 let options = IngestOptions(
                     runKey: runID, metadata: metadata, format: inputFormat, keepGoing: keepGoing, variant: variant,
                     runTime: date.flatMap(ISO8601.parseArgument), jobs: jobs)
-                let ingestor = TriageKit.Ingestor(database: db, engine: try rulesOptions.engine())
+                // The rules the history was clustered with, unless --rules names others.
+                let rules = try RulesInForce.forStoring(in: db, rulesFile: rulesOptions.rules)
+                let ingestor = TriageKit.Ingestor(database: db, engine: rules.engine)
                 let reports =
                     each
                     ? try ingestor.ingestEach(paths, options: options, progress: showProgress ? Self.printProgress : nil)
                     : [try ingestor.ingest(paths, options: options, progress: showProgress ? Self.printProgress : nil)]
                 if showProgress { warn("\r\u{1B}[K", newline: false) }
+                if reports.contains(where: { $0.runID != nil }), let note = try rules.noteAfterStoring(in: db) {
+                    warn(note)
+                }
                 if format == .json {
                     emit(each ? try jsonString(reports) : try jsonString(reports[0]))
                 } else {

@@ -31,6 +31,14 @@ struct DatabaseOptions: ParsableArguments {
     func open() throws -> TriageDatabase {
         try TriageDatabase(path: path)
     }
+
+    /// `open`, for a command that shows clusters: says on stderr, in one line, when the rules
+    /// file on disk differs from the rules the history was clustered with.
+    func openShowingClusters() throws -> TriageDatabase {
+        let database = try open()
+        if let note = try RulesInForce.driftNote(database) { warn(note) }
+        return database
+    }
 }
 
 /// The team rules file option shared by commands that classify.

@@ -54,7 +54,7 @@ extension Triage {
                 // Refused before anything is read or rendered: never write over the history.
                 if let output { try OutputFile.check(output, database: database.path) }
                 let renderer = try TemplateRenderer.standard(templatesFolder: templates)
-                let text = try ReportBuilder(database: try database.open(), renderer: renderer).render(
+                let text = try ReportBuilder(database: try database.openShowingClusters(), renderer: renderer).render(
                     kind, id: id, format: format)
                 if let output {
                     try OutputFile.write(text, to: output, database: database.path)

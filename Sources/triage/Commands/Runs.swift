@@ -45,7 +45,7 @@ extension Triage {
 
             func run() async throws {
                 try runReportingErrors {
-                    let db = try database.open()
+                    let db = try database.openShowingClusters()
                     guard let id = try id ?? db.latestRunID() else {
                         throw TriageError.notFound("no runs stored yet; `triage ingest results.xml` adds one")
                     }

@@ -1,0 +1,48 @@
+import Foundation
+import GRDB
+
+/// The team rules a history's clusters were made with.
+public struct RecordedRules: Codable, Sendable, Equatable {
+    /// The engine's rules version (`sig-v1`, or `sig-v1+` and a hash of the team rules).
+    public var version: String
+    /// The team rules' YAML text; empty for the built-in rules alone.
+    public var rules: String
+    /// The file they were read from, as given.
+    public var source: String?
+    public var recordedAt: String
+
+    public init(version: String, rules: String, source: String?, recordedAt: String) {
+        self.version = version
+        self.rules = rules
+        self.source = source
+        self.recordedAt = recordedAt
+    }
+}
+
+extension TriageDatabase {
+    /// The rules the history was clustered with, when recorded (by an ingest or a recluster).
+    public func rulesInForce() throws -> RecordedRules? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM rules_in_force WHERE id = 1").map { row in
+                RecordedRules(
+                    version: try row.required("version", of: "rules_in_force"),
+                    rules: try row.required("rules", of: "rules_in_force"), source: row["source"],
+                    recordedAt: try row.required("recorded_at", of: "rules_in_force"))
+            }
+        }
+    }
+
+    /// Records `rules` as the rules of the whole history; with `onlyIfNone`, only when none are.
+    func recordRulesInForce(_ rules: RecordedRules, onlyIfNone: Bool = false) throws {
+        try transaction { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO rules_in_force (id, version, rules, source, recorded_at) VALUES (1, ?, ?, ?, ?)
+                    ON CONFLICT (id) DO \(onlyIfNone ? "NOTHING" : """
+                    UPDATE SET version = excluded.version, rules = excluded.rules, source = excluded.source,
+                        recorded_at = excluded.recorded_at
+                    """)
+                    """, arguments: [rules.version, rules.rules, rules.source, rules.recordedAt])
+        }
+    }
+}
