@@ -164,3 +164,31 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: cli.folder.appendingPathComponent("triage.json").path))
     }
 }
+
+/// A cause an earlier run already had is never reported as a new cluster, even when the
+/// baseline run did not have it.
+@Suite struct SeenClustersTests {
+    @Test func aClusterSeenBeforeTheBaselineIsNotNew() throws {
+        let cli = try CLI()
+        func ci(_ failing: [String], run: Int) throws -> [String: Any] {
+            try Data(CICommandTests.report(failing: failing).utf8).write(
+                to: cli.folder.appendingPathComponent("report.xml"))
+            let summary = cli.folder.appendingPathComponent("summary.md").path
+            let result = try cli.run(
+                ["ci", "report.xml", "--fail-on", "new-clusters", "--json", "r\(run).json"],
+                environment: CICommandTests().github(cli, run: run, summary: summary))
+            #expect(result.status == 0 || result.status == 1, "\(result.stderr)")
+            let data = try Data(contentsOf: cli.folder.appendingPathComponent("r\(run).json"))
+            return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        }
+        _ = try ci(["test_1"], run: 1)
+        _ = try ci([], run: 2)
+        let third = try ci(["test_1"], run: 3)
+        #expect(third["baselineRunID"] as? Int == 2)
+        #expect((third["newClusters"] as? [Any])?.isEmpty == true, "\(third)")
+        #expect(third["passed"] as? Bool == true)
+        // A cause no run had before is new.
+        let fourth = try ci(["test_2"], run: 4)
+        #expect((fourth["newClusters"] as? [Any])?.count == 1, "\(fourth)")
+    }
+}

@@ -110,7 +110,12 @@ public enum CIGate {
         if let drift = try RulesInForce.driftNote(database) { notes.append(drift) }
         let baselineID = try baseline(
             database, current: runID, branch: metadata.branch, job: metadata.job, options: options)
-        let comparison = try baselineID.map { try RunComparison.compare(database, before: $0, after: runID) }
+        var comparison = try baselineID.map { try RunComparison.compare(database, before: $0, after: runID) }
+        if let candidates = comparison?.newClusters, !candidates.isEmpty {
+            // New since the baseline is not new: a cause any earlier run already had is not.
+            let seen = try database.clustersSeen(Set(candidates.map(\.cluster.id)), before: runID)
+            comparison?.newClusters = candidates.filter { !seen.contains($0.cluster.id) }
+        }
         if baselineID == nil { notes.append("no earlier run to compare with: every failure is reported, none is new") }
 
         let flaky = Set(try FlakinessAnalyzer.analyze(database).tests(in: .flaky).map(\.test))

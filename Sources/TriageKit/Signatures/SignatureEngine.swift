@@ -110,13 +110,13 @@ public struct SignatureEngine: Sendable {
                     matcher.rule.isPerTest ?? (category == "assertion_failure" || category == "unclassified")
                 return makeSignature(
                     category: category, detail: match.detail, evidence: evidence, isPerTest: isPerTest,
-                    test: input.test, rule: matcher.rule.name, version: teamRuleVersions[index])
+                    test: input.testWithoutParameters, rule: matcher.rule.name, version: teamRuleVersions[index])
             }
         }
         let verdict = BuiltinClassifier.classify(input)
         return makeSignature(
             category: verdict.category, detail: verdict.detail, evidence: verdict.evidence,
-            isPerTest: verdict.isPerTest, test: input.test, rule: verdict.ruleName, version: Self.builtinRulesVersion)
+            isPerTest: verdict.isPerTest, test: input.testWithoutParameters, rule: verdict.ruleName, version: Self.builtinRulesVersion)
     }
 
     private func makeSignature(

@@ -231,3 +231,34 @@ extension TriageDatabase {
         return (total, changed)
     }
 }
+
+extension TriageDatabase {
+    /// Which of `ids` a failure of a run earlier than `runID` (in history order) already had,
+    /// as its decisive failure or as a retried attempt.
+    func clustersSeen(_ ids: Set<String>, before runID: Int64) throws -> Set<String> {
+        guard !ids.isEmpty else { return [] }
+        return try read { db in
+            guard let at = try String.fetchOne(db, sql: "SELECT run_at FROM run WHERE id = ?", arguments: [runID]) else {
+                return []
+            }
+            var seen = Set<String>()
+            for chunk in Array(ids).chunked(into: 400) {
+                let marks = databaseQuestionMarks(count: chunk.count)
+                let earlier = "(u.run_at < ? OR (u.run_at = ? AND u.id < ?))"
+                let arguments = StatementArguments(chunk) + [at, at, runID]
+                seen.formUnion(
+                    try String.fetchAll(
+                        db,
+                        sql: """
+                            SELECT DISTINCT r.cluster_id FROM result r JOIN run u ON u.id = r.run_id
+                            WHERE r.cluster_id IN (\(marks)) AND \(earlier)
+                            UNION
+                            SELECT DISTINCT a.cluster_id FROM attempt a JOIN result r ON r.id = a.result_id
+                                JOIN run u ON u.id = r.run_id
+                            WHERE a.cluster_id IN (\(marks)) AND \(earlier)
+                            """, arguments: arguments + arguments))
+            }
+            return seen
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import Testing
+
+@testable import TriageKit
+
+/// One cause, one cluster: the parametrized cases of one test that fail alike share it.
+@Suite struct OneClusterPerCauseTests {
+    @Test(arguments: [
+        ("tests.test_tax::test_vat[7-de]", "tests.test_tax::test_vat"),
+        ("tests.test_tax::test_vat[a[0]]", "tests.test_tax::test_vat"),
+        ("com.acme.CalcTest::add(int, int)[2]", "com.acme.CalcTest::add"),
+        ("Acme.Tests.Calc::Sum(1, 2)", "Acme.Tests.Calc::Sum"),
+        ("Acme.Tests.Calc::Sum (data row 3)", "Acme.Tests.Calc::Sum"),
+        ("tests.test_plain::test_one", "tests.test_plain::test_one"),
+        ("com.acme.CalcTest::[1] 1, 2", "com.acme.CalcTest::[1] 1, 2"),
+        ("Suite::[1]", "Suite::[1]"),
+        ("unbalanced::test]", "unbalanced::test]"),
+    ])
+    func parametersAreLeftOut(id: String, expected: String) {
+        #expect(FailureInput.withoutParameters(id) == expected)
+    }
+
+    @Test func parametrizedCasesThatFailAlikeShareACluster() {
+        let engine = SignatureEngine.builtin
+        func cluster(_ test: String, _ message: String) -> String {
+            engine.signature(for: FailureInput(message: message, text: "trace", test: test)).clusterID
+        }
+        let first = cluster("tests.test_tax::test_vat[7-de]", "AssertionError: assert 7 == 19")
+        #expect(first == cluster("tests.test_tax::test_vat[19-fr]", "AssertionError: assert 19 == 20"))
+        #expect(first == cluster("tests.test_tax::test_vat", "AssertionError: assert 1 == 2"))
+        // Another test's assertion is another cause.
+        #expect(first != cluster("tests.test_tax::test_gst[7]", "AssertionError: assert 7 == 19"))
+    }
+}
