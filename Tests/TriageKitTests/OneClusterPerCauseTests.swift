@@ -32,3 +32,21 @@ import Testing
         #expect(first != cluster("tests.test_tax::test_gst[7]", "AssertionError: assert 7 == 19"))
     }
 }
+
+@Suite struct ShapeCollapserTests {
+    @Test(arguments: [
+        ("assert [<num>, <num>, <num>] == [<num>, <num>]", "assert […] == […]"),
+        ("assert [<num>] == []", "assert […] == []"),
+        ("KeyError: {'a': <num>, 'b': [<num>, <num>]}", "KeyError: {…}"),
+        ("missing fixtures {'db', 'redis'}", "missing fixtures {…}"),
+        ("fixture ['redis_client'] not found", "fixture […] not found"),
+        ("rows[i] is None", "rows[i] is None"),
+        ("tests.test_x::test_vat[de-7] failed", "tests.test_x::test_vat[de-7] failed"),
+        ("unbalanced [<num>, <num>", "unbalanced [<num>, <num>"),
+        ("text with ']' quoted, [<num>, '<num>]']", "text with ']' quoted, […]"),
+        ("no brackets at all", "no brackets at all"),
+    ])
+    func collectionsOfAnyLengthHaveOneShape(line: String, expected: String) {
+        #expect(ShapeCollapser.collapse(line) == expected)
+    }
+}
