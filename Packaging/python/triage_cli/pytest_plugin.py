@@ -117,8 +117,11 @@ class TriagePlugin:
         id mapping and glob matching as the CI gate, so pytest and `triage ci` agree."""
         if not os.path.exists(self._database_path()):
             return None
-        command = [find_triage_bin(), "quarantine", "export", "--format", "pytest", *self._database_arguments()]
-        done = subprocess.run(command, capture_output=True, text=True)
+        try:
+            command = [find_triage_bin(), "quarantine", "export", "--format", "pytest", *self._database_arguments()]
+            done = subprocess.run(command, capture_output=True, text=True)
+        except OSError as error:
+            raise pytest.UsageError(f"--triage-quarantine: {error}") from error
         if done.returncode != 0:
             raise pytest.UsageError(f"--triage-quarantine: {done.stderr.strip() or 'triage quarantine export failed'}")
         namespace = {"__name__": "triage_quarantine"}
@@ -183,6 +186,9 @@ class TriagePlugin:
     def pytest_sessionfinish(self, session, exitstatus):
         if not self.records:
             return
+        if not self.cases and not self.collect_errors:
+            self.outcome_line = "triage: no test ran; nothing stored"
+            return
         results = self.config.option.triage_results or os.path.join(
             os.path.dirname(self._database_path()) or ".", "pytest-results.xml")
         try:
@@ -190,12 +196,18 @@ class TriagePlugin:
             self._write(results)
         except OSError as error:
             return self._failed(session, f"cannot write {results}: {error.strerror or error}")
-        command = [find_triage_bin(), "ingest", results, *self._database_arguments()]
+        try:
+            command = [find_triage_bin(), "ingest", results, *self._database_arguments()]
+        except FileNotFoundError as error:
+            return self._failed(session, str(error))
         for variant in self.config.option.triage_variant:
             command += ["--variant", variant]
         if self.config.option.triage_run_id:
             command += ["--run-id", self.config.option.triage_run_id]
-        done = subprocess.run(command, capture_output=True, text=True)
+        try:
+            done = subprocess.run(command, capture_output=True, text=True)
+        except OSError as error:
+            return self._failed(session, f"cannot run {command[0]}: {error.strerror or error}")
         if done.returncode != 0:
             return self._failed(session, done.stderr.strip() or f"triage ingest exited {done.returncode}")
         attempts = sum(len(case.attempts) for case in self.cases.values())
