@@ -57,7 +57,9 @@ import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 row = db.execute("""SELECT r.id, r.outcome, r.attempts FROM result r JOIN test t ON t.id = r.test_id
                     WHERE r.run_id = (SELECT MAX(id) FROM run) AND t.name = ?""", (sys.argv[2],)).fetchone()
-outcomes = [o for (o,) in db.execute("SELECT outcome FROM attempt WHERE result_id = ? ORDER BY seq", (row[0],))]
+# A failed attempt stored without its message (inferred from an empty element) is marked so.
+outcomes = [o + (" (no message)" if o in ("failed", "error") and m is None else "")
+            for o, m in db.execute("SELECT outcome, message FROM attempt WHERE result_id = ? ORDER BY seq", (row[0],))]
 print(",".join(outcomes or [row[1]] * row[2]))
 PY
 }
@@ -94,6 +96,8 @@ echo "wheel_test: --reruns 2 -n 2: the plugin stored $plugin_tests tests, $plugi
   "$junit_attempts attempts ($junit_described failed attempts with their message)"
 echo "wheel_test:   test_passes_on_third_attempt: plugin $(attempts_of "$work/plugin.sqlite" test_passes_on_third_attempt)," \
   "junitxml $(attempts_of "$work/junitxml.sqlite" test_passes_on_third_attempt)"
+echo "wheel_test:   test_setup_error_then_pass: plugin $(attempts_of "$work/plugin.sqlite" test_setup_error_then_pass)," \
+  "junitxml $(attempts_of "$work/junitxml.sqlite" test_setup_error_then_pass)"
 (( plugin_attempts > junit_attempts )) || echo "wheel_test: note: --junitxml kept every attempt too here"
 (( plugin_attempts == 14 )) || fail "the plugin stored $plugin_attempts attempts; 14 were made (9 tests, 5 reruns)"
 (( plugin_described == 6 )) || fail "the plugin stored $plugin_described failed attempts with a message; 6 failed"
