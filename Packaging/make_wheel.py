@@ -70,7 +70,7 @@ def metadata(version):
         f"Name: {NAME}\n"
         f"Version: {version}\n"
         "Summary: Test results into a history of flaky tests, failure causes and CI gates; with a pytest plugin\n"
-        "Requires-Python: >=3.8\n"
+        "Requires-Python: >=3.9\n"
         "Classifier: Framework :: Pytest\n"
         "Classifier: Operating System :: POSIX :: Linux\n"
         "Description-Content-Type: text/markdown\n"
