@@ -27,6 +27,16 @@ public struct CISummaryView: Codable, Sendable, Equatable {
     public var hasFixed: Bool
     public var newClusters: [CycleReportView.Line]
     public var hasNewClusters: Bool
+    /// One line each ("… and 120 more rows left out …") when a table was cut; else empty.
+    public var newFailuresLeftOut: [CycleReportView.Line] = []
+    public var otherFailuresLeftOut: [CycleReportView.Line] = []
+    public var fixedLeftOut: [CycleReportView.Line] = []
+    public var newClustersLeftOut: [CycleReportView.Line] = []
+
+    /// GitHub's limit on one step's summary.
+    public static let stepSummaryLimit = 1_048_576
+    /// Rows of "still failing" shown at most, however small they are.
+    static let otherFailuresShown = 50
 
     public init(_ result: CIResult) {
         passed = result.passed
@@ -47,12 +57,60 @@ public struct CISummaryView: Codable, Sendable, Equatable {
         }
         newFailures = result.failing.filter(\.isNew).map(row)
         hasNewFailures = !newFailures.isEmpty
-        otherFailures = result.failing.filter { !$0.isNew }.prefix(50).map(row)
+        let other = result.failing.filter { !$0.isNew }
+        otherFailures = other.prefix(Self.otherFailuresShown).map(row)
         hasOtherFailures = !otherFailures.isEmpty
+        otherFailuresLeftOut = Self.leftOut(other.count - otherFailures.count, why: "`triage runs show \(result.runID)` lists them all")
         fixed = result.fixed.map { .init(text: Markdown.code($0)) }
         hasFixed = !fixed.isEmpty
         newClusters = result.newClusters.map { .init(text: ClusterView.label($0) + " — " + Markdown.cell($0.template)) }
         hasNewClusters = !newClusters.isEmpty
+    }
+
+    /// The Markdown of `render` within `budget` bytes: while it is longer, the longest table is
+    /// halved, with a line saying how many rows were left out. The tables are what grows with
+    /// the run; the rest is a few lines.
+    public static func markdown(
+        _ result: CIResult, budget: Int, render: (CISummaryView) throws -> String
+    ) rethrows -> String {
+        var view = CISummaryView(result)
+        var text = try render(view)
+        let why = "to keep the summary under GitHub's 1 MiB; `triage runs show \(result.runID)` lists them all"
+        // Rows cut per table: new failures, still failing (beyond the first 50 already), fixed, new clusters.
+        var cut = [0, max(0, result.failing.filter { !$0.isNew }.count - otherFailuresShown), 0, 0]
+        while text.utf8.count > budget {
+            let counts = [view.newFailures.count, view.otherFailures.count, view.fixed.count, view.newClusters.count]
+            guard let longest = counts.indices.max(by: { counts[$0] < counts[$1] }), counts[longest] > 0 else { break }
+            let dropped = counts[longest] - counts[longest] / 2
+            cut[longest] += dropped
+            let line = leftOut(cut[longest], why: why)
+            switch longest {
+            case 0:
+                view.newFailures.removeLast(dropped)
+                view.newFailuresLeftOut = line
+            case 1:
+                view.otherFailures.removeLast(dropped)
+                view.otherFailuresLeftOut = line
+            case 2:
+                view.fixed.removeLast(dropped)
+                view.fixedLeftOut = line
+            default:
+                view.newClusters.removeLast(dropped)
+                view.newClustersLeftOut = line
+            }
+            text = try render(view)
+        }
+        if text.utf8.count > budget {
+            // Nothing left to cut but the text around the tables: end at a line that fits.
+            var head = text.utf8.prefix(max(0, budget - 64))
+            if let newline = head.lastIndex(of: UInt8(ascii: "\n")) { head = head[...newline] }
+            text = String(decoding: head, as: UTF8.self) + "\n… (cut to keep the summary under GitHub's 1 MiB)\n"
+        }
+        return text
+    }
+
+    private static func leftOut(_ count: Int, why: String) -> [CycleReportView.Line] {
+        count > 0 ? [.init(text: "… and \(count) more row\(count == 1 ? "" : "s") left out, \(why)")] : []
     }
 
     /// The short plain-text summary printed to stdout.

@@ -235,8 +235,10 @@ public enum Quarantine {
     public static func pytestPlugin(_ entries: [QuarantineEntry], now: Date) -> String {
         let active = entries.filter { !$0.isExpired(at: now) }
         func reason(_ entry: QuarantineEntry) -> String {
-            pythonString(
-                "quarantined by triage: \(entry.reason)" + (entry.expiresAt.map { " (until \($0))" } ?? ""))
+            let about = [entry.owner.map { "owner \($0)" }, entry.expiresAt.map { "until \($0)" }].compactMap { $0 }
+            return pythonString(
+                "quarantined by triage: \(entry.reason)"
+                    + (about.isEmpty ? "" : " (\(about.joined(separator: ", ")))"))
         }
         var exact: [String] = []
         var patterns: [String] = []

@@ -55,6 +55,10 @@ Pass rate change: **{{passRateChange}}**
 {{#newFailures}}
 | {{test}} | {{outcome}} | {{cluster}} | {{note}} |
 {{/newFailures}}
+{{#newFailuresLeftOut}}
+
+{{text}}
+{{/newFailuresLeftOut}}
 {{/hasNewFailures}}
 {{#hasNewClusters}}
 
@@ -63,6 +67,9 @@ Pass rate change: **{{passRateChange}}**
 {{#newClusters}}
 - {{text}}
 {{/newClusters}}
+{{#newClustersLeftOut}}
+- {{text}}
+{{/newClustersLeftOut}}
 {{/hasNewClusters}}
 {{#hasFixed}}
 
@@ -71,6 +78,9 @@ Pass rate change: **{{passRateChange}}**
 {{#fixed}}
 - {{text}}
 {{/fixed}}
+{{#fixedLeftOut}}
+- {{text}}
+{{/fixedLeftOut}}
 {{/hasFixed}}
 {{#hasOtherFailures}}
 
@@ -81,6 +91,10 @@ Pass rate change: **{{passRateChange}}**
 {{#otherFailures}}
 | {{test}} | {{outcome}} | {{cluster}} | {{note}} |
 {{/otherFailures}}
+{{#otherFailuresLeftOut}}
+
+{{text}}
+{{/otherFailuresLeftOut}}
 
 </details>
 {{/hasOtherFailures}}

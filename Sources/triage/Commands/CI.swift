@@ -11,7 +11,7 @@ extension Triage {
             abstract:
                 "The CI post-step: ingest this build's results, compare with a baseline, print a summary and decide the exit code.",
             discussion:
-                "Exit 0 when the gate passes, 1 when it fails (the summary says why), 2 and up when triage itself fails. Failures of known flaky tests and of tests under an active quarantine never fail the gate. Writes Markdown to $GITHUB_STEP_SUMMARY when it is set and to --summary FILE, and JSON to --json FILE."
+                "Exit 0 when the gate passes, 1 when it fails (the summary says why), 2 and up when triage itself fails. Failures of known flaky tests and of tests under an active quarantine never fail the gate. Writes Markdown to $GITHUB_STEP_SUMMARY when it is set (cut to GitHub's 1 MiB) and to --summary FILE, and JSON to --json FILE."
         )
 
         @OptionGroup var database: DatabaseOptions
@@ -55,6 +55,11 @@ extension Triage {
         @Option(help: "Write the result as JSON to this file.") var json: String?
         @Option(help: "A folder of NAME.mustache files that override the templates of the same name.") var templates:
             String?
+        @Flag(
+            help:
+                "Print GitHub Actions annotations for new failures, at the test's file and line when the result file gives them (at most 10 errors and 10 warnings)."
+        )
+        var annotations = false
 
         func validate() throws {
             if let minimumPassRate, !(0...1).contains(minimumPassRate) {
@@ -94,7 +99,18 @@ extension Triage {
                     job: job)
                 let result = try CIGate.run(databasePath: database.path, options: options)
                 emit(CISummaryView.text(result))
-                let markdown = try renderer.render(CISummaryView(result), template: "ci-summary.md")
+                if annotations {
+                    let files = (try? ResultFiles.expand(patterns.flatMap(Glob.files))) ?? []
+                    let locations = CIAnnotations.locations(
+                        files: files, variant: options.variant, failing: Set(result.failing.filter(\.isNew).map(\.test)))
+                    let commands = CIAnnotations.commands(result, locations: locations)
+                    if !commands.isEmpty { emit(commands.joined(separator: "\n")) }
+                }
+                // GitHub refuses a step summary over 1 MiB: the tables are cut to fit what is left.
+                let used = stepSummary.flatMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int } ?? 0
+                let markdown = try CISummaryView.markdown(
+                    result, budget: CISummaryView.stepSummaryLimit - used - 1
+                ) { try renderer.render($0, template: "ci-summary.md") }
                 // The run is stored: write every output that can be written, then report the first failure.
                 var failure: Error?
                 func attempt(_ write: () throws -> Void) {
