@@ -13,7 +13,7 @@ scored on the same part with the same method: one template miner per part, fed t
 line of each message in file order; it has no categories, so only its F1 counts.
 Exit 0, or 2 when the data or the triage binary cannot be read.
 """
-import argparse, collections, json, os, subprocess, sys
+import argparse, collections, hashlib, json, os, subprocess, sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -52,6 +52,36 @@ def score(gold, pred):
     p, r, f1, ari, k = pairwise(clusters, [g["label"] + "/" + g["sublabel"] for g in gold])
     return {"n": len(gold), "accuracy": hits / len(gold) if gold else 0.0, "precision": p,
             "recall": r, "f1": f1, "ari": ari, "clusters": k, "misses": misses}
+
+
+REQUIRED = ("id", "label", "sublabel", "language", "framework", "message", "trace", "test", "source",
+            "repository", "url", "split")
+
+
+def split_of(repository):
+    """fit or held-out, from the repository name alone (about 60/40 by repository)."""
+    digest = int(hashlib.sha256(repository.lower().encode()).hexdigest(), 16)
+    return "fit" if digest % 100 < 60 else "held-out"
+
+
+def check(records):
+    """Problems with the records: missing fields, duplicate ids, a split that is not the repository's."""
+    problems, ids = [], set()
+    for n, r in enumerate(records, 1):
+        missing = [k for k in REQUIRED if not isinstance(r.get(k), str) or (k != "trace" and not r.get(k))]
+        if missing:
+            problems.append(f"record {n}: missing or empty {', '.join(missing)}")
+            continue
+        if r["id"] in ids:
+            problems.append(f"record {n}: duplicate id {r['id']}")
+        ids.add(r["id"])
+        if r["split"] != split_of(r["repository"]):
+            problems.append(f"record {n} ({r['id']}): split {r['split']} is not {split_of(r['repository'])}")
+        if r["repository"] not in r["url"]:
+            problems.append(f"record {n} ({r['id']}): url does not belong to {r['repository']}")
+        if r["label"] == "assertion_failure" and ":" not in r["sublabel"]:
+            problems.append(f"record {n} ({r['id']}): assertion sublabel must name the test (kind:test)")
+    return problems
 
 
 def run_triage(binary, rules, part):
@@ -94,15 +124,14 @@ def main():
     ap.add_argument("--show-misses", type=int, default=8, help="most common (label, predicted) misses shown")
     ap.add_argument("--no-drain3", action="store_true")
     ap.add_argument("--json", action="store_true", help="one JSON object of figures per part and tool")
+    ap.add_argument("--check", action="store_true", help="only check the data file's records and split; exit 1 on a bad record")
     args = ap.parse_args()
 
     binary = args.triage
     if binary is None:
-        for cand in ("release", "debug"):
-            path = os.path.join(ROOT, ".build", cand, "triage")
-            if os.access(path, os.X_OK):
-                binary = path
-                break
+        built = [os.path.join(ROOT, ".build", c, "triage") for c in ("release", "debug")]
+        built = [b for b in built if os.access(b, os.X_OK)]
+        binary = max(built, key=os.path.getmtime) if built else None  # the newest build
     if binary is None or not os.access(binary, os.X_OK):
         sys.exit("score_signatures: no triage binary (swift build first, or pass --triage)")
     try:
@@ -110,6 +139,13 @@ def main():
     except (OSError, ValueError) as e:
         print(f"score_signatures: {args.data}: {e}", file=sys.stderr)
         sys.exit(2)
+    if args.check:
+        problems = check(records)
+        for p in problems:
+            print(p, file=sys.stderr)
+        print(f"{len(records)} records, {len({r.get('repository') for r in records})} repositories, "
+              f"{len(problems)} problems")
+        sys.exit(1 if problems else 0)
     drain3 = not args.no_drain3
     if drain3:
         try:
