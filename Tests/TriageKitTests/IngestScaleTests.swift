@@ -33,7 +33,8 @@ import Testing
         let db = try TriageDatabase.inMemory()
         var report: IngestReport?
         let seconds = try elapsed { report = try Ingestor(database: db).ingest([url.path]) }
-        #expect(seconds < 10, "4,000 alternating repeats took \(seconds) s")
+        // A guard against quadratic folding (minutes), not a speed target: those are in triage-bench.
+        #expect(seconds < 60, "4,000 alternating repeats took \(seconds) s")
         #expect(report?.totals?.tests == 2)
         #expect(try attempts(db) == ["a": 2_000, "b": 2_000])
         let stored = try db.read { db in
@@ -55,7 +56,7 @@ import Testing
         let db = try TriageDatabase.inMemory()
         var report: IngestReport?
         let seconds = try elapsed { report = try Ingestor(database: db).ingest([url.path]) }
-        #expect(seconds < 10, "40,000 adjacent repeats took \(seconds) s")
+        #expect(seconds < 60, "40,000 adjacent repeats took \(seconds) s")
         #expect(try attempts(db) == ["t": 40_000])
         // pytest-rerunfailures: every childless pass but the last was a failed attempt.
         #expect(report?.totals == RunTotals(tests: 1, passed: 1, retried: 1))
