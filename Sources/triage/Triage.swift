@@ -13,6 +13,6 @@ struct Triage: AsyncParsableCommand {
         subcommands: [
             Ingest.self, Parse.self, Runs.self, Flaky.self, History.self, TrendCommand.self, Diff.self,
             Clusters.self, Classify.self, Rules.self, Recluster.self, Whys.self, Cycle.self, Report.self, Demo.self,
-            CI.self, QuarantineCommand.self, Prune.self,
+            CI.self, QuarantineCommand.self, Prune.self, RetryAdviceCommand.self,
         ])
 }

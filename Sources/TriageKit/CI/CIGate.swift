@@ -6,6 +6,8 @@ public enum GateRule: String, Codable, Sendable, CaseIterable {
     case anyFailure = "any-failure"
     case newFailures = "new-failures"
     case newClusters = "new-clusters"
+    /// A cause a fixed or verified Five-Whys record names, or a successful cycle removed, failed again.
+    case recurrence
 }
 
 /// How `triage ci` should run.
@@ -23,6 +25,10 @@ public struct CIOptions: Sendable {
     public var variant = Variant.none
     public var environment: [String: String] = ProcessInfo.processInfo.environment
     public var now = Date()
+    /// Also fail when a fixed cause is back (`--fail-on recurrence`, beside another rule).
+    public var failOnRecurrence = false
+    /// Clean runs that verify a fixed Five-Whys record.
+    public var cleanRuns = RootCauseWatch.defaultCleanRuns
 
     public init(patterns: [String]) {
         self.patterns = patterns
@@ -67,6 +73,11 @@ public struct CIResult: Codable, Sendable {
     public var reasons: [String]
     /// Things worth knowing that did not fail the gate (no baseline, expired quarantines).
     public var notes: [String]
+    /// Fixed causes failing again in this run (said first), and what triage did about them.
+    public var recurrences: [Recurrence] = []
+    public var reopenedWhys: [Int64] = []
+    public var verifiedWhys: [RootCauseNews.Verified] = []
+    public var failsOnRecurrence = false
 }
 
 /// The CI post-step: ingest, compare with a baseline, decide the gate.
@@ -117,6 +128,7 @@ public enum CIGate {
             comparison?.newClusters = candidates.filter { !seen.contains($0.cluster.id) }
         }
         if baselineID == nil { notes.append("no earlier run to compare with: every failure is reported, none is new") }
+        let news = try RootCauseWatch.check(database, runID: runID, cleanRuns: options.cleanRuns, now: options.now)
 
         let flaky = Set(try FlakinessAnalyzer.analyze(database).tests(in: .flaky).map(\.test))
         let quarantine = try Quarantine.list(database)
@@ -132,7 +144,9 @@ public enum CIGate {
         let newNames = Set(newFailures)
         let detail = try database.failingTests(runID: runID)
         let failing = detail.map { item in
-            let quarantined = active.matches(item.test) || active.matches(item.allVariants)
+            let cause = item.cluster?.id
+            let quarantined =
+                active.matches(item.test, cluster: cause) || active.matches(item.allVariants, cluster: cause)
             let known = flaky.contains(item.test)
             return CIResult.FailingTest(
                 test: item.test, outcome: item.outcome, clusterID: item.cluster?.id, category: item.cluster?.category,
@@ -159,6 +173,8 @@ public enum CIGate {
                     "\(fresh.count) new failure(s) since run \(baselineID.map(String.init) ?? "-"): "
                         + fresh.prefix(5).map(\.test).joined(separator: ", ") + (fresh.count > 5 ? ", …" : ""))
             }
+        case .recurrence:
+            break
         case .newClusters:
             let countedClusters = Set(counted.compactMap(\.clusterID))
             let fresh = (comparison?.newClusters ?? []).filter { countedClusters.contains($0.cluster.id) }
@@ -166,6 +182,14 @@ public enum CIGate {
                 reasons.append(
                     "\(fresh.count) new failure cluster(s): "
                         + fresh.map { "\($0.cluster.id) \($0.cluster.category)" }.joined(separator: ", "))
+            }
+        }
+        let failsOnRecurrence = options.failOnRecurrence || options.failOn == .recurrence
+        if failsOnRecurrence {
+            // A recurrence fails the gate unless every test it hit is quarantined.
+            let excused = Set(failing.filter(\.isQuarantined).map(\.test))
+            for recurrence in news.recurrences where recurrence.tests.contains(where: { !excused.contains($0) }) {
+                reasons.append(recurrence.summary)
             }
         }
         if let minimum = options.minimumPassRate, let rate = totals.passRate, rate < minimum {
@@ -182,7 +206,8 @@ public enum CIGate {
             flakyInvolved: failing.filter(\.isKnownFlaky).map(\.test),
             quarantinedFailures: failing.filter(\.isQuarantined).map(\.test),
             expiredQuarantines: expiredHits, gate: options.failOn, minimumPassRate: options.minimumPassRate,
-            passed: reasons.isEmpty, reasons: reasons, notes: notes)
+            passed: reasons.isEmpty, reasons: reasons, notes: notes, recurrences: news.recurrences,
+            reopenedWhys: news.reopened, verifiedWhys: news.verified, failsOnRecurrence: failsOnRecurrence)
     }
 
     /// Checks `--baseline` before the run is stored: a bad one must change nothing.

@@ -37,11 +37,16 @@ public struct CISummaryView: Codable, Sendable, Equatable {
     public static let stepSummaryLimit = 1_048_576
     /// Rows of "still failing" shown at most, however small they are.
     static let otherFailuresShown = 50
+    /// Fixed causes failing again, shown first.
+    public var recurrences: [CycleReportView.Line]
+    public var hasRecurrences: Bool
 
     public init(_ result: CIResult) {
         passed = result.passed
         verdict = result.passed ? "✅ passed" : "❌ failed"
-        gate = result.gate.rawValue + (result.minimumPassRate.map { ", minimum pass rate \($0.percent)" } ?? "")
+        gate =
+            result.gate.rawValue + (result.failsOnRecurrence && result.gate != .recurrence ? ", recurrence" : "")
+            + (result.minimumPassRate.map { ", minimum pass rate \($0.percent)" } ?? "")
         reasons = result.reasons.map { .init(text: Markdown.cell($0, limit: 600)) }
         notes = result.notes.map { .init(text: Markdown.cell($0, limit: 600)) }
         runID = result.runID
@@ -65,6 +70,8 @@ public struct CISummaryView: Codable, Sendable, Equatable {
         hasFixed = !fixed.isEmpty
         newClusters = result.newClusters.map { .init(text: ClusterView.label($0) + " — " + Markdown.cell($0.template)) }
         hasNewClusters = !newClusters.isEmpty
+        recurrences = result.recurrences.map { .init(text: Markdown.cell($0.summary, limit: 600)) }
+        hasRecurrences = !recurrences.isEmpty
     }
 
     /// The Markdown of `render` within `budget` bytes: while it is longer, the longest table is
@@ -115,7 +122,8 @@ public struct CISummaryView: Codable, Sendable, Equatable {
 
     /// The short plain-text summary printed to stdout.
     public static func text(_ result: CIResult) -> String {
-        var lines = [
+        var lines = result.recurrences.map { "triage: RECURRENCE \(SafeText.terminal($0.summary))" }
+        lines += [
             "triage: run \(result.runID): \(result.totals.line)",
             "  against \(result.baselineRunID.map { "run \($0): pass rate \(result.baselinePassRate?.percent ?? "n/a") → \(result.passRate?.percent ?? "n/a") (\(pointsChange(result.passRateChange)))" } ?? "no baseline")",
             "  new failures \(result.newFailures.count), fixed \(result.fixed.count), still failing \(result.stillFailing.count), new clusters \(result.newClusters.count), known flaky failing \(result.flakyInvolved.count), quarantined failing \(result.quarantinedFailures.count)",
@@ -125,7 +133,11 @@ public struct CISummaryView: Codable, Sendable, Equatable {
                 "  NEW \(SafeText.line(test.test, limit: 110))  \(test.clusterID ?? "-") \(test.category ?? "")")
         }
         lines += result.notes.map { "  note: \(SafeText.terminal($0))" }
-        lines.append(result.passed ? "gate \(result.gate.rawValue): passed" : "gate \(result.gate.rawValue): FAILED")
+        lines += result.verifiedWhys.map {
+            "  note: Five-Whys \($0.id) is now verified: \($0.cleanRuns) clean runs of every test its causes hit"
+        }
+        let gate = result.gate.rawValue + (result.failsOnRecurrence && result.gate != .recurrence ? ", recurrence" : "")
+        lines.append(result.passed ? "gate \(gate): passed" : "gate \(gate): FAILED")
         lines += result.reasons.map { "  because \(SafeText.terminal($0))" }
         return lines.joined(separator: "\n")
     }

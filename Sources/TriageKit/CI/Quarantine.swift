@@ -6,6 +6,9 @@ public struct QuarantineEntry: Codable, Sendable, Equatable {
     public var test: String
     /// Whether `test` is a glob given on purpose (`--pattern`) rather than one test's id.
     public var isPattern: Bool
+    /// With a cluster, only the test's failures of that cause are quarantined (`--cluster`);
+    /// `test` is then `*` (a pattern) for the cause across all tests.
+    public var clusterID: String?
     public var reason: String
     public var owner: String?
     public var createdAt: String
@@ -13,15 +16,25 @@ public struct QuarantineEntry: Codable, Sendable, Equatable {
     public var expiresAt: String?
 
     public init(
-        test: String, isPattern: Bool = false, reason: String, owner: String? = nil, createdAt: String,
-        expiresAt: String? = nil
+        test: String, isPattern: Bool = false, clusterID: String? = nil, reason: String, owner: String? = nil,
+        createdAt: String, expiresAt: String? = nil
     ) {
         self.test = test
         self.isPattern = isPattern
+        self.clusterID = clusterID
         self.reason = reason
         self.owner = owner
         self.createdAt = createdAt
         self.expiresAt = expiresAt
+    }
+
+    /// Whether the entry excuses a cause across every test (`quarantine add --cluster ID` alone).
+    public var isCauseWide: Bool { clusterID != nil && isPattern && test == "*" }
+
+    /// What the entry covers, as `quarantine list` and `add` name it.
+    public var scope: String {
+        let tests = isCauseWide ? "every test" : isPattern ? "tests matching \(test)" : test
+        return tests + (clusterID.map { " (cause \($0))" } ?? "")
     }
 
     public func isExpired(at now: Date) -> Bool {
@@ -43,17 +56,21 @@ public struct QuarantineRequest: Sendable {
     /// or with `isPattern` a glob over full ids.
     public var name: String
     public var isPattern: Bool
+    /// A cluster id or unique prefix: only failures of that cause are quarantined. With an
+    /// empty `name`, the cause is quarantined across all tests.
+    public var cluster: String?
     public var reason: String?
     public var owner: String?
     public var expiresAt: Date?
     public var now: Date
 
     public init(
-        name: String, isPattern: Bool = false, reason: String? = nil, owner: String? = nil, expiresAt: Date? = nil,
-        now: Date = Date()
+        name: String, isPattern: Bool = false, cluster: String? = nil, reason: String? = nil, owner: String? = nil,
+        expiresAt: Date? = nil, now: Date = Date()
     ) {
         self.name = name
         self.isPattern = isPattern
+        self.cluster = cluster
         self.reason = reason
         self.owner = owner
         self.expiresAt = expiresAt
@@ -80,7 +97,7 @@ public struct QuarantineChange: Sendable, Equatable {
 
     /// The line `triage quarantine add` prints.
     public var summary: String {
-        let what = entry.isPattern ? "tests matching \(entry.test)" : entry.test
+        let what = entry.scope
         if isNew {
             return "quarantined \(what)" + (entry.expiresAt.map { " until \($0)" } ?? " with no expiry")
         }
@@ -146,26 +163,29 @@ public enum Quarantine {
     /// it is a glob on purpose.
     @discardableResult
     public static func add(_ request: QuarantineRequest, to database: TriageDatabase) throws -> QuarantineChange {
-        guard !request.name.trimmingCharacters(in: .whitespaces).isEmpty else {
+        let clusterID = try request.cluster.map { try database.cluster(prefix: $0).id }
+        let causeWide = clusterID != nil && request.name.trimmingCharacters(in: .whitespaces).isEmpty
+        guard causeWide || !request.name.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw TriageError.invalidArgument(
-                "name the test to quarantine: its id, a pytest node id or a unique part of its id")
+                "name the test to quarantine: its id, a pytest node id or a unique part of its id (or --cluster ID alone for a cause across all tests)")
         }
         if let reason = request.reason, reason.trimmingCharacters(in: .whitespaces).isEmpty {
             throw TriageError.invalidArgument("say why the test is quarantined: --reason \"flaky: timing\"")
         }
-        let id = request.isPattern ? request.name : try resolve(request.name, in: database)
+        let isPattern = causeWide || request.isPattern
+        let id = causeWide ? "*" : request.isPattern ? request.name : try resolve(request.name, in: database)
         let expiresAt = request.expiresAt.map(ISO8601.string)
         // An entry for this id, or one stored under the name itself before names were resolved
         // (it never matched a test): re-adding the name takes that one over.
-        let formerName = request.isPattern ? nil : request.name
-        return try database.changeQuarantine(test: id, formerName: formerName) { old in
+        let formerName = isPattern || clusterID != nil ? nil : request.name
+        return try database.changeQuarantine(test: id, clusterID: clusterID, formerName: formerName) { old in
             guard var entry = old else {
                 guard let reason = request.reason else {
                     throw TriageError.invalidArgument(
                         "say why \(id) is quarantined: --reason \"flaky: timing\"")
                 }
                 let entry = QuarantineEntry(
-                    test: id, isPattern: request.isPattern, reason: reason, owner: request.owner,
+                    test: id, isPattern: isPattern, clusterID: clusterID, reason: reason, owner: request.owner,
                     createdAt: ISO8601.string(request.now), expiresAt: expiresAt)
                 return (entry, QuarantineChange(entry: entry, isNew: true, fields: []))
             }
@@ -179,12 +199,10 @@ public enum Quarantine {
                 fields.append(.init(name: "test", before: entry.test, after: id))
                 entry.test = id
             }
-            if entry.isPattern != request.isPattern {
+            if entry.isPattern != isPattern {
                 fields.append(
-                    .init(
-                        name: "pattern", before: entry.isPattern ? "yes" : "no", after: request.isPattern ? "yes" : "no"
-                    ))
-                entry.isPattern = request.isPattern
+                    .init(name: "pattern", before: entry.isPattern ? "yes" : "no", after: isPattern ? "yes" : "no"))
+                entry.isPattern = isPattern
             }
             if let reason = request.reason, reason != entry.reason {
                 fields.append(.init(name: "reason", before: entry.reason, after: reason))
@@ -213,15 +231,29 @@ public enum Quarantine {
     /// Takes an entry out of quarantine: named as it is listed, or as `add` resolved it.
     /// Returns the entry's stored id or glob.
     @discardableResult
-    public static func remove(_ name: String, from database: TriageDatabase) throws -> String {
-        func delete(_ test: String) throws -> Bool { try database.deleteQuarantine(test: test) }
-        if try delete(name) { return name }
-        if let id = try? database.findTest(name).displayID, id != name, try delete(id) { return id }
-        throw TriageError.notFound("\"\(name)\" is not quarantined; `triage quarantine list` shows what is")
+    public static func remove(_ name: String, cluster: String? = nil, from database: TriageDatabase) throws -> String {
+        let clusterID = try cluster.map { try database.cluster(prefix: $0).id }
+        let given = clusterID != nil && name.isEmpty ? "*" : name
+        func delete(_ test: String) throws -> Bool { try database.deleteQuarantine(test: test, clusterID: clusterID) }
+        func named(_ test: String) -> String {
+            QuarantineEntry(test: test, isPattern: test == "*", clusterID: clusterID, reason: "", createdAt: "").scope
+        }
+        if try delete(given) { return named(given) }
+        if let id = try? database.findTest(given).displayID, id != given, try delete(id) { return named(id) }
+        throw TriageError.notFound(
+            "\"\(named(given))\" is not quarantined; `triage quarantine list` shows what is")
     }
 
     public static func list(_ database: TriageDatabase) throws -> [QuarantineEntry] {
         try database.quarantineEntries()
+    }
+
+    /// For each cause the entries name, the Python patterns of its failure text (its template).
+    public static func causePatterns(_ entries: [QuarantineEntry], in database: TriageDatabase) throws -> [String:
+        [String]]
+    {
+        let clusters = try database.clusters(ids: Set(entries.compactMap(\.clusterID)))
+        return clusters.mapValues { [TemplatePattern.python($0.template)].filter { !$0.isEmpty } }
     }
 
     /// A pytest plugin (load with `-p` or paste into conftest.py) that marks quarantined tests
@@ -232,7 +264,12 @@ public enum Quarantine {
     /// `tests.test_x::test_vat[7]`), looks exact entries up in a set, and matches globs with the
     /// same matcher as `TestIDPattern`, written out in Python (not `fnmatch`, which reads
     /// brackets as character classes).
-    public static func pytestPlugin(_ entries: [QuarantineEntry], now: Date) -> String {
+    /// Entries with a cause mark nothing when collected: a failure of such a test is turned
+    /// into an xfail after it happens, and only when its text matches one of `causePatterns`
+    /// for the entry's cluster (see `TemplatePattern`); any other failure stays a failure.
+    public static func pytestPlugin(_ entries: [QuarantineEntry], now: Date, causePatterns: [String: [String]] = [:])
+        -> String
+    {
         let active = entries.filter { !$0.isExpired(at: now) }
         func reason(_ entry: QuarantineEntry) -> String {
             let about = [entry.owner.map { "owner \($0)" }, entry.expiresAt.map { "until \($0)" }].compactMap { $0 }
@@ -242,9 +279,14 @@ public enum Quarantine {
         }
         var exact: [String] = []
         var patterns: [String] = []
+        var causes: [String] = []
         for entry in active {
             for form in entry.matchedForms {
-                if entry.isPattern {
+                if let clusterID = entry.clusterID {
+                    let regexes = (causePatterns[clusterID] ?? []).map(pythonString).joined(separator: ", ")
+                    causes.append(
+                        "    (\(pythonString(form)), \(entry.isPattern ? "True" : "False"), [\(regexes)], \(reason(entry))),")
+                } else if entry.isPattern {
                     patterns.append("    (\(pythonString(form)), \(reason(entry))),")
                 } else {
                     exact.append("    \(pythonString(form)): \(reason(entry)),")
@@ -254,6 +296,8 @@ public enum Quarantine {
         return """
             # Generated by `triage quarantine export --format pytest`. Use: pytest -p triage_quarantine
             # (save as triage_quarantine.py on the Python path), or paste into conftest.py.
+            import re
+
             import pytest
 
             # Quarantined tests by the id triage stores (classname::name), matched literally.
@@ -264,6 +308,12 @@ public enum Quarantine {
             # Globs over the same ids: * any run of characters, ? exactly one, all else literal ([ too).
             PATTERNS = [
             \(patterns.joined(separator: "\n"))
+            ]
+
+            # Quarantined causes: (id or glob, is glob, patterns of the cause's failure text, reason).
+            # A failure of a matching test is an xfail only when its text matches a pattern.
+            CAUSES = [
+            \(causes.joined(separator: "\n"))
             ]
 
 
@@ -317,13 +367,36 @@ public enum Quarantine {
                         reason = next((why for pattern, why in PATTERNS if _glob_matches(pattern, test)), None)
                     if reason is not None:
                         item.add_marker(pytest.mark.xfail(reason=reason, strict=False))
+                    causes = [
+                        (regexes, why)
+                        for name, is_glob, regexes, why in CAUSES
+                        if (_glob_matches(name, test) if is_glob else name == test)
+                    ]
+                    if causes:
+                        item._triage_causes = causes
+
+
+            @pytest.hookimpl(hookwrapper=True)
+            def pytest_runtest_makereport(item, call):
+                outcome = yield
+                report = outcome.get_result()
+                causes = getattr(item, "_triage_causes", None)
+                if not causes or not report.failed or hasattr(report, "wasxfail"):
+                    return
+                text = report.longreprtext
+                for regexes, why in causes:
+                    if any(re.search(regex, text) for regex in regexes):
+                        report.outcome = "skipped"
+                        report.wasxfail = why
+                        return
 
             """
     }
 
     /// JUnit XML listing each quarantined test as skipped, for tools that read skip lists.
+    /// Entries with a cause are left out: a skip list cannot skip one cause of a test's failures.
     public static func junitSkip(_ entries: [QuarantineEntry], now: Date) -> String {
-        let active = entries.filter { !$0.isExpired(at: now) }
+        let active = entries.filter { !$0.isExpired(at: now) && $0.clusterID == nil }
         var lines = [
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
             "<testsuite name=\"triage-quarantine\" tests=\"\(active.count)\" skipped=\"\(active.count)\" failures=\"0\" errors=\"0\">",
@@ -502,11 +575,17 @@ public struct QuarantineMatcher: Sendable {
         patternsByPrefix.values(prefixing: id).map { patterns[$0] }
     }
 
-    /// Whether any entry covers the test with this full id (`classname::name`).
-    public func matches(_ testID: String) -> Bool {
-        if exact[Array(testID.utf8)] != nil { return true }
+    /// Whether any entry covers a failure of the test with this full id (`classname::name`) in
+    /// `cluster`: an entry without a cause covers every failure of its tests, one with a cause
+    /// only failures in that cluster.
+    public func matches(_ testID: String) -> Bool { matches(testID, cluster: nil) }
+
+    /// Whether an entry covers a failure of this test in `cluster` (nil: a failure without one).
+    public func matches(_ testID: String, cluster: String?) -> Bool {
+        func covers(_ index: Int) -> Bool { entries[index].clusterID.map { $0 == cluster } ?? true }
+        if exact[Array(testID.utf8)]?.contains(where: covers) == true { return true }
         let scalars = Array(testID.unicodeScalars)
-        return candidates(for: scalars).contains { $0.pattern.matches(scalars) }
+        return candidates(for: scalars).contains { covers($0.entry) && $0.pattern.matches(scalars) }
     }
 
     /// The entries that cover at least one of these tests, in the order they were given.

@@ -172,6 +172,12 @@ public struct FiveWhys: Codable, Sendable, Equatable {
     /// No failing result with the record's clusters in the last `quietRuns` runs that ran its
     /// tests (see the README); nil when not evaluated. Never true for a verified record.
     public var isReadyToVerify: Bool?
+    /// When the record was marked fixed; nil unless it is fixed or verified.
+    public var fixedAt: String? = nil
+    /// While fixed or verified: how many clean runs of every test its causes hit since the fix.
+    public var verification: Verification? = nil
+    /// Runs in which a cause of the record failed again after it was fixed, oldest first.
+    public var recurrences: [Recurrence] = []
 
     /// The editable fields.
     public var content: WhysContent {
@@ -327,19 +333,25 @@ public enum FiveWhysBook {
     }
 
     /// One record, with whether it is ready to verify.
-    public static func show(_ database: TriageDatabase, id: Int64, quietRuns: Int = defaultQuietRuns) throws -> FiveWhys
-    {
+    public static func show(
+        _ database: TriageDatabase, id: Int64, quietRuns: Int = defaultQuietRuns,
+        cleanRuns: Int = RootCauseWatch.defaultCleanRuns
+    ) throws -> FiveWhys {
         var record = try database.whys(id: id)
         record.isReadyToVerify = try isReadyToVerify(database, record, quietRuns: quietRuns)
+        try RootCauseWatch.annotate(database, &record, cleanRuns: cleanRuns)
         return record
     }
 
     /// Every record, grouped by the clusters they link to.
-    public static func list(_ database: TriageDatabase, quietRuns: Int = defaultQuietRuns) throws -> WhysList {
+    public static func list(
+        _ database: TriageDatabase, quietRuns: Int = defaultQuietRuns, cleanRuns: Int = RootCauseWatch.defaultCleanRuns
+    ) throws -> WhysList {
         guard quietRuns >= 1 else { throw TriageError.invalidArgument("--quiet-runs must be at least 1") }
         var records = try database.allWhys()
         for index in records.indices {
             records[index].isReadyToVerify = try isReadyToVerify(database, records[index], quietRuns: quietRuns)
+            try RootCauseWatch.annotate(database, &records[index], cleanRuns: cleanRuns)
         }
         let latest = try database.latestRunID().map { try database.runDetail(id: $0).failuresByCluster } ?? []
         let failing = Dictionary(latest.map { ($0.clusterID, $0.tests) }, uniquingKeysWith: +)

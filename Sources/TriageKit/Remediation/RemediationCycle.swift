@@ -45,6 +45,11 @@ public struct RemediationCycle: Codable, Sendable, Equatable {
     /// Stored when the cycle was closed; computed from the latest run in scope while open.
     public var measurement: CycleMeasurement?
     public var isMeasurementStored: Bool
+    /// Closed cycles: per fixed test, the runs since the after run in which the cluster it
+    /// failed with stayed away (see the README, "Fixes verified from the runs").
+    public var fixedTests: Verification? = nil
+    /// Causes this cycle removed that failed again later.
+    public var recurrences: [Recurrence] = []
 }
 
 /// What `cycle start` needs.
@@ -145,12 +150,18 @@ public enum RemediationCycles {
 
     /// A cycle with its figures: stored ones when closed, else measured now (against
     /// `afterRunID`, or the latest run in scope).
-    public static func show(_ database: TriageDatabase, id: Int64, afterRunID: Int64? = nil) throws -> RemediationCycle
-    {
+    public static func show(
+        _ database: TriageDatabase, id: Int64, afterRunID: Int64? = nil,
+        cleanRuns: Int = RootCauseWatch.defaultCleanRuns
+    ) throws -> RemediationCycle {
         var cycle = try database.storedCycle(id: id)
         if cycle.measurement == nil || afterRunID != nil {
             cycle.measurement = try measure(database, cycle, afterRunID: afterRunID)
             cycle.isMeasurementStored = false
+        }
+        if cycle.isMeasurementStored {
+            cycle.fixedTests = try RootCauseWatch.fixedTestVerification(database, cycle, requiredRuns: cleanRuns)
+            cycle.recurrences = try database.recurrences(.cycle(id))
         }
         return cycle
     }

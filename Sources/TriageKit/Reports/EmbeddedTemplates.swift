@@ -26,6 +26,14 @@ enum EmbeddedTemplates {
 ## triage: {{verdict}}
 
 Run {{runID}} against {{baseline}} · gate: {{gate}}
+{{#hasRecurrences}}
+
+**A fixed cause is back:**
+
+{{#recurrences}}
+- 🔁 {{text}}
+{{/recurrences}}
+{{/hasRecurrences}}
 
 {{#totals}}
 {{> _totals.md}}
@@ -304,6 +312,16 @@ No failures.
 {{> _totals.md}}
 {{/totals}}
 
+{{#hasRecurrences}}
+## Fixed causes that came back
+
+| run | fixed by | cause | was | tests hit |
+| ---: | --- | --- | --- | --- |
+{{#recurrences}}
+| {{runID}} | {{fixedBy}} | {{cluster}} | {{previousStatus}} | {{tests}} |
+{{/recurrences}}
+
+{{/hasRecurrences}}
 ## Pass rate
 
 {{{trendChart}}}

@@ -24,6 +24,8 @@ public enum RemediationOutput {
                 + (record.owner.map { "  owner \(SafeText.terminal($0))" } ?? "")
         ]
         lines.append("problem: \(t(record.problem))")
+        lines += RootCauseOutput.textLines(record.verification, subject: "verification")
+        lines += RootCauseOutput.textLines(record.recurrences)
         for linked in record.clusters { lines.append("cluster: \(SafeText.terminal(cluster(linked)))") }
         for test in record.tests { lines.append("test: \(SafeText.terminal(test))") }
         for (index, step) in record.steps.enumerated() {
@@ -62,7 +64,9 @@ public enum RemediationOutput {
         if !record.tests.isEmpty {
             lines += ["", "**Tests:** " + record.tests.map { Markdown.code($0) }.joined(separator: ", ")]
         }
+        lines += RootCauseOutput.markdownLines(record.verification, subject: "Verification")
         lines += ["", "**Problem:**", "", Markdown.block(record.problem)]
+        lines += RootCauseOutput.markdownLines(record.recurrences)
         if !record.steps.isEmpty {
             lines += ["", "### Five Whys", ""]
             for (index, step) in record.steps.enumerated() {
@@ -178,6 +182,8 @@ public enum RemediationOutput {
                             (group.clusterID ?? "-") + " " + group.category + (group.detail.map { "(\($0))" } ?? "")))
             }
         }
+        lines += RootCauseOutput.textLines(cycle.fixedTests, subject: "fixed tests verified")
+        lines += RootCauseOutput.textLines(cycle.recurrences)
         lines += cycle.notes.map { "note \($0.createdAt): \(SafeText.terminal($0.text, keepNewlines: true))" }
         lines += cycle.findings.map { "finding: \(SafeText.terminal($0, keepNewlines: true))" }
         lines += cycle.nextSteps.map { "next: \(SafeText.terminal($0, keepNewlines: true))" }

@@ -39,6 +39,16 @@ public struct StatusReportView: Codable, Sendable, Equatable {
         public var clusters: String
     }
 
+    /// A fixed cause that failed again in one of the report's runs.
+    public struct RecurrenceRow: Codable, Sendable, Equatable {
+        public var runID: Int64
+        /// "Five-Whys 3" or the cycle's effort and number.
+        public var fixedBy: String
+        public var cluster: String
+        public var previousStatus: String
+        public var tests: String
+    }
+
     public struct CycleRow: Codable, Sendable, Equatable {
         public var id: Int64
         public var title: String
@@ -74,6 +84,9 @@ public struct StatusReportView: Codable, Sendable, Equatable {
     public var hasCycles: Bool
     public var infrastructureRuns: String
     public var hasInfrastructureRuns: Bool
+    /// Fixed causes that failed again in the report's runs, newest first.
+    public var recurrences: [RecurrenceRow] = []
+    public var hasRecurrences = false
 
     public static func build(_ database: TriageDatabase, last: Int = 30, options: FlakinessOptions = FlakinessOptions())
         throws -> StatusReportView
@@ -120,6 +133,15 @@ public struct StatusReportView: Codable, Sendable, Equatable {
                 started: String(cycle.startedAt.prefix(10)),
                 passRate: rates.joined(separator: " → "))
         }
+        let recurrences = try database.recurrences(.runs(trend.points.map(\.runID))).reversed().map {
+            RecurrenceRow(
+                runID: $0.runID,
+                fixedBy: $0.whysID.map { "Five-Whys \($0)" } ?? Markdown.cell($0.title),
+                cluster: Markdown.code($0.clusterID) + " " + Markdown.cell($0.category),
+                previousStatus: $0.previousStatus + ($0.fixedAt.map { " since \($0.prefix(10))" } ?? ""),
+                tests: "\($0.tests.count): " + $0.tests.prefix(3).map { Markdown.code($0) }.joined(separator: ", ")
+                    + ($0.tests.count > 3 ? ", …" : ""))
+        }
         return StatusReportView(
             generatedFrom: "\(trend.points.count) runs", latestRunID: latest,
             date: String(run.run.createdAt.prefix(10)),
@@ -140,6 +162,7 @@ public struct StatusReportView: Codable, Sendable, Equatable {
             recovered: recoveredRows, hasRecovered: !recoveredRows.isEmpty, areas: areas,
             whys: whys, hasWhys: !whys.isEmpty, cycles: cycles, hasCycles: !cycles.isEmpty,
             infrastructureRuns: flaky.infrastructureRuns.map { "#\($0)" }.joined(separator: ", "),
-            hasInfrastructureRuns: !flaky.infrastructureRuns.isEmpty)
+            hasInfrastructureRuns: !flaky.infrastructureRuns.isEmpty, recurrences: Array(recurrences),
+            hasRecurrences: !recurrences.isEmpty)
     }
 }

@@ -344,7 +344,61 @@ enum Schema {
                     CREATE INDEX attempt_cluster ON attempt(cluster_id);
                     """)
         }
-        migrator.registerMigration("v8-rules-in-force") { db in
+        migrator.registerMigration("v8-cause-quarantine-recurrence") { db in
+            // When a Five-Whys record was marked fixed, and the newest run stored then (its id and
+            // run time, kept apart from the run so that deleting it changes nothing): runs after
+            // that point are the ones that count towards verification or report a recurrence.
+            // Records already fixed or verified count from their last change.
+            //
+            // `recurrence`: a cause a fixed or verified record names, or a closed successful
+            // cycle removed, failing again in a run; the note of the run the record reopened for.
+            //
+            // `quarantine` gains `cluster_id`: an entry excuses only failures of that cause (for
+            // one test, or for every test with `test` = '*'). Rebuilt because `test` was unique
+            // on its own; now a test and a cause are unique together.
+            try db.execute(
+                sql: """
+                    ALTER TABLE whys ADD COLUMN fixed_at TEXT;
+                    ALTER TABLE whys ADD COLUMN fixed_run_id INTEGER;
+                    ALTER TABLE whys ADD COLUMN fixed_run_at TEXT;
+                    UPDATE whys SET fixed_at = updated_at,
+                        fixed_run_id = (SELECT id FROM run WHERE created_at <= whys.updated_at ORDER BY run_at DESC, id DESC LIMIT 1),
+                        fixed_run_at = (SELECT run_at FROM run WHERE created_at <= whys.updated_at ORDER BY run_at DESC, id DESC LIMIT 1)
+                        WHERE status IN ('fixed', 'verified');
+
+                    CREATE TABLE recurrence (
+                        id INTEGER PRIMARY KEY,
+                        run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                        cluster_id TEXT NOT NULL REFERENCES failure_cluster(id),
+                        whys_id INTEGER REFERENCES whys(id) ON DELETE CASCADE,
+                        cycle_id INTEGER REFERENCES cycle(id) ON DELETE CASCADE,
+                        previous_status TEXT NOT NULL,
+                        fixed_at TEXT,
+                        tests TEXT NOT NULL DEFAULT '[]',
+                        detected_at TEXT NOT NULL,
+                        CHECK ((whys_id IS NULL) <> (cycle_id IS NULL))
+                    );
+                    CREATE UNIQUE INDEX recurrence_once
+                        ON recurrence(run_id, cluster_id, COALESCE(whys_id, 0), COALESCE(cycle_id, 0));
+                    CREATE INDEX recurrence_whys ON recurrence(whys_id) WHERE whys_id IS NOT NULL;
+                    CREATE INDEX recurrence_cycle ON recurrence(cycle_id, cluster_id) WHERE cycle_id IS NOT NULL;
+
+                    CREATE TABLE new_quarantine (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        test TEXT NOT NULL,
+                        is_pattern INTEGER NOT NULL DEFAULT 0 CHECK (is_pattern IN (0, 1)),
+                        cluster_id TEXT REFERENCES failure_cluster(id),
+                        reason TEXT NOT NULL,
+                        owner TEXT,
+                        created_at TEXT NOT NULL,
+                        expires_at TEXT
+                    );
+                    INSERT INTO new_quarantine (id, test, is_pattern, reason, owner, created_at, expires_at)
+                        SELECT id, test, is_pattern, reason, owner, created_at, expires_at FROM quarantine;
+                    DROP TABLE quarantine;
+                    ALTER TABLE new_quarantine RENAME TO quarantine;
+                    CREATE UNIQUE INDEX quarantine_test_cause ON quarantine(test, COALESCE(cluster_id, ''));
+        migrator.registerMigration("v9-rules-in-force") { db in
             // The team rules the history's clusters were made with: what ingest uses unless told
             // otherwise, and what commands compare the rules on disk with (one row).
             try db.execute(

@@ -179,7 +179,7 @@ extension TriageDatabase {
             clusters: clusters, tests: tests, steps: steps, options: options, checklist: checklist,
             findings: try texts("finding"), nextSteps: try texts("next_step"), evidence: try texts("evidence"),
             createdAt: try row.required("created_at", of: "whys"), updatedAt: try row.required("updated_at", of: "whys"),
-            isReadyToVerify: nil)
+            isReadyToVerify: nil, fixedAt: row["fixed_at"])
     }
 
     /// Writes every editable field of a record (the row exists): links and lists are replaced.
@@ -193,6 +193,18 @@ extension TriageDatabase {
                 content.problem, content.rootCause, content.status.rawValue, content.owner, content.businessImpact,
                 content.risk, content.priority, ISO8601.string(now), id,
             ])
+        // The fix point: set when the record becomes fixed (or verified) and kept while it
+        // stays so; runs after the newest run stored then count towards verification.
+        try db.execute(
+            sql: """
+                UPDATE whys SET
+                    fixed_run_id = CASE WHEN status NOT IN ('fixed', 'verified') THEN NULL WHEN fixed_at IS NULL
+                        THEN (SELECT id FROM run ORDER BY run_at DESC, id DESC LIMIT 1) ELSE fixed_run_id END,
+                    fixed_run_at = CASE WHEN status NOT IN ('fixed', 'verified') THEN NULL WHEN fixed_at IS NULL
+                        THEN (SELECT run_at FROM run ORDER BY run_at DESC, id DESC LIMIT 1) ELSE fixed_run_at END,
+                    fixed_at = CASE WHEN status NOT IN ('fixed', 'verified') THEN NULL ELSE COALESCE(fixed_at, ?) END
+                WHERE id = ?
+                """, arguments: [ISO8601.string(now), id])
         for table in ["whys_step", "whys_option", "whys_item", "whys_cluster", "whys_test"] {
             try db.execute(sql: "DELETE FROM \(table) WHERE whys_id = ?", arguments: [id])
         }

@@ -19,8 +19,14 @@ extension Triage {
         @Argument(help: "Result files, folders or globs such as \"test-results/**/*.xml\".")
         var patterns: [String]
 
-        @Option(name: .customLong("fail-on"), help: "never, any-failure, new-failures or new-clusters.")
-        var failOn: GateRule = .newFailures
+        @Option(
+            name: .customLong("fail-on"),
+            help:
+                "never, any-failure, new-failures (default), new-clusters, or recurrence (a fixed cause is back); recurrence can be given beside another."
+        )
+        var failOn: [GateRule] = []
+
+        @OptionGroup var verification: CleanRunsOptions
 
         @Option(name: .customLong("min-pass-rate"), help: "Fail below this pass rate (0…1), e.g. 0.95.")
         var minimumPassRate: Double?
@@ -62,6 +68,9 @@ extension Triage {
         var annotations = false
 
         func validate() throws {
+            if failOn.filter({ $0 != .recurrence }).count > 1 {
+                throw ValidationError("--fail-on: give one of never, any-failure, new-failures, new-clusters (and recurrence beside it)")
+            }
             if let minimumPassRate, !(0...1).contains(minimumPassRate) {
                 throw ValidationError("--min-pass-rate is a share between 0 and 1, e.g. 0.95")
             }
@@ -84,7 +93,10 @@ extension Triage {
                 let renderer = try TemplateRenderer.standard(templatesFolder: templates)
                 var options = CIOptions(patterns: patterns)
                 options.variant = try variantOptions.variant()
-                options.failOn = failOn
+                let rules = failOn.isEmpty ? [GateRule.newFailures] : failOn
+                options.failOn = rules.first { $0 != .recurrence } ?? .recurrence
+                options.failOnRecurrence = rules.contains(.recurrence)
+                options.cleanRuns = verification.cleanRuns
                 options.minimumPassRate = minimumPassRate
                 options.baseline = baseline
                 options.defaultBranch = defaultBranch

@@ -152,10 +152,14 @@ extension Triage {
             @Option(help: "Measure against this run instead (not stored).")
             var after: Int64?
 
+            @OptionGroup var verification: CleanRunsOptions
+
             func run() async throws {
                 try runReportingErrors {
                     try emit(
-                        try RemediationCycles.show(try database.open(), id: id, afterRunID: after), as: output.format)
+                        try RemediationCycles.show(
+                            try database.open(), id: id, afterRunID: after, cleanRuns: verification.cleanRuns),
+                        as: output.format)
                 }
             }
         }

@@ -62,6 +62,8 @@ extension Triage {
         @Option(help: "How many files to check and parse at once; one writer stores them in order (default: the number of cores).")
         var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
+        @OptionGroup var verification: CleanRunsOptions
+
         func validate() throws {
             for label in labels where !label.contains("=") {
                 throw ValidationError("--label \(label): write labels as key=value")
@@ -97,10 +99,17 @@ extension Triage {
                 if reports.contains(where: { $0.runID != nil }), let note = try rules.noteAfterStoring(in: db) {
                     warn(note)
                 }
+                // Fixed causes failing again reopen their records; fixes that held are verified.
+                let news = try reports.compactMap(\.runID).flatMap {
+                    try RootCauseWatch.check(db, runID: $0, cleanRuns: verification.cleanRuns).lines
+                }
                 if format == .json {
                     emit(each ? try jsonString(reports) : try jsonString(reports[0]))
+                    for line in news { warn("triage: \(SafeText.terminal(line))") }
                 } else {
-                    emit(reports.map { IngestText.report($0, databasePath: db.path) }.joined(separator: "\n"))
+                    emit(
+                        (reports.map { IngestText.report($0, databasePath: db.path) } + news.map { SafeText.terminal($0) })
+                            .joined(separator: "\n"))
                 }
                 let failedFiles = reports.flatMap(\.failedFiles)
                 if !failedFiles.isEmpty {

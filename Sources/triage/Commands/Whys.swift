@@ -166,10 +166,14 @@ extension Triage {
                 help: "Runs without its clusters failing before a record is ready to verify.")
             var quietRuns = FiveWhysBook.defaultQuietRuns
 
+            @OptionGroup var verification: CleanRunsOptions
+
             func run() async throws {
                 try runReportingErrors {
                     try emit(
-                        try FiveWhysBook.show(try database.open(), id: id, quietRuns: quietRuns), as: output.format)
+                        try FiveWhysBook.show(
+                            try database.open(), id: id, quietRuns: quietRuns, cleanRuns: verification.cleanRuns),
+                        as: output.format)
                 }
             }
         }
@@ -186,13 +190,16 @@ extension Triage {
                 help: "Runs without its clusters failing before a record is ready to verify.")
             var quietRuns = FiveWhysBook.defaultQuietRuns
 
+            @OptionGroup var verification: CleanRunsOptions
+
             func validate() throws {
                 guard quietRuns >= 1 else { throw ValidationError("--quiet-runs must be at least 1") }
             }
 
             func run() async throws {
                 try runReportingErrors {
-                    let list = try FiveWhysBook.list(try database.open(), quietRuns: quietRuns)
+                    let list = try FiveWhysBook.list(
+                        try database.open(), quietRuns: quietRuns, cleanRuns: verification.cleanRuns)
                     try emit(
                         list, as: output.format, text: RemediationOutput.text, markdown: RemediationOutput.markdown)
                 }
