@@ -9,7 +9,7 @@ public enum ClassifyLine {
         var test: String?
         var type: String?
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case id, message, trace, test, type }
+        enum CodingKeys: String, CodingKey { case id, message, trace, test, type }
 
         init(from decoder: Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -32,11 +32,11 @@ public enum ClassifyLine {
         /// reads the line.
         init?(flat line: ArraySlice<UInt8>) {
             guard let members = FlatJSON.object(line) else { return nil }
-            var seen = Set<CodingKeys>()
-            seen.reserveCapacity(CodingKeys.allCases.count)
+            var seen: [CodingKeys] = []
             for (keyBytes, value) in members {
                 guard let key = CodingKeys(rawValue: ASCII.string(keyBytes)) else { continue }
-                guard seen.insert(key).inserted else { return nil }
+                guard !seen.contains(key) else { return nil }
+                seen.append(key)
                 switch (key, value) {
                 case (.id, .string(let text)): id = text
                 case (.id, .integer(let number)): id = String(number)
