@@ -4,7 +4,7 @@ import TriageKit
 // triage-bench: speed and memory figures, printed (never asserted in unit tests).
 //
 //   swift run -c release triage-bench ingest [--cases 500000] [--file F] [--peer PYTHON]
-//   swift run -c release triage-bench classify [--seconds 3]
+//   swift run -c release triage-bench classify [--messages 200000] [--file F] [--write F] [--output F] [--peer PYTHON]
 //   swift run -c release triage-bench history [--runs 1000] [--tests 2000]
 //
 // Paths to ../shared are found relative to the package root; SHARED overrides.
@@ -30,10 +30,13 @@ func peakMemoryMiB() -> Double {
 }
 
 @discardableResult
-func shell(_ executable: String, _ args: [String], stdout: URL? = nil) throws -> (status: Int32, seconds: Double) {
+func shell(
+    _ executable: String, _ args: [String], stdin: URL? = nil, stdout: URL? = nil
+) throws -> (status: Int32, seconds: Double) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = [executable] + args
+    if let stdin { process.standardInput = try FileHandle(forReadingFrom: stdin) }
     if let stdout {
         _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: stdout)
@@ -45,6 +48,13 @@ func shell(_ executable: String, _ args: [String], stdout: URL? = nil) throws ->
     try process.run()
     process.waitUntilExit()
     return (process.terminationStatus, Date().timeIntervalSince(start))
+}
+
+/// The Python of the peers' virtual environment: `--peer`, else ~/peers/bin/python if present.
+func peerPython() -> String? {
+    option("peer")
+        ?? (FileManager.default.fileExists(atPath: NSHomeDirectory() + "/peers/bin/python")
+            ? NSHomeDirectory() + "/peers/bin/python" : nil)
 }
 
 func temporaryFolder() throws -> URL {
@@ -141,31 +151,122 @@ func benchIngest() throws {
 
 // MARK: - classify
 
+/// The labeled failure messages of ../shared/signatures, one record a line.
+func labeledRecords() throws -> [[String: Any]] {
+    let url = shared.appendingPathComponent("signatures/labeled.jsonl")
+    return try String(contentsOf: url, encoding: .utf8).split(separator: "\n").compactMap { line in
+        try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+    }
+}
+
+/// `count` messages in the shapes of the labeled set: each is a labeled message and trace
+/// with what varies between real runs changed (object addresses, line numbers, long numbers
+/// such as process ids), under one of 50 test names per message. The same count gives the
+/// same file.
+func writeClassifyInput(count: Int, to file: URL) throws {
+    let records = try labeledRecords()
+    var generator = SplitMix(seed: 12)
+    func vary(_ text: String) -> String {
+        var result = ""
+        var rest = Substring(text)
+        while let match = rest.firstMatch(of: /0x[0-9a-f]{4,}|line [0-9]+|[0-9]{5,}/) {
+            result += rest[..<match.range.lowerBound]
+            let found = match.output
+            if found.hasPrefix("0x") {
+                result += "0x" + String(generator.next() & 0xFFFF_FFFF_FFFF, radix: 16)
+            } else if found.hasPrefix("line ") {
+                result += "line \(generator.next() % 2000 + 1)"
+            } else {
+                result += String(generator.next() % 90_000 + 10_000)
+            }
+            rest = rest[match.range.upperBound...]
+        }
+        return result + rest
+    }
+    var output = Data()
+    for number in 0..<count {
+        let record = records[Int(generator.next() % UInt64(records.count))]
+        let line: [String: Any] = [
+            "id": "m-\(number)",
+            "message": vary(record["message"] as? String ?? ""),
+            "trace": vary(record["trace"] as? String ?? ""),
+            "test": "\(record["test"] as? String ?? "test")[\(generator.next() % 50)]",
+        ]
+        output.append(try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]))
+        output.append(UInt8(ascii: "\n"))
+    }
+    try output.write(to: file)
+}
+
+/// Times `triage classify` and the Drain3 peer on the same file of messages with traces, and
+/// the signature engine alone on those messages in this process.
 func benchClassify() throws {
-    let seconds = Double(option("seconds") ?? "3") ?? 3
-    let lines = try String(contentsOf: shared.appendingPathComponent("signatures/labeled.jsonl"), encoding: .utf8)
-        .split(separator: "\n")
-    let inputs = lines.compactMap { line -> FailureInput? in
+    let count = Int(option("messages") ?? "200000") ?? 200_000
+    let folder = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let file: URL
+    if let given = option("file") {
+        file = URL(fileURLWithPath: given)
+    } else {
+        file = folder.appendingPathComponent("messages-\(count).jsonl")
+        try writeClassifyInput(count: count, to: file)
+        if let kept = option("write") {
+            try? FileManager.default.removeItem(atPath: kept)
+            try FileManager.default.copyItem(at: file, to: URL(fileURLWithPath: kept))
+        }
+    }
+    let contents = try String(contentsOf: file, encoding: .utf8)
+    let inputs = contents.split(separator: "\n").compactMap { line -> FailureInput? in
         guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
             return nil
         }
         return FailureInput(
             message: object["message"] as? String, text: object["trace"] as? String, test: object["test"] as? String)
     }
+    let characters = inputs.reduce(0) { $0 + ($1.message?.count ?? 0) + ($1.text?.count ?? 0) } / max(inputs.count, 1)
+    print("file: \(file.path) (\(inputs.count) messages with traces, \(characters) characters each on average)")
+
     let engine = SignatureEngine.builtin
-    var count = 0
     var sink = 0
-    let clockStart = clock()
-    let start = Date()
-    while Date().timeIntervalSince(start) < seconds {
-        for input in inputs { sink &+= engine.signature(for: input).clusterID.utf8.count }
-        count += inputs.count
-    }
-    let wall = Date().timeIntervalSince(start)
-    let cpu = Double(clock() - clockStart) / Double(CLOCKS_PER_SEC)
+    let engineStart = Date()
+    for input in inputs { sink &+= engine.signature(for: input).clusterID.utf8.count }
+    let engineSeconds = Date().timeIntervalSince(engineStart)
     print(
-        "classify     \(count) messages (\(inputs.count) distinct, repeated): \(Int(Double(count) / cpu)) messages/s of CPU time on one core, \(Int(Double(count) / wall)) per wall-clock second (checksum \(sink % 1000))"
+        "engine       SignatureEngine.builtin in this process: \(fmt(engineSeconds)) s, \(Int(Double(inputs.count) / engineSeconds)) messages/s (checksum \(sink % 1000))"
     )
+
+    // The command a script runs: JSON lines in, JSON lines out, one process.
+    let triage = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+        "triage")
+    var classifySeconds: Double?
+    if FileManager.default.isExecutableFile(atPath: triage.path) {
+        let output = URL(fileURLWithPath: option("output") ?? folder.appendingPathComponent("classified.jsonl").path)
+        let runs = (0..<3).compactMap { _ in
+            try? shell(triage.path, ["classify"], stdin: file, stdout: output)
+        }
+        classifySeconds = runs.filter { $0.status == 0 }.map(\.seconds).min()
+        if let classifySeconds {
+            print(
+                "classify     triage classify < file > out (best of 3): \(fmt(classifySeconds)) s, \(Int(Double(inputs.count) / classifySeconds)) messages/s"
+            )
+        } else {
+            print("classify     triage classify failed (exit \(runs.first?.status ?? -1))")
+        }
+    } else {
+        print("classify     skipped: no triage binary beside triage-bench (swift build -c release)")
+    }
+
+    if let peer = peerPython() {
+        let result = try shell(peer, [shared.appendingPathComponent("bench/peer_drain3.py").path, file.path])
+        print("peer         peer_drain3.py (Drain3): \(fmt(result.seconds)) s (exit \(result.status))")
+        if let classifySeconds {
+            print("ratio        Drain3 / triage classify: \(fmt(result.seconds / classifySeconds, 1))× (target ≥ 5×)")
+        }
+    } else {
+        print(
+            "peer         skipped: no ~/peers/bin/python (python3 -m venv ~/peers && ~/peers/bin/pip install junitparser drain3), or pass --peer PYTHON"
+        )
+    }
 }
 
 // MARK: - history at scale
@@ -261,6 +362,6 @@ case "classify": try benchClassify()
 case "history": try benchHistory()
 default:
     print(
-        "usage: triage-bench ingest [--cases N] [--file F] [--peer PYTHON] | classify [--seconds S] | history [--runs N] [--tests N]"
+        "usage: triage-bench ingest [--cases N] [--file F] [--peer PYTHON] | classify [--messages N] [--file F] [--write F] [--output F] [--peer PYTHON] | history [--runs N] [--tests N]"
     )
 }

@@ -297,9 +297,10 @@ enum BuiltinClassifier {
         guard let comparison = rest.first, comparison == UInt8(ascii: "<") || comparison == UInt8(ascii: ">") else {
             return false
         }
-        let context = (evidence.test ?? "") + "\n" + ASCII.string(evidence.textBytes)
+        // The words are looked for in the test id and the failure text.
+        let test = Array((evidence.test ?? "").utf8)
         let words = ["time", "elapsed", "duration", "latency", "took", "sleep", "deadline"]
-        return words.contains { ASCII.contains(context.utf8.map { $0 }, $0) }
+        return words.contains { ASCII.contains(test, $0) || ASCII.contains(evidence.textBytes, $0) }
     }
 
     // MARK: - Details

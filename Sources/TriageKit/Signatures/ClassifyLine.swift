@@ -23,33 +23,85 @@ public enum ClassifyLine {
             test = try container.decodeIfPresent(String.self, forKey: .test)
             type = try container.decodeIfPresent(String.self, forKey: .type)
         }
-    }
 
-    struct Output: Encodable {
-        var id: String?
-        var category: String
-        var cluster: String
-        var template: String
-        var detail: String?
-        var rule: String
+        init() {}
+
+        /// The input as `init(from:)` decodes it, read straight from the bytes when the line is
+        /// a flat object `FlatJSON` is sure of; nil when it is not, or when a field has a
+        /// value that `init(from:)` decides on (it rejects or ignores it): `JSONDecoder` then
+        /// reads the line.
+        init?(flat line: ArraySlice<UInt8>) {
+            guard let members = FlatJSON.object(line) else { return nil }
+            var seen: [CodingKeys] = []
+            for (keyBytes, value) in members {
+                guard let key = CodingKeys(rawValue: ASCII.string(keyBytes)) else { continue }
+                guard !seen.contains(key) else { return nil }
+                seen.append(key)
+                switch (key, value) {
+                case (.id, .string(let text)): id = text
+                case (.id, .integer(let number)): id = String(number)
+                case (_, .null): break
+                case (.message, .string(let text)): message = text
+                case (.trace, .string(let text)): trace = text
+                case (.test, .string(let text)): test = text
+                case (.type, .string(let text)): type = text
+                default: return nil
+                }
+            }
+        }
     }
 
     /// The output line for one input line; throws naming the line number for bad JSON.
     public static func classify(_ line: String, lineNumber: Int, engine: SignatureEngine) throws -> String {
-        let input: Input
-        do {
-            input = try JSONDecoder().decode(Input.self, from: Data(line.utf8))
-        } catch {
-            throw TriageError.badInput(
-                file: "stdin", line: lineNumber, reason: "not a JSON object with id, message, trace, test")
-        }
+        var output: [UInt8] = []
+        try classify(Array(line.utf8)[...], lineNumber: lineNumber, engine: engine, into: &output)
+        guard !output.isEmpty else { throw badLine(lineNumber) }
+        return String(decoding: output.dropLast(), as: UTF8.self)
+    }
+
+    private static func badLine(_ number: Int) -> TriageError {
+        TriageError.badInput(file: "stdin", line: number, reason: "not a JSON object with id, message, trace, test")
+    }
+
+    /// Appends the output line for one input line (its bytes, without the newline) to
+    /// `output`, with a newline; a blank line appends nothing. Throws naming the line number
+    /// for bad JSON.
+    public static func classify(
+        _ line: ArraySlice<UInt8>, lineNumber: Int, engine: SignatureEngine, into output: inout [UInt8]
+    ) throws {
+        if isBlank(line) { return }
+        // `JSONDecoder` reads the line as text, invalid UTF-8 replaced, as `readLine` gives it.
+        guard
+            let input = Input(flat: line)
+                ?? (try? JSONDecoder().decode(Input.self, from: Data(String(decoding: line, as: UTF8.self).utf8)))
+        else { throw badLine(lineNumber) }
         let signature = engine.signature(
             for: FailureInput(message: input.message, text: input.trace, failureType: input.type, test: input.test))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let output = Output(
-            id: input.id, category: signature.category, cluster: signature.clusterID, template: signature.template,
-            detail: signature.detail, rule: signature.rule)
-        return String(decoding: try encoder.encode(output), as: UTF8.self)
+        // The fields in sorted order, absent ones left out, as `JSONEncoder` with sorted keys
+        // writes them.
+        func field(_ name: StaticString, _ value: String?, first: Bool = false) {
+            guard let value else { return }
+            name.withUTF8Buffer { name in
+                output.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+                output.append(UInt8(ascii: "\""))
+                output.append(contentsOf: name)
+                output.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+            }
+            FlatJSON.appendString(value, to: &output)
+        }
+        field("category", signature.category, first: true)
+        field("cluster", signature.clusterID)
+        field("detail", signature.detail)
+        field("id", input.id)
+        field("rule", signature.rule)
+        field("template", signature.template)
+        output.append(contentsOf: [UInt8(ascii: "}"), UInt8(ascii: "\n")])
+    }
+
+    /// Whether a line is only white space (as `Character.isWhitespace` sees it).
+    private static func isBlank(_ line: ArraySlice<UInt8>) -> Bool {
+        guard let other = line.first(where: { !($0 == 0x20 || (0x09...0x0D).contains($0)) }) else { return true }
+        // An ASCII byte other than those is not white space; other bytes need the characters.
+        return other >= 0x80 && String(decoding: line, as: UTF8.self).allSatisfy(\.isWhitespace)
     }
 }

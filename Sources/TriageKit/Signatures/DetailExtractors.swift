@@ -30,20 +30,28 @@ enum DetailExtractors {
     /// text; else whether the peer was another machine (`tcp_remote`) or, as test services
     /// usually are, this one (`tcp_local`).
     static func service(message: PhraseScan, text: PhraseScan) -> String {
-        let lexicon = Lexicon.shared
-        for scan in [message, text] where !scan.isEmpty {
-            if let named = lexicon.services.first(where: { scan.anywhere.intersects($0.cues) }) {
-                return named.detail
-            }
-            if let port = firstWellKnownPort(in: scan.bytes[...]) { return port }
-            if scan.anywhere.intersects(lexicon.httpContext) { return "http" }
-        }
-        for scan in [message, text] where !scan.isEmpty {
-            if scan.anywhere.intersects(lexicon.loopback) { return "tcp_local" }
-            if containsRemoteIPv4(scan.bytes[...]) { return "tcp_remote" }
-        }
+        if let named = namedService(in: message) ?? namedService(in: text) { return named }
+        if let peer = peer(in: message) ?? peer(in: text) { return peer }
         // No address named: test services usually run on the same machine.
         return "tcp_local"
+    }
+
+    /// A service or client library named in the scan, a well-known port in it, an HTTP client.
+    private static func namedService(in scan: PhraseScan) -> String? {
+        guard !scan.isEmpty else { return nil }
+        let lexicon = Lexicon.shared
+        if let named = lexicon.services.first(where: { scan.anywhere.intersects($0.cues) }) {
+            return named.detail
+        }
+        if let port = firstWellKnownPort(in: scan.bytes[...]) { return port }
+        return scan.anywhere.intersects(lexicon.httpContext) ? "http" : nil
+    }
+
+    /// Whether the scan names this machine or another one.
+    private static func peer(in scan: PhraseScan) -> String? {
+        guard !scan.isEmpty else { return nil }
+        if scan.anywhere.intersects(Lexicon.shared.loopback) { return "tcp_local" }
+        return containsRemoteIPv4(scan.bytes[...]) ? "tcp_remote" : nil
     }
 
     /// The service of the first well-known port written where a port goes: `host:PORT`,
@@ -101,11 +109,7 @@ enum DetailExtractors {
             return hasLetter || host.last == UInt8(ascii: "]") || isIPv4(host)
         }
         if previous == UInt8(ascii: " ") || previous == UInt8(ascii: "=") {
-            let before = bytes[max(bytes.startIndex, numberStart - 6)..<numberStart]
-            let lowered = ASCII.string(before.map(ASCII.lower))
-            if lowered.hasSuffix("port ") || lowered.hasSuffix("port=") || lowered.hasSuffix("port: ") {
-                return true
-            }
+            if followsPortWord(bytes, numberStart: numberStart) { return true }
             // Python's address tuples: ('127.0.0.1', 5432)
             if previous == UInt8(ascii: " "), numberStart - 3 >= bytes.startIndex,
                 bytes[numberStart - 2] == UInt8(ascii: ","),
@@ -117,15 +121,23 @@ enum DetailExtractors {
         return false
     }
 
-    private static let sourceExtensions: Set<String> = [
+    /// Whether the number at `numberStart` follows `port `, `port=` or `port: `.
+    static func followsPortWord(_ bytes: Bytes, numberStart: Int) -> Bool {
+        let before = bytes[max(bytes.startIndex, numberStart - 6)..<numberStart]
+        return ASCII.lowered(before, hasSuffix: "port ") || ASCII.lowered(before, hasSuffix: "port=")
+            || ASCII.lowered(before, hasSuffix: "port: ")
+    }
+
+    private static let sourceExtensions: [StaticString] = [
         "py", "java", "go", "js", "mjs", "cjs", "ts", "tsx", "jsx", "cs", "rb", "kt", "scala", "c", "cc", "cpp", "h",
         "rs", "php", "swift", "groovy", "pl", "ex", "exs",
     ]
 
-    private static func isSourceFileName(_ token: Bytes) -> Bool {
+    /// Whether a `host` before `:NUMBER` is a source file name (`conftest.py:80` is a line number).
+    static func isSourceFileName(_ token: Bytes) -> Bool {
         guard let dot = token.lastIndex(of: UInt8(ascii: ".")) else { return false }
-        let ext = ASCII.string(token[(dot + 1)...].map(ASCII.lower))
-        return sourceExtensions.contains(ext)
+        let ext = token[(dot + 1)...]
+        return sourceExtensions.contains { ASCII.lowered(ext, equals: $0) }
     }
 
     static func isIPv4(_ token: Bytes) -> Bool {

@@ -9,17 +9,17 @@ enum ErrorLines {
     static func isWrapper(_ message: [UInt8]) -> Bool {
         let trimmed = trim(message[...])
         if trimmed.isEmpty { return true }
-        let lowered = ASCII.string(trimmed.prefix(40).map(ASCII.lower))
-        if trimmed.count <= 40, genericMessages.contains(lowered) { return true }
-        return wrapperPrefixes.contains { lowered.hasPrefix($0) }
+        let head = trimmed.prefix(40)
+        if trimmed.count <= 40, genericMessages.contains(where: { ASCII.lowered(head, equals: $0) }) { return true }
+        return wrapperPrefixes.contains { ASCII.lowered(head, hasPrefix: $0) }
     }
 
-    private static let genericMessages: Set<String> = [
+    private static let genericMessages: [StaticString] = [
         "collection failure", "failed", "failure", "fail", "error", "errors", "test failed", "exception",
         "test failure", "failed.", "error.", "setup failure", "teardown failure",
     ]
 
-    private static let wrapperPrefixes = [
+    private static let wrapperPrefixes: [StaticString] = [
         "failed on setup with", "failed on teardown with", "failed on call with", "error at setup of",
         "error at teardown of",
     ]
@@ -125,9 +125,9 @@ enum ErrorLines {
         while start > line.startIndex, line[start - 1] != UInt8(ascii: ".") && line[start - 1] != UInt8(ascii: "$") {
             start -= 1
         }
-        let name = ASCII.string(line[start..<end])
-        guard name.hasSuffix("Error") || name.hasSuffix("Exception") || name.hasSuffix("Failure") else { return nil }
-        return Substring(name)
+        let name = line[start..<end]
+        guard endsWith(name, "Error") || endsWith(name, "Exception") || endsWith(name, "Failure") else { return nil }
+        return Substring(ASCII.string(name))
     }
 
     /// The first line of the text that, cleaned, is a bare Python `assert` statement (how
@@ -171,6 +171,12 @@ enum ErrorLines {
             }
             return true
         }
+    }
+
+    static func endsWith(_ bytes: Bytes, _ suffix: StaticString) -> Bool {
+        let count = suffix.utf8CodeUnitCount
+        guard bytes.count >= count else { return false }
+        return startsWith(bytes.suffix(count), suffix)
     }
 
     private static func dropPrefix(_ bytes: Bytes, _ prefix: StaticString) -> Bytes {

@@ -8,7 +8,12 @@ public enum MessageMasker {
 
     /// Masks one line; line breaks and runs of white space become one space.
     public static func mask(_ line: String) -> String {
-        var masker = Masker(input: Array(line.utf8))
+        mask(Array(line.utf8)[...])
+    }
+
+    /// Masks one line given as UTF-8.
+    static func mask(_ line: ArraySlice<UInt8>) -> String {
+        var masker = Masker(input: Array(line))
         masker.run()
         return masker.result()
     }
@@ -96,10 +101,9 @@ private struct Masker {
 
     /// Copies the rest of a word unchanged (digits inside identifiers stay: `psycopg2`).
     mutating func copyWord() {
-        while index < input.count, ASCII.isWordByte(input[index]) {
-            output.append(input[index])
-            index += 1
-        }
+        let end = endOfWord(from: index)
+        output.append(contentsOf: input[index..<end])
+        index = end
     }
 
     func endOfWord(from start: Int) -> Int {
@@ -161,9 +165,9 @@ private struct Masker {
         let path = input[start..<end]
         // `/info` or `\n`-like fragments are not worth masking; a path has at least two parts.
         guard separators >= 2 || (isDrive && separators >= 1) else { return false }
-        let lowered = ASCII.string(path.map(ASCII.lower))
-        if Self.temporaryRoots.contains(where: { lowered.hasPrefix($0) }) || lowered.contains("\\temp\\")
-            || lowered.contains("\\tmp\\") || lowered.contains("/pytest-of-")
+        if Self.temporaryRoots.contains(where: { ASCII.lowered(path, hasPrefix: $0) })
+            || ASCII.lowered(path, contains: "\\temp\\") || ASCII.lowered(path, contains: "\\tmp\\")
+            || ASCII.lowered(path, contains: "/pytest-of-")
         {
             emit("<tmp>")
             index = end
@@ -186,7 +190,7 @@ private struct Masker {
     }
 
     private static let pathOpeners: [UInt8] = Array(" \t'\"([{<=,".utf8)
-    private static let temporaryRoots = [
+    private static let temporaryRoots: [StaticString] = [
         "/tmp/", "/var/tmp/", "/private/tmp/", "/var/folders/", "/private/var/folders/", "/dev/shm/",
     ]
 
@@ -367,7 +371,7 @@ private struct Masker {
         return true
     }
 
-    private static let durationUnits: [String] = [
+    private static let durationUnits: [StaticString] = [
         "ms", "s", "m", "h", "us", "µs", "ns", "sec", "secs", "second", "seconds", "min", "mins", "minute",
         "minutes", "millis", "milliseconds", "hours",
     ]
@@ -395,7 +399,7 @@ private struct Masker {
             return true
         }
         if !negative, isPortPosition() {
-            let value = Int(ASCII.string(input[index..<position])) ?? -1
+            let value = ASCII.integer(input[index..<position]) ?? -1
             if DetailExtractors.wellKnownPorts[value] != nil {
                 output.append(contentsOf: input[index..<position])
             } else {
@@ -421,8 +425,8 @@ private struct Masker {
                 unitEnd += 1
             }
             guard unitEnd > position else { break }
-            let unit = ASCII.string(input[position..<unitEnd].map(ASCII.lower))
-            guard Self.durationUnits.contains(unit) else { return nil }
+            let unit = input[position..<unitEnd]
+            guard Self.durationUnits.contains(where: { ASCII.lowered(unit, equals: $0) }) else { return nil }
             sawUnit = true
             position = unitEnd
             // Go's composite durations continue with digits: `10m0s`.
@@ -445,11 +449,11 @@ private struct Masker {
         var start = end
         while start > 0, ASCII.isLetter(input[start - 1]) { start -= 1 }
         guard start < end else { return false }
-        let word = ASCII.string(input[start..<end].map(ASCII.lower))
-        return Self.keepingWords.contains(word)
+        let word = input[start..<end]
+        return Self.keepingWords.contains { ASCII.lowered(word, equals: $0) }
     }
 
-    private static let keepingWords: Set<String> = [
+    private static let keepingWords: [StaticString] = [
         "errno", "error", "winerror", "code", "exit", "status", "signal", "sig", "http", "returncode", "exitcode",
     ]
 
@@ -470,19 +474,8 @@ private struct Masker {
             guard hasLetter else { return false }
             // Host names are lower case; `Test.method:310` is a line number.
             if input[start..<(index - 1)].contains(where: { $0 &- UInt8(ascii: "A") < 26 }) { return false }
-            let host = ASCII.string(input[start..<(index - 1)].map(ASCII.lower))
-            if let dot = host.lastIndex(of: ".") {
-                let ext = host[host.index(after: dot)...]
-                if Self.sourceExtensions.contains(String(ext)) { return false }
-            }
-            return true
+            return !DetailExtractors.isSourceFileName(input[start..<(index - 1)])
         }
-        let before = ASCII.string(input[max(0, index - 6)..<index].map(ASCII.lower))
-        return before.hasSuffix("port ") || before.hasSuffix("port=") || before.hasSuffix("port: ")
+        return DetailExtractors.followsPortWord(input[...], numberStart: index)
     }
-
-    private static let sourceExtensions: Set<String> = [
-        "py", "java", "go", "js", "mjs", "cjs", "ts", "tsx", "jsx", "cs", "rb", "kt", "scala", "c", "cc", "cpp", "h",
-        "rs", "php", "swift", "groovy", "pl", "ex", "exs",
-    ]
 }

@@ -80,6 +80,20 @@ struct PhraseScan: Sendable {
         return best
     }
 
+    /// Notes an occurrence of phrase `id` ending at `end`.
+    fileprivate mutating func record(_ id: Int, endingAt end: Int, inFrame frame: Bool) {
+        if !anywhere.contains(id) {
+            anywhere.insert(id)
+            firstEnds.append((UInt16(id), Int32(end), frame))
+        }
+        if !frame, !outsideFrames.contains(id) {
+            outsideFrames.insert(id)
+            if firstEnds.contains(where: { Int($0.id) == id && $0.inFrame }) {
+                firstEnds.append((UInt16(id), Int32(end), false))
+            }
+        }
+    }
+
     /// The line (without its newline) around a byte offset.
     func line(around offset: Int) -> ArraySlice<UInt8> {
         var start = min(max(offset, 0), bytes.count)
@@ -92,13 +106,26 @@ struct PhraseScan: Sendable {
 
 /// An Aho–Corasick automaton over ASCII-case-folded bytes: one pass over a text finds every
 /// phrase of the lexicon, so rules cost bit tests instead of substring searches or regexes.
+///
+/// The transition table is laid out for the cache: states are numbered breadth first, so the
+/// shallow states that most bytes lead to share a few kilobytes, and each entry carries in its
+/// top bit whether the state it leads to ends a phrase, so a byte that completes nothing
+/// touches the table once.
 struct PhraseMatcher: Sendable {
     let phrases: [Phrase]
     private let byteClass: [UInt8]
     private let classCount: Int
+    /// `transitions[state * classCount + class]`: the next state, with `endsPhrase` set when
+    /// that state completes at least one phrase.
     private let transitions: [UInt16]
     private let outputStart: [Int32]
     private let outputIDs: [UInt16]
+    /// Per phrase: its length in bytes and whether it asks for word boundaries.
+    private let lengths: [Int32]
+    private let wordStarts: [Bool]
+    private let wordEnds: [Bool]
+
+    private static let endsPhrase: UInt16 = 0x8000
 
     init(phrases: [Phrase]) {
         precondition(phrases.count <= PhraseSet.capacity, "too many phrases for PhraseSet")
@@ -135,47 +162,53 @@ struct PhraseMatcher: Sendable {
             }
             outputs[state].append(UInt16(id))
         }
-        precondition(children.count < Int(UInt16.max), "too many automaton states")
+        precondition(children.count < Int(Self.endsPhrase), "too many automaton states")
 
-        // Failure links, breadth first, completing the transition table as we go.
-        var fail = [Int](repeating: 0, count: children.count)
-        var table = [UInt16](repeating: 0, count: children.count * classCount)
-        var queue: [Int] = []
-        for cls in 0..<classCount {
-            let child = children[0][cls]
-            if child >= 0 {
-                table[cls] = UInt16(child)
-                queue.append(Int(child))
-            }
-        }
+        // Breadth-first order: the states' new numbers.
+        var order = [0]
         var head = 0
-        while head < queue.count {
-            let state = queue[head]
+        while head < order.count {
+            for child in children[order[head]] where child >= 0 { order.append(Int(child)) }
             head += 1
-            outputs[state] += outputs[fail[state]]
+        }
+        var number = [Int](repeating: 0, count: children.count)
+        for (position, state) in order.enumerated() { number[state] = position }
+
+        // Failure links, breadth first, completing the transition table as we go (in the new
+        // numbering; the end-of-phrase bits are added once all outputs are known).
+        var fail = [Int](repeating: 0, count: children.count)
+        var table = [Int](repeating: 0, count: children.count * classCount)
+        for state in order {
+            let row = number[state] * classCount
+            let failRow = number[fail[state]] * classCount
+            if state != 0 { outputs[state] += outputs[fail[state]] }
             for cls in 0..<classCount {
                 let child = children[state][cls]
                 if child >= 0 {
-                    fail[Int(child)] = Int(table[fail[state] * classCount + cls])
-                    table[state * classCount + cls] = UInt16(child)
-                    queue.append(Int(child))
+                    if state != 0 { fail[Int(child)] = order[table[failRow + cls]] }
+                    table[row + cls] = number[Int(child)]
                 } else {
-                    table[state * classCount + cls] = table[fail[state] * classCount + cls]
+                    table[row + cls] = state == 0 ? 0 : table[failRow + cls]
                 }
             }
         }
 
         var outputStart: [Int32] = [0]
         var outputIDs: [UInt16] = []
-        for list in outputs {
-            outputIDs += list
+        for state in order {
+            outputIDs += outputs[state]
             outputStart.append(Int32(outputIDs.count))
         }
         self.byteClass = byteClass
         self.classCount = classCount
-        self.transitions = table
+        self.transitions = table.map { target in
+            UInt16(target) | (outputStart[target] < outputStart[target + 1] ? Self.endsPhrase : 0)
+        }
         self.outputStart = outputStart
         self.outputIDs = outputIDs
+        lengths = phrases.map { Int32($0.bytes.count) }
+        wordStarts = phrases.map(\.wordStart)
+        wordEnds = phrases.map(\.wordEnd)
     }
 
     /// Finds every phrase in `bytes`, noting which lines are stack frames or quoted source.
@@ -185,25 +218,20 @@ struct PhraseMatcher: Sendable {
         bytes.withUnsafeBufferPointer { text in
             byteClass.withUnsafeBufferPointer { classes in
                 transitions.withUnsafeBufferPointer { delta in
-                    outputStart.withUnsafeBufferPointer { starts in
-                        var state = 0
-                        var lineIsFrame = FrameLines.isFrame(text, lineStart: 0, previousWasFileLine: false)
-                        var lineIsFileLine = lineIsFrame && FrameLines.isPythonFileLine(text, lineStart: 0)
-                        for index in 0..<text.count {
-                            let byte = text[index]
-                            if byte == UInt8(ascii: "\n") {
-                                lineIsFrame = FrameLines.isFrame(
-                                    text, lineStart: index + 1, previousWasFileLine: lineIsFileLine)
-                                lineIsFileLine = lineIsFrame && FrameLines.isPythonFileLine(text, lineStart: index + 1)
-                            }
-                            state = Int(delta[state * classCount + Int(classes[Int(byte)])])
-                            let first = Int(starts[state])
-                            let last = Int(starts[state + 1])
-                            if first == last { continue }
-                            for slot in first..<last {
-                                let id = Int(outputIDs[slot])
-                                record(id, endingAt: index + 1, in: text, frame: lineIsFrame, into: &result)
-                            }
+                    var state = 0
+                    var lineIsFrame = FrameLines.isFrame(text, lineStart: 0, previousWasFileLine: false)
+                    var lineIsFileLine = lineIsFrame && FrameLines.isPythonFileLine(text, lineStart: 0)
+                    for index in 0..<text.count {
+                        let byte = text[index]
+                        if byte == UInt8(ascii: "\n") {
+                            lineIsFrame = FrameLines.isFrame(
+                                text, lineStart: index &+ 1, previousWasFileLine: lineIsFileLine)
+                            lineIsFileLine = lineIsFrame && FrameLines.isPythonFileLine(text, lineStart: index &+ 1)
+                        }
+                        let next = delta[state &* classCount &+ Int(classes[Int(byte)])]
+                        state = Int(next & ~Self.endsPhrase)
+                        if next & Self.endsPhrase != 0 {
+                            recordPhrases(endingIn: state, at: index &+ 1, in: text, frame: lineIsFrame, into: &result)
                         }
                     }
                 }
@@ -212,25 +240,18 @@ struct PhraseMatcher: Sendable {
         return result
     }
 
-    private func record(
-        _ id: Int, endingAt end: Int, in text: UnsafeBufferPointer<UInt8>, frame: Bool,
+    private func recordPhrases(
+        endingIn state: Int, at end: Int, in text: UnsafeBufferPointer<UInt8>, frame: Bool,
         into result: inout PhraseScan
     ) {
-        let phrase = phrases[id]
-        if phrase.wordStart {
-            let start = end - phrase.bytes.count
-            if start > 0, ASCII.isAlphanumeric(text[start - 1]) { return }
-        }
-        if phrase.wordEnd, end < text.count, ASCII.isAlphanumeric(text[end]) { return }
-        if !result.anywhere.contains(id) {
-            result.anywhere.insert(id)
-            result.firstEnds.append((UInt16(id), Int32(end), frame))
-        }
-        if !frame, !result.outsideFrames.contains(id) {
-            result.outsideFrames.insert(id)
-            if result.firstEnds.contains(where: { Int($0.id) == id && $0.inFrame }) {
-                result.firstEnds.append((UInt16(id), Int32(end), false))
+        for slot in Int(outputStart[state])..<Int(outputStart[state + 1]) {
+            let id = Int(outputIDs[slot])
+            if wordStarts[id] {
+                let start = end - Int(lengths[id])
+                if start > 0, ASCII.isAlphanumeric(text[start - 1]) { continue }
             }
+            if wordEnds[id], end < text.count, ASCII.isAlphanumeric(text[end]) { continue }
+            result.record(id, endingAt: end, inFrame: frame)
         }
     }
 }
@@ -311,6 +332,82 @@ enum ASCII {
         byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte
     }
 
+    static func isASCII(_ bytes: ArraySlice<UInt8>) -> Bool {
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            // Eight bytes at a time: no byte has its top bit set.
+            while offset + 8 <= buffer.count {
+                if buffer.loadUnaligned(fromByteOffset: offset, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 {
+                    return false
+                }
+                offset += 8
+            }
+            return buffer[offset...].allSatisfy { $0 < 0x80 }
+        }
+    }
+
+    // MARK: - Questions about lower-cased text
+
+    // These answer what `String` answers about `string(bytes.map(lower))`: compared as bytes
+    // when the bytes are ASCII (the usual case, and then the answers agree), and through
+    // `String` otherwise, whose comparisons see characters (a combining mark belongs to the
+    // letter before it). Patterns are lower case, made of ASCII and `µ`, characters that no
+    // shorter sequence of bytes is equal to: a text with fewer bytes cannot match them.
+
+    /// Whether the lower-cased bytes are `pattern`.
+    static func lowered(_ bytes: ArraySlice<UInt8>, equals pattern: StaticString) -> Bool {
+        guard bytes.count >= pattern.utf8CodeUnitCount else { return false }
+        guard isASCII(bytes) else { return string(bytes.map(lower)) == pattern.description }
+        return bytes.count == pattern.utf8CodeUnitCount && equalsLowered(bytes, pattern)
+    }
+
+    /// Whether the lower-cased bytes start with `pattern`.
+    static func lowered(_ bytes: ArraySlice<UInt8>, hasPrefix pattern: StaticString) -> Bool {
+        guard bytes.count >= pattern.utf8CodeUnitCount else { return false }
+        guard isASCII(bytes) else { return string(bytes.map(lower)).hasPrefix(pattern.description) }
+        return equalsLowered(bytes.prefix(pattern.utf8CodeUnitCount), pattern)
+    }
+
+    /// Whether the lower-cased bytes end with `pattern`.
+    static func lowered(_ bytes: ArraySlice<UInt8>, hasSuffix pattern: StaticString) -> Bool {
+        guard bytes.count >= pattern.utf8CodeUnitCount else { return false }
+        guard isASCII(bytes) else { return string(bytes.map(lower)).hasSuffix(pattern.description) }
+        return equalsLowered(bytes.suffix(pattern.utf8CodeUnitCount), pattern)
+    }
+
+    /// Whether the lower-cased bytes contain `pattern`.
+    static func lowered(_ bytes: ArraySlice<UInt8>, contains pattern: StaticString) -> Bool {
+        guard bytes.count >= pattern.utf8CodeUnitCount else { return false }
+        guard isASCII(bytes) else { return string(bytes.map(lower)).contains(pattern.description) }
+        return pattern.withUTF8Buffer { firstRange(of: $0, in: bytes, from: bytes.startIndex) } != nil
+    }
+
+    /// Whether `bytes`, lower-cased, are the bytes of `pattern` (of the same length).
+    private static func equalsLowered(_ bytes: ArraySlice<UInt8>, _ pattern: StaticString) -> Bool {
+        pattern.withUTF8Buffer { pattern in
+            var offset = 0
+            for byte in bytes {
+                if lower(byte) != pattern[offset] { return false }
+                offset += 1
+            }
+            return true
+        }
+    }
+
+    /// The value of a run of ASCII digits; nil for anything else or a value too large for `Int`.
+    static func integer(_ bytes: ArraySlice<UInt8>) -> Int? {
+        guard !bytes.isEmpty else { return nil }
+        var value = 0
+        for byte in bytes {
+            guard isDigit(byte) else { return nil }
+            let (times, overflow) = value.multipliedReportingOverflow(by: 10)
+            let (sum, carry) = times.addingReportingOverflow(Int(byte &- UInt8(ascii: "0")))
+            guard !overflow, !carry else { return nil }
+            value = sum
+        }
+        return value
+    }
+
     /// Whether `bytes` contains `needle` (already lower-case), ignoring ASCII case.
     static func contains<C: RandomAccessCollection>(_ bytes: C, _ needle: String) -> Bool
     where C.Element == UInt8, C.Index == Int {
@@ -321,16 +418,25 @@ enum ASCII {
     static func firstRange<C: RandomAccessCollection>(
         of needle: String, in bytes: C, from: Int? = nil
     ) -> Range<Int>? where C.Element == UInt8, C.Index == Int {
-        let pattern = Array(needle.utf8)
+        // Literal needles are stored contiguously: no copy.
+        needle.utf8.withContiguousStorageIfAvailable { pattern in
+            firstRange(of: pattern, in: bytes, from: from ?? bytes.startIndex)
+        } ?? firstRange(of: Array(needle.utf8), in: bytes, from: from ?? bytes.startIndex)
+    }
+
+    private static func firstRange<C: RandomAccessCollection, P: RandomAccessCollection>(
+        of pattern: P, in bytes: C, from start: Int
+    ) -> Range<Int>? where C.Element == UInt8, C.Index == Int, P.Element == UInt8, P.Index == Int {
         guard let first = pattern.first else { return nil }
-        let start = from ?? bytes.startIndex
         let lastStart = bytes.endIndex - pattern.count
         guard start <= lastStart else { return nil }
         var index = start
         while index <= lastStart {
             if lower(bytes[index]) == first {
                 var offset = 1
-                while offset < pattern.count, lower(bytes[index + offset]) == pattern[offset] { offset += 1 }
+                while offset < pattern.count, lower(bytes[index + offset]) == pattern[pattern.startIndex + offset] {
+                    offset += 1
+                }
                 if offset == pattern.count { return index..<(index + pattern.count) }
             }
             index += 1

@@ -123,24 +123,36 @@ public struct SignatureEngine: Sendable {
         category: String, detail: String?, evidence: ArraySlice<UInt8>, isPerTest: Bool, test: String?, rule: String,
         version: String
     ) -> Signature {
-        let template = MessageMasker.mask(ASCII.string(ErrorLines.clean(evidence)))
-        // Fields are joined with a separator that cannot occur in them (unit separator).
-        var key = version + "\u{1F}" + category + "\u{1F}" + (detail ?? "")
-        if isPerTest {
-            key += "\u{1F}" + template + "\u{1F}" + (test ?? "")
+        let template = MessageMasker.mask(ErrorLines.clean(evidence))
+        // The key's fields are joined with a separator that cannot occur in them (unit
+        // separator) and hashed as they come, without building the key.
+        var key = SHA256()
+        func add(_ field: String, separated: Bool = true) {
+            if separated { withUnsafeBytes(of: UInt8(0x1F)) { key.update(bufferPointer: $0) } }
+            var field = field
+            field.withUTF8 { key.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         }
-        let clusterID = Self.hexPrefix(SHA256.hash(data: Array(key.utf8)), bytes: 5)
+        add(version, separated: false)
+        add(category)
+        add(detail ?? "")
+        if isPerTest {
+            add(template)
+            add(test ?? "")
+        }
+        let clusterID = Self.hexPrefix(key.finalize(), bytes: 5)
         return Signature(category: category, detail: detail, template: template, clusterID: clusterID, rule: rule)
     }
 
     private static func hexPrefix(_ digest: SHA256.Digest, bytes count: Int) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = []
-        hex.reserveCapacity(count * 2)
-        for byte in digest.prefix(count) {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0F)])
+        let digits: StaticString = "0123456789abcdef"
+        return digits.withUTF8Buffer { digits in
+            String(unsafeUninitializedCapacity: count * 2) { hex in
+                for (offset, byte) in digest.prefix(count).enumerated() {
+                    hex[2 * offset] = digits[Int(byte >> 4)]
+                    hex[2 * offset + 1] = digits[Int(byte & 0x0F)]
+                }
+                return count * 2
+            }
         }
-        return String(decoding: hex, as: UTF8.self)
     }
 }

@@ -85,6 +85,12 @@ func emit(_ text: String) {
     if let code = write(text + "\n", to: STDOUT_FILENO) { StandardOutput.record(code) }
 }
 
+/// Writes bytes to stdout as they are (lines with their newlines), like `emit(_:)`.
+func emit(bytes: [UInt8]) {
+    guard !bytes.isEmpty else { return }
+    if let code = bytes.withUnsafeBytes({ write($0, to: STDOUT_FILENO) }) { StandardOutput.record(code) }
+}
+
 /// Writes a diagnostic line to stderr. A stderr that cannot be written (`2>/dev/full`) loses
 /// the line but never stops the command: the exit code still says what happened.
 func warn(_ line: String, newline: Bool = true) {
@@ -95,19 +101,21 @@ func warn(_ line: String, newline: Bool = true) {
 /// returns the errno of a failed write, nil when everything was written.
 private func write(_ text: String, to descriptor: Int32) -> Int32? {
     var text = text
-    return text.withUTF8 { buffer -> Int32? in
-        guard let base = buffer.baseAddress else { return nil }
-        var offset = 0
-        while offset < buffer.count {
-            let written = Foundation.write(descriptor, base + offset, buffer.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                return errno
-            }
-            offset += written
+    return text.withUTF8 { write(UnsafeRawBufferPointer($0), to: descriptor) }
+}
+
+private func write(_ buffer: UnsafeRawBufferPointer, to descriptor: Int32) -> Int32? {
+    guard let base = buffer.baseAddress else { return nil }
+    var offset = 0
+    while offset < buffer.count {
+        let written = Foundation.write(descriptor, base + offset, buffer.count - offset)
+        if written < 0 {
+            if errno == EINTR { continue }
+            return errno
         }
-        return nil
+        offset += written
     }
+    return nil
 }
 
 /// The first failed write to stdout.

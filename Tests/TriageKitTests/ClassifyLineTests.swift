@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+
+@testable import TriageKit
+
+/// `triage classify` reads and writes JSON on bytes; `JSONDecoder` and `JSONEncoder` are the
+/// reference for what it accepts and what it writes.
+@Suite struct ClassifyLineTests {
+    static let lines: [String] = [
+        #"{"id":"a","message":"boom","trace":"at x","test":"t"}"#,
+        #"  {"message" : "tab\there\nnew \"quoted\" \\ back \/ slash" , "id" : 42 }  "#,
+        #"{"id":-7,"message":null,"trace":null,"test":null,"type":"OSError"}"#,
+        #"{"id":-0}"#, #"{"id":9223372036854775807}"#, #"{"id":-9223372036854775808}"#,
+        #"{"id":9223372036854775808}"#, #"{"id":1.5}"#, #"{"id":5.0}"#, #"{"id":1e3}"#, #"{"id":01}"#,
+        #"{"id":true}"#, #"{"id":null}"#, #"{"id":[1]}"#, #"{"id":{"a":1}}"#,
+        #"{"message":"\u00e9t\u00E9 \ud83d\ude00 \u0000 end"}"#, #"{"message":"\ud800"}"#,
+        #"{"message":"\udc00x"}"#, #"{"message":"\ud800\u0041"}"#, #"{"message":"\x"}"#, #"{"message":"\u12"}"#,
+        "{\"message\":\"raw\u{1}control\"}", "{\"message\":\"caf\u{e9} \u{1F600}\"}",
+        #"{"message":"a","message":"b"}"#, #"{"other":"x","other":"y","message":"m"}"#,
+        #"{"m\u0065ssage":"escaped key"}"#, #"{"extra":[1,2],"message":"m"}"#, #"{"extra":{"a":"b"},"message":"m"}"#,
+        #"{"extra":-1.25e+3,"extra2":true,"extra3":false,"extra4":null,"message":"m"}"#,
+        #"{"message":5}"#, #"{"message":true}"#, #"{"test":["t"]}"#, #"{}"#, #"{ }"#, #"[]"#, #""x""#, #"null"#,
+        #"{"message":"m",}"#, #"{"message":"m""#, #"{"message" "m"}"#, #"{"message":"m"} x"#, #"{"message":"m"}}"#,
+        "\u{FEFF}{\"message\":\"bom\"}", "{\"message\":\"m\"}\u{0B}", "{\"message\":\"m\"}\r",
+        #"{"id":"x","message":"redis.exceptions.ConnectionError: Error 111 connecting to localhost:6379. Connection refused.","trace":"  File \"/usr/lib/python3/redis/connection.py\", line 563, in connect\n    raise ConnectionError(self._error_message(e))","test":"tests/test_a.py::test_b"}"#,
+    ]
+
+    @Test(arguments: lines) func readsWhatJSONDecoderReads(line: String) throws {
+        let reference = try? JSONDecoder().decode(ClassifyLine.Input.self, from: Data(line.utf8))
+        guard let flat = ClassifyLine.Input(flat: Array(line.utf8)[...]) else { return }
+        let decoded = try #require(reference, "the byte reader took a line JSONDecoder rejects")
+        #expect(flat.id == decoded.id)
+        #expect(flat.message == decoded.message)
+        #expect(flat.trace == decoded.trace)
+        #expect(flat.test == decoded.test)
+        #expect(flat.type == decoded.type)
+    }
+
+    @Test func readsTheCommonShapesWithoutJSONDecoder() {
+        for line in [Self.lines[0], Self.lines[1], Self.lines[2], Self.lines.last ?? ""] {
+            #expect(ClassifyLine.Input(flat: Array(line.utf8)[...]) != nil, "\(line)")
+        }
+    }
+
+    @Test func writesStringsAsJSONEncoderDoes() throws {
+        struct Box: Encodable { var s: String }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var samples = (0..<128).map { String(UnicodeScalar(UInt8($0))) }
+        samples += ["", "plain", "a/b\\c\"d", "\u{7F}\u{80}\u{2028}\u{2029}\u{FEFF}é\u{1F600}", "tab\tnew\nret\r\u{1B}[31m"]
+        for sample in samples {
+            var bytes: [UInt8] = []
+            FlatJSON.appendString(sample, to: &bytes)
+            let reference = String(decoding: try encoder.encode(Box(s: sample)), as: UTF8.self)
+            #expect("{\"s\":" + String(decoding: bytes, as: UTF8.self) + "}" == reference, "\(sample.unicodeScalars.map(\.value))")
+        }
+    }
+
+    @Test func blankLinesAreSkippedAndBadLinesNamed() throws {
+        var output: [UInt8] = []
+        for blank in ["", "   ", "\t\r", "\u{A0}\u{2003}"] {
+            try ClassifyLine.classify(Array(blank.utf8)[...], lineNumber: 1, engine: .builtin, into: &output)
+        }
+        #expect(output.isEmpty)
+        #expect(throws: TriageError.badInput(file: "stdin", line: 7, reason: "not a JSON object with id, message, trace, test")) {
+            try ClassifyLine.classify(Array("\u{A0}x".utf8)[...], lineNumber: 7, engine: .builtin, into: &output)
+        }
+        try ClassifyLine.classify(Array(Self.lines[0].utf8)[...], lineNumber: 2, engine: .builtin, into: &output)
+        #expect(output.last == UInt8(ascii: "\n"))
+        #expect(String(decoding: output.dropLast(), as: UTF8.self) == (try ClassifyLine.classify(Self.lines[0], lineNumber: 2, engine: .builtin)))
+    }
+}
