@@ -28,6 +28,11 @@ import Testing
         let first = cluster("tests.test_tax::test_vat[7-de]", "AssertionError: assert 7 == 19")
         #expect(first == cluster("tests.test_tax::test_vat[19-fr]", "AssertionError: assert 19 == 20"))
         #expect(first == cluster("tests.test_tax::test_vat", "AssertionError: assert 1 == 2"))
+        // A list of another length in the same assertion is the same cause.
+        #expect(
+            cluster("tests.test_sum::test_list", "AssertionError: assert [1, 2, 3] == [1, 2]")
+                == cluster("tests.test_sum::test_list", "AssertionError: assert [1, 2] == [1]"))
+        #expect(TemplatePattern.python("AssertionError: assert [\u{2026}] == {\u{2026}}") == #"AssertionError:\s+assert\s+\[.*?\]\s+==\s+\{.*?\}"#)
         // Another test's assertion is another cause.
         #expect(first != cluster("tests.test_tax::test_gst[7]", "AssertionError: assert 7 == 19"))
     }

@@ -123,7 +123,8 @@ public struct SignatureEngine: Sendable {
         category: String, detail: String?, evidence: ArraySlice<UInt8>, isPerTest: Bool, test: String?, rule: String,
         version: String
     ) -> Signature {
-        let template = MessageMasker.mask(ErrorLines.clean(evidence))
+        // A list, set or dict has one shape whatever its length: one cause, one cluster.
+        let template = ShapeCollapser.collapse(MessageMasker.mask(ErrorLines.clean(evidence)))
         // The key's fields are joined with a separator that cannot occur in them (unit
         // separator) and hashed as they come, without building the key.
         var key = SHA256()

@@ -31,6 +31,13 @@ public enum TemplatePattern {
                 index = text.index(after: close)
                 continue
             }
+            // A collection masked to one shape (`[…]`, `{…}`, see `ShapeCollapser`): any content.
+            if character == "[" || character == "{", text[text.index(after: index)...].hasPrefix("…" + (character == "[" ? "]" : "}")) {
+                flush(&out, &pendingSpace)
+                out += escaped(character) + ".*?" + (character == "[" ? "\\]" : "\\}")
+                index = text.index(index, offsetBy: 3)
+                continue
+            }
             if character == " " {
                 pendingSpace = true
             } else {

@@ -398,6 +398,8 @@ enum Schema {
                     DROP TABLE quarantine;
                     ALTER TABLE new_quarantine RENAME TO quarantine;
                     CREATE UNIQUE INDEX quarantine_test_cause ON quarantine(test, COALESCE(cluster_id, ''));
+                    """)
+        }
         migrator.registerMigration("v9-rules-in-force") { db in
             // The team rules the history's clusters were made with: what ingest uses unless told
             // otherwise, and what commands compare the rules on disk with (one row).
