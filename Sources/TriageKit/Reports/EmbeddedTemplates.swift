@@ -84,6 +84,28 @@ Pass rate change: **{{passRateChange}}**
 
 </details>
 {{/hasOtherFailures}}
+{{#hasSlower}}
+
+### ⚠️ Got slower
+
+{{#slower}}
+- {{text}}
+{{/slower}}
+{{/hasSlower}}
+{{#hasPassedOnRetry}}
+
+<details><summary>Passed on retry ({{passedOnRetryCount}})</summary>
+
+{{#passedOnRetry}}
+- {{text}}
+{{/passedOnRetry}}
+
+</details>
+{{/hasPassedOnRetry}}
+{{#runTime}}
+
+{{.}}.
+{{/runTime}}
 
 """#,
         "cycle.md": #"""
@@ -270,6 +292,15 @@ Against run {{previousRunID}} ({{previousPassRate}}): **{{passRateChange}}**.
 ### `{{id}}` {{category}}: {{tests}} tests
 
 {{title}}
+{{#hasFailingTests}}
+
+{{/hasFailingTests}}
+{{#failingTests}}
+- {{test}} {{outcome}}{{#note}} ({{note}}){{/note}}
+{{/failingTests}}
+{{#moreTests}}
+- {{.}}
+{{/moreTests}}
 
 {{{example}}}
 {{/clusters}}
@@ -303,6 +334,10 @@ No failures.
 
 Runs left out of flakiness as infrastructure failures: {{infrastructureRuns}}.
 {{/hasInfrastructureRuns}}
+{{#runTime}}
+
+{{.}}.
+{{/runTime}}
 
 ## Failures by category
 {{#hasFailures}}
@@ -343,6 +378,16 @@ No failures in the latest run.
 | {{test}} | `{{recent}}` |
 {{/recovered}}
 {{/hasRecovered}}
+{{#hasSlower}}
+
+## ⚠️ Got slower
+
+| test | before | after | change | since run |
+| --- | ---: | ---: | ---: | ---: |
+{{#slower}}
+| {{test}} | {{before}} | {{after}} | {{change}} | {{since}} |
+{{/slower}}
+{{/hasSlower}}
 {{#hasWhys}}
 
 ## Open Five-Whys
