@@ -11,7 +11,7 @@ struct Triage: AsyncParsableCommand {
             "Results are stored in a SQLite database: .triage/triage.sqlite under the current folder unless --db or TRIAGE_DB names another. Exit codes: 0 done, 1 a CI gate failed, 2 unknown id or bad argument, 3 a bad result file, 4 a database problem, 5 a template problem, 64 bad usage.",
         version: "0.1.0",
         subcommands: [
-            Ingest.self, Parse.self, Runs.self, Flaky.self, History.self, TrendCommand.self, Diff.self,
+            Ingest.self, Parse.self, Runs.self, Flaky.self, Slow.self, History.self, TrendCommand.self, Diff.self,
             Clusters.self, Classify.self, Rules.self, Recluster.self, Whys.self, Cycle.self, Report.self, Demo.self,
             CI.self, QuarantineCommand.self,
         ])

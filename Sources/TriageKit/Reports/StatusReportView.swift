@@ -74,6 +74,32 @@ public struct StatusReportView: Codable, Sendable, Equatable {
     public var hasCycles: Bool
     public var infrastructureRuns: String
     public var hasInfrastructureRuns: Bool
+    /// "Total test time 2m 31s; median of the 13 runs before: 2m 05s (+21%)"; absent without durations.
+    public var runTime: String?
+    /// Tests whose duration rose over the window (a warning; see `triage slow`).
+    public var slower: [SlowerRow] = []
+    public var hasSlower = false
+
+    public struct SlowerRow: Codable, Sendable, Equatable {
+        public var test: String
+        public var before: String
+        public var after: String
+        public var change: String
+        public var since: Int64
+    }
+
+    /// Adds what `triage slow` found to the view: the rises and the latest run's total time.
+    mutating func add(_ slow: SlowReport) {
+        slower = slow.rises.prefix(25).map {
+            SlowerRow(
+                test: Markdown.code($0.test), before: durationText($0.medianBefore), after: durationText($0.medianAfter),
+                change: $0.change.map { String(format: "%+.0f%%", $0 * 100) } ?? "-", since: $0.startedRunID)
+        }
+        hasSlower = !slower.isEmpty
+        runTime = slow.runTime.flatMap { $0.total > 0 ? SlowOutput.runTimeLine($0) : nil }.map {
+            $0.prefix(1).uppercased() + $0.dropFirst()
+        }
+    }
 
     public static func build(_ database: TriageDatabase, last: Int = 30, options: FlakinessOptions = FlakinessOptions())
         throws -> StatusReportView
@@ -120,7 +146,11 @@ public struct StatusReportView: Codable, Sendable, Equatable {
                 started: String(cycle.startedAt.prefix(10)),
                 passRate: rates.joined(separator: " → "))
         }
-        return StatusReportView(
+        var slowOptions = SlowOptions()
+        slowOptions.last = last
+        slowOptions.branch = options.branch
+        let slow = try SlowTestAnalyzer.analyze(database, options: slowOptions)
+        var view = StatusReportView(
             generatedFrom: "\(trend.points.count) runs", latestRunID: latest,
             date: String(run.run.createdAt.prefix(10)),
             branch: Markdown.code(run.run.metadata.branch ?? "-"), totals: TotalsView(run.run.totals),
@@ -141,5 +171,7 @@ public struct StatusReportView: Codable, Sendable, Equatable {
             whys: whys, hasWhys: !whys.isEmpty, cycles: cycles, hasCycles: !cycles.isEmpty,
             infrastructureRuns: flaky.infrastructureRuns.map { "#\($0)" }.joined(separator: ", "),
             hasInfrastructureRuns: !flaky.infrastructureRuns.isEmpty)
+        view.add(slow)
+        return view
     }
 }
