@@ -63,6 +63,7 @@ extension Triage {
         var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
         func validate() throws {
+            try format.allow([.text, .json])
             for label in labels where !label.contains("=") {
                 throw ValidationError("--label \(label): write labels as key=value")
             }
