@@ -12,7 +12,7 @@ public struct SlowOptions: Sendable, Codable, Equatable {
     /// Passing runs a test needs on each side of a rise.
     public var minimumRunsEachSide = 3
     /// The false discovery rate over all tests tried (Benjamini–Hochberg).
-    public var falseDiscoveryRate = 0.01
+    public var falseDiscoveryRate = 0.05
     /// A rise must make the median at least this much larger (0.2: 20 %)…
     public var minimumRatio = 0.2
     /// …and at least this many seconds longer, so that noise on very short tests is not a rise.
@@ -122,8 +122,16 @@ public enum SlowTestAnalyzer {
             }
         }
         slowest.sort { ($0.median, $0.p95, $1.testID) > ($1.median, $1.p95, $0.testID) }
-        // Benjamini–Hochberg over every test that had enough runs to be tried.
-        let tried = byTest.values.filter { $0.count >= 2 * options.minimumRunsEachSide }.count
+        // Benjamini–Hochberg over every test that could show a rise at all: enough runs, and a
+        // range wide enough for the minimum rise. That range does not depend on the order of the
+        // runs, so leaving out the tests too steady to rise keeps the rank test's p-values valid
+        // (Tarone's argument); counting them would only make real rises harder to see.
+        let tried = byTest.values.filter { series in
+            let values = series.map(\.seconds)
+            guard series.count >= 2 * options.minimumRunsEachSide, let low = values.min(), let high = values.max()
+            else { return false }
+            return high - low >= options.minimumSeconds && high >= low * (1 + options.minimumRatio)
+        }.count
         candidates.sort { $0.p < $1.p }
         var accepted = 0
         for (rank, candidate) in candidates.enumerated()
@@ -150,9 +158,10 @@ public enum SlowTestAnalyzer {
             runTime: runTime)
     }
 
-    /// The most significant split of a test's passing durations into earlier and later runs,
-    /// when its later median is enough larger; its p-value is Bonferroni-corrected for the
-    /// splits tried.
+    /// Where a test's passing durations changed level, and whether the later runs are slower.
+    /// The split is where two medians fit the durations best (least absolute deviations: one
+    /// odd run barely moves it); the one-sided rank test at that split, Bonferroni-corrected
+    /// for the splits it was chosen from, says whether the rise is more than noise.
     static func rise(
         testID: Int64, ordered: [(run: Int, seconds: Double)], runIDs: [Int64], options: SlowOptions,
         test: inout MannWhitney
@@ -161,17 +170,18 @@ public enum SlowTestAnalyzer {
         guard ordered.count >= 2 * side else { return nil }
         let seconds = ordered.map(\.seconds)
         let splits = Array(side...(seconds.count - side))
-        var best: (split: Int, p: Double, before: Double, after: Double)?
+        var best: (split: Int, cost: Double, before: Double, after: Double)?
         for split in splits {
-            let before = median(seconds[..<split].sorted()), after = median(seconds[split...].sorted())
-            guard after >= before * (1 + options.minimumRatio), after - before >= options.minimumSeconds else {
-                continue
-            }
-            let p = test.pValue(earlier: Array(seconds[..<split]), later: Array(seconds[split...]))
-            if best == nil || p < best!.p { best = (split, p, before, after) }
+            let earlier = seconds[..<split], later = seconds[split...]
+            let before = median(earlier.sorted()), after = median(later.sorted())
+            let cost = earlier.reduce(0) { $0 + abs($1 - before) } + later.reduce(0) { $0 + abs($1 - after) }
+            if best == nil || cost < best!.cost { best = (split, cost, before, after) }
         }
-        guard let best else { return nil }
-        let corrected = min(1, best.p * Double(splits.count))
+        guard let best, best.after >= best.before * (1 + options.minimumRatio),
+            best.after - best.before >= options.minimumSeconds
+        else { return nil }
+        let p = test.pValue(earlier: Array(seconds[..<best.split]), later: Array(seconds[best.split...]))
+        let corrected = min(1, p * Double(splits.count))
         return (
             DurationRise(
                 test: "", testID: testID, startedRunID: runIDs[ordered[best.split].run], runsBefore: best.split,

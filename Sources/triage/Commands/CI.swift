@@ -19,8 +19,12 @@ extension Triage {
         @Argument(help: "Result files, folders or globs such as \"test-results/**/*.xml\".")
         var patterns: [String]
 
-        @Option(name: .customLong("fail-on"), help: "never, any-failure, new-failures or new-clusters.")
-        var failOn: GateRule = .newFailures
+        @Option(
+            name: .customLong("fail-on"),
+            help:
+                "never, any-failure, new-failures (default) or new-clusters; and slower to fail when tests got slower (repeatable: --fail-on new-failures --fail-on slower).")
+        var failOn: [GateRule] = []
+        @OptionGroup var color: ColorOptions
 
         @Option(name: .customLong("min-pass-rate"), help: "Fail below this pass rate (0…1), e.g. 0.95.")
         var minimumPassRate: Double?
@@ -57,6 +61,9 @@ extension Triage {
             String?
 
         func validate() throws {
+            if Set(failOn.filter { $0 != .slower }).count > 1 {
+                throw ValidationError("--fail-on takes one of never, any-failure, new-failures, new-clusters (and slower beside it)")
+            }
             if let minimumPassRate, !(0...1).contains(minimumPassRate) {
                 throw ValidationError("--min-pass-rate is a share between 0 and 1, e.g. 0.95")
             }
@@ -79,7 +86,8 @@ extension Triage {
                 let renderer = try TemplateRenderer.standard(templatesFolder: templates)
                 var options = CIOptions(patterns: patterns)
                 options.variant = try variantOptions.variant()
-                options.failOn = failOn
+                options.failOn = failOn.first { $0 != .slower } ?? .newFailures
+                options.failOnSlower = failOn.contains(.slower)
                 options.minimumPassRate = minimumPassRate
                 options.baseline = baseline
                 options.defaultBranch = defaultBranch
@@ -93,7 +101,7 @@ extension Triage {
                         }, uniquingKeysWith: { _, last in last }),
                     job: job)
                 let result = try CIGate.run(databasePath: database.path, options: options)
-                emit(CISummaryView.text(result))
+                emit(CISummaryView.text(result, palette: color.palette))
                 let markdown = try renderer.render(CISummaryView(result), template: "ci-summary.md")
                 // The run is stored: write every output that can be written, then report the first failure.
                 var failure: Error?

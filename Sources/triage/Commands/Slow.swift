@@ -7,7 +7,7 @@ extension Triage {
         static let configuration = CommandConfiguration(
             abstract: "The slowest tests, and the tests that got slower, from the stored durations.",
             discussion:
-                "Slowest: median and 95th percentile of each test's passing runs over the last --last runs. Got slower: a test whose later passing runs are slower than its earlier ones by a one-sided Mann-Whitney U test (a rank test: one slow run does not make a rise), with the median at least 20% and 0.05 s higher, and a false discovery rate of 1% over all tests; it names the run where the slower stretch began. See the README."
+                "Slowest: median and 95th percentile of each test's passing runs over the last --last runs. Got slower: the run where a test's passing durations changed level (where two medians fit them best), when the later runs are slower than the earlier ones by a one-sided Mann-Whitney U test (a rank test: one slow run does not make a rise) and the median is at least 20% and 0.05 s higher, and a false discovery rate of 5% over the tests that could show a rise; it names the run where the slower stretch began. See the README."
         )
 
         @OptionGroup var database: DatabaseOptions
