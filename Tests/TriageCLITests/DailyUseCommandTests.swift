@@ -99,7 +99,8 @@ import Testing
         _ = try cli.run(["ingest", "r.xml", "--branch", "main"])
         let result = try cli.run(arguments)
         #expect(result.status == 2, "\(result.stdout)")
-        #expect(result.stderr.contains("no run is on branch nope; the branches with runs are: main"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains("no run is on branch nope; the branches with runs are: main"), "\(result.stderr)")
         #expect(!result.stderr.contains("no runs stored yet"))
     }
 
@@ -156,7 +157,8 @@ import Testing
             let slow = run >= 7 ? 0.5 + jitter : 0.1 + jitter
             let noisy = run == 5 ? 2.0 : 0.2 + jitter
             try write(
-                Self.report(passing: ["test_ok", "test_slow", "test_noisy"], slow: ["test_slow": slow, "test_noisy": noisy]),
+                Self.report(
+                    passing: ["test_ok", "test_slow", "test_noisy"], slow: ["test_slow": slow, "test_noisy": noisy]),
                 to: "r\(run).xml", in: cli)
             let ingest = try cli.run(["ingest", "r\(run).xml", "--run-id", "run-\(run)", "--branch", "main"])
             #expect(ingest.status == 0, "\(ingest.stderr)")
@@ -213,7 +215,9 @@ import Testing
             _ = try cli.run(["ingest", "r\(run).xml", "--run-id", "run-\(run)", "--branch", "main"])
         }
         try write(
-            Self.report(failing: ["test_flip"], passing: ["test_ok", "test_slow"], slow: ["test_slow": 0.5], retried: ["test_retry"]),
+            Self.report(
+                failing: ["test_flip"], passing: ["test_ok", "test_slow"], slow: ["test_slow": 0.5],
+                retried: ["test_retry"]),
             to: "ci/r.xml", in: cli)
         let result = try cli.run(
             ["ci", "ci/*.xml", "--run-id", "ci-1", "--branch", "main", "--summary", "out.md"],
@@ -231,13 +235,17 @@ import Testing
         let cli = try CLI()
         // Ten runs at 0.1 s, then 0.9 s from run 11 on; runs 15 and 16 come through `triage ci`.
         for run in 1...14 {
-            try write(Self.report(passing: ["test_slow"], slow: ["test_slow": run >= 11 ? 0.9 : 0.1]), to: "r\(run).xml", in: cli)
+            try write(
+                Self.report(passing: ["test_slow"], slow: ["test_slow": run >= 11 ? 0.9 : 0.1]), to: "r\(run).xml",
+                in: cli)
             _ = try cli.run(["ingest", "r\(run).xml", "--run-id", "run-\(run)", "--branch", "main"])
         }
         try write(Self.report(passing: ["test_slow"], slow: ["test_slow": 0.9]), to: "ci/r.xml", in: cli)
         let warned = try cli.run(["ci", "ci/*.xml", "--run-id", "ci-15", "--branch", "main"])
         #expect(warned.status == 0, "a warning only: \(warned.stdout)")
-        #expect(warned.stdout.contains("SLOWER tests.test_db::test_slow: 0.10s → 0.90s (+800%) since run 11"), "\(warned.stdout)")
+        #expect(
+            warned.stdout.contains("SLOWER tests.test_db::test_slow: 0.10s → 0.90s (+800%) since run 11"),
+            "\(warned.stdout)")
         #expect(warned.stdout.contains("total test time of run 15: 0.90s; median of the 14 runs before: 0.10s"))
         let gated = try cli.run(["ci", "ci/*.xml", "--run-id", "ci-16", "--branch", "main", "--fail-on", "slower"])
         #expect(gated.status == 1, "\(gated.stdout)")

@@ -50,7 +50,8 @@ import Testing
         let high: [Double] = (0..<14).map { (index: Int) -> Double in 1.1 + Double(index) * 0.0001 }
         let small = low + high
         #expect(
-            SlowTestAnalyzer.analyze(runIDs: Array(1...28), points: points(small), options: SlowOptions()).rises.isEmpty)
+            SlowTestAnalyzer.analyze(runIDs: Array(1...28), points: points(small), options: SlowOptions()).rises.isEmpty
+        )
     }
 
     @Test func medianP95AndRunTime() {
@@ -60,7 +61,9 @@ import Testing
         #expect(report.slowest.first?.p95 == 19)
         #expect(report.runTime?.total == 20)
         #expect(report.runTime?.previousMedian == 10)
-        #expect(SlowOutput.runTimeLine(report.runTime) == "total test time of run 20: 20.0s; median of the 19 runs before: 10.0s (+100%)")
+        #expect(
+            SlowOutput.runTimeLine(report.runTime)
+                == "total test time of run 20: 20.0s; median of the 19 runs before: 10.0s (+100%)")
     }
 
     @Test func durationsReadAsPeopleWriteThem() {
@@ -110,7 +113,8 @@ import Testing
         let detail = RunDetail(
             run: run, passRate: 0, files: [],
             failuresByCluster: [
-                .init(clusterID: "abc", category: "timeout", detail: nil, template: "Timeout", tests: 7, failing: failing)
+                .init(
+                    clusterID: "abc", category: "timeout", detail: nil, template: "Timeout", tests: 7, failing: failing)
             ])
         let text = IngestText.runDetail(detail, testsPerCluster: 3)
         #expect(text.contains("t::test_1  failed  (known flaky)"))

@@ -86,7 +86,8 @@ public enum SlowTestAnalyzer {
         var report = analyze(runIDs: runs.map(\.id), points: points, options: options)
         let names = try database.tests(ids: Set(report.slowest.map(\.testID) + report.rises.map(\.testID)))
         for index in report.slowest.indices {
-            report.slowest[index].test = names[report.slowest[index].testID]?.displayID ?? "#\(report.slowest[index].testID)"
+            report.slowest[index].test =
+                names[report.slowest[index].testID]?.displayID ?? "#\(report.slowest[index].testID)"
         }
         for index in report.rises.indices {
             report.rises[index].test = names[report.rises[index].testID]?.displayID ?? "#\(report.rises[index].testID)"
@@ -143,7 +144,9 @@ public enum SlowTestAnalyzer {
             let recent = Set(runIDs.suffix(options.recentRuns))
             rises.removeAll { !recent.contains($0.startedRunID) }
         }
-        rises.sort { ($0.change ?? .greatestFiniteMagnitude, $1.testID) > ($1.change ?? .greatestFiniteMagnitude, $0.testID) }
+        rises.sort {
+            ($0.change ?? .greatestFiniteMagnitude, $1.testID) > ($1.change ?? .greatestFiniteMagnitude, $0.testID)
+        }
         var runTime: RunTime?
         if let last = runIDs.last {
             let previous = totals.dropLast().filter { $0 > 0 }.sorted()

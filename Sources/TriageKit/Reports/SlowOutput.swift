@@ -16,9 +16,10 @@ public enum SlowOutput {
             lines.append("   median      p95   latest  runs  test")
             for test in report.slowest {
                 lines.append(
-                    "  " + [durationText(test.median), durationText(test.p95), durationText(test.latest)].map {
-                        IngestText.pad($0, 7, right: true)
-                    }.joined(separator: "  ") + "  " + IngestText.pad(String(test.runs), 4, right: true) + "  "
+                    "  "
+                        + [durationText(test.median), durationText(test.p95), durationText(test.latest)].map {
+                            IngestText.pad($0, 7, right: true)
+                        }.joined(separator: "  ") + "  " + IngestText.pad(String(test.runs), 4, right: true) + "  "
                         + SafeText.line(test.test, limit: 110))
             }
         }
@@ -67,14 +68,18 @@ public enum SlowOutput {
         if report.rises.isEmpty {
             lines.append("No test got slower (rank test against its own earlier runs).")
         } else {
-            lines += ["| test | before | after | change | since run | p |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+            lines += [
+                "| test | before | after | change | since run | p |", "| --- | ---: | ---: | ---: | ---: | ---: |",
+            ]
             for rise in report.rises {
                 lines.append(
                     "| \(Markdown.code(rise.test)) | \(durationText(rise.medianBefore)) | \(durationText(rise.medianAfter)) | \(rise.change.map { String(format: "%+.0f%%", $0 * 100) } ?? "-") | \(rise.startedRunID) | \(pText(rise.pValue)) |"
                 )
             }
         }
-        if let line = runTimeLine(report.runTime) { lines += ["", line.prefix(1).uppercased() + line.dropFirst() + "."] }
+        if let line = runTimeLine(report.runTime) {
+            lines += ["", line.prefix(1).uppercased() + line.dropFirst() + "."]
+        }
         return lines.joined(separator: "\n")
     }
 
