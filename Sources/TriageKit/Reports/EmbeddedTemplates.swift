@@ -315,7 +315,7 @@ No failures.
 {{%CONTENT_TYPE: TEXT}}
 # Test suite status
 
-**Latest run:** {{latestRunID}} ({{date}}, branch {{branch}}) · **Pass rate:** {{totals.passRate}} ({{totals.fraction}}) · **Trend:** `{{trendSparkline}}` {{passRateChange}} over {{generatedFrom}}
+**Latest run:** {{latestRunID}} ({{date}}, branch {{branch}}) · **Pass rate:** {{totals.passRate}} ({{totals.fraction}}) · **Trend:** `{{trendSparkline}}`{{#trendRange}} ({{.}}){{/trendRange}} {{passRateChange}} over {{generatedFrom}}
 
 {{#totals}}
 {{> _totals.md}}

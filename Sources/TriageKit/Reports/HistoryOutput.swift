@@ -102,7 +102,7 @@ public enum HistoryOutput {
     public static func text(_ trend: Trend) -> String {
         guard !trend.points.isEmpty else { return "no runs stored yet" }
         var lines = [
-            "pass rate \(trend.sparkline)  \(trend.points.first?.passRate?.percent ?? "-") → \(trend.points.last?.passRate?.percent ?? "-") over \(trend.points.count) runs"
+            "pass rate \(trend.sparkline)\(trend.range.map { " (\($0))" } ?? "")  \(trend.points.first?.passRate?.percent ?? "-") → \(trend.points.last?.passRate?.percent ?? "-") over \(trend.points.count) runs"
         ]
         for point in trend.points {
             lines.append(
@@ -123,7 +123,7 @@ public enum HistoryOutput {
             Markdown.passRateChart(
                 title: "Pass rate per run", labels: trend.points.map { "#\($0.runID)" },
                 rates: trend.points.map { $0.passRate ?? 0 }),
-            "", "`\(trend.sparkline)`", "", "| run | date | branch | passed | failed | errors | skipped | pass rate |",
+            "", "`\(trend.sparkline)`\(trend.range.map { " (\($0))" } ?? "")", "", "| run | date | branch | passed | failed | errors | skipped | pass rate |",
             "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |",
         ]
         for point in trend.points {

@@ -53,6 +53,8 @@ public struct StatusReportView: Codable, Sendable, Equatable {
     public var branch: String
     public var totals: TotalsView
     public var trendSparkline: String
+    /// "50.9%–100.0%": the range the sparkline is scaled to.
+    public var trendRange: String?
     /// A Mermaid xychart block.
     public var trendChart: String
     public var trend: [TrendRow]
@@ -154,7 +156,7 @@ public struct StatusReportView: Codable, Sendable, Equatable {
             generatedFrom: "\(trend.points.count) runs", latestRunID: latest,
             date: String(run.run.createdAt.prefix(10)),
             branch: Markdown.code(run.run.metadata.branch ?? "-"), totals: TotalsView(run.run.totals),
-            trendSparkline: trend.sparkline,
+            trendSparkline: trend.sparkline, trendRange: trend.range,
             trendChart: Markdown.passRateChart(
                 title: "Pass rate per run", labels: trend.points.map { "#\($0.runID)" },
                 rates: trend.points.map { $0.passRate ?? 0 }),
