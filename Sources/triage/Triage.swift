@@ -15,4 +15,28 @@ struct Triage: AsyncParsableCommand {
             Clusters.self, Classify.self, Rules.self, Recluster.self, Whys.self, Cycle.self, Report.self, Demo.self,
             CI.self, QuarantineCommand.self,
         ])
+
+    /// Parses and runs the command; a mistyped subcommand gets the nearest one suggested
+    /// (`triage flakey` → "did you mean `flaky`?"), exit 64 like any other usage error.
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let first = arguments.first, !first.hasPrefix("-") {
+            let names = configuration.subcommands.map { $0._commandName } + ["help"]
+            if !names.contains(first), let nearest = Suggestion.nearest(to: first, among: names) {
+                warn("triage: unknown command '\(SafeText.terminal(first))'; did you mean `\(nearest)`?")
+                warn("  See 'triage --help' for the commands.")
+                Foundation.exit(ExitCode.validationFailure.rawValue)
+            }
+        }
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -254,4 +254,16 @@ import Testing
         let twoRules = try cli.run(["ci", "ci/*.xml", "--fail-on", "never", "--fail-on", "any-failure"])
         #expect(twoRules.status == 64)
     }
+
+    @Test func aMistypedCommandGetsTheNearestOne() throws {
+        let cli = try CLI()
+        let typo = try cli.run(["flakey"])
+        #expect(typo.status == 64)
+        #expect(typo.stderr.contains("did you mean `flaky`?"), "\(typo.stderr)")
+        let option = try cli.run(["runs", "--limt", "3"])
+        #expect(option.status == 64 && option.stderr.contains("Did you mean '--limit'?"))
+        let nothingNear = try cli.run(["xyzzy"])
+        #expect(nothingNear.status == 64 && !nothingNear.stderr.contains("did you mean"))
+        #expect(try cli.run(["--version"]).status == 0)
+    }
 }

@@ -126,4 +126,13 @@ import Testing
         #expect(view.clusters[0].moreTests == nil)
         #expect(view.build == nil)
     }
+
+    @Test func theNearestCommandToATypo() {
+        let names = ["flaky", "runs", "report", "recluster", "rules", "slow", "diff"]
+        #expect(Suggestion.nearest(to: "flakey", among: names) == "flaky")
+        #expect(Suggestion.nearest(to: "falky", among: names) == "flaky")
+        #expect(Suggestion.nearest(to: "reprot", among: names) == "report")
+        #expect(Suggestion.nearest(to: "xyzzy", among: names) == nil)
+        #expect(Suggestion.distance("ab", "ba") == 1)
+    }
 }
