@@ -55,7 +55,7 @@ import Testing
             environment: github(cli, run: 2, summary: summary))
         #expect(second.status == 1, "\(second.stdout)\(second.stderr)")
         #expect(second.stdout.contains("NEW tests.test_ws::test_4"))
-        #expect(second.stdout.contains("because 1 new failure(s) since run 1: tests.test_ws::test_4"))
+        #expect(second.stdout.contains("because 1 new failure since run 1: tests.test_ws::test_4"))
         let markdown = try String(contentsOfFile: cli.folder.appendingPathComponent("out/2.md").path, encoding: .utf8)
         #expect(markdown.contains("## triage: ❌ failed"))
         #expect(markdown.contains("| `tests.test_ws::test_4` | failed |"))

@@ -177,7 +177,12 @@ struct HistoryBuilder {
         try history.run(["a": "P", "b": "P", "c": "P"])
         let trend = try Trend.load(history.db, last: 10)
         #expect(trend.points.map(\.passRate) == [1.0 / 3.0, 2.0 / 3.0, 1.0])
-        #expect(trend.sparkline == "▃▆█")
+        // Scaled to the range of the data, which is printed beside it.
+        #expect(trend.sparkline == "▁▄█")
+        #expect(trend.range == "33.3%–100.0%")
+        #expect(HistoryOutput.text(trend).contains("pass rate ▁▄█ (33.3%–100.0%)"))
+        #expect(Sparkline.renderScaled([0.79, 0.86, 0.93]) == "▁▄█", "79–93% is not a flat line")
+        #expect(Sparkline.renderScaled([0.9, 0.9]) == "▅▅")
         #expect(trend.points[0].isInfrastructureFailure == false)
         let markdown = HistoryOutput.markdown(trend)
         #expect(markdown.contains("xychart-beta"))

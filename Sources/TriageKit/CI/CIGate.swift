@@ -8,6 +8,8 @@ public enum GateRule: String, Codable, Sendable, CaseIterable {
     case newClusters = "new-clusters"
     /// A cause a fixed or verified Five-Whys record names, or a successful cycle removed, failed again.
     case recurrence
+    /// Tests whose duration rose (see `triage slow`); given beside another rule.
+    case slower
 }
 
 /// How `triage ci` should run.
@@ -15,6 +17,8 @@ public struct CIOptions: Sendable {
     /// Files, folders or globs (`**` crosses folders).
     public var patterns: [String]
     public var failOn: GateRule = .newFailures
+    /// Fail when tests got slower (`--fail-on slower`); otherwise slowdowns are a warning.
+    public var failOnSlower = false
     public var minimumPassRate: Double?
     /// A run id or a branch name; default: the latest earlier run on this branch, else on the default branch.
     public var baseline: String?
@@ -78,6 +82,13 @@ public struct CIResult: Codable, Sendable {
     public var reopenedWhys: [Int64] = []
     public var verifiedWhys: [RootCauseNews.Verified] = []
     public var failsOnRecurrence = false
+    /// Tests that failed and then passed on a retry in this run.
+    public var passedOnRetry: [String] = []
+    /// Tests whose duration rose in the newest runs of this job (a warning unless `--fail-on slower`).
+    public var slower: [DurationRise] = []
+    /// This run's total test time against the job's previous runs.
+    public var runTime: RunTime?
+    public var failsOnSlower = false
 }
 
 /// The CI post-step: ingest, compare with a baseline, decide the gate.
@@ -113,7 +124,7 @@ public enum CIGate {
             files, options: IngestOptions(runKey: runKey, metadata: metadata, now: options.now, variant: options.variant))
         guard let runID = report.runID, let totals = report.totals else {
             throw TriageError.notFound(
-                "nothing was stored from \(files.count) file(s); every one was already in the history")
+                "nothing was stored from \(files.count.counted("file")); every one was already in the history")
         }
         var notes: [String] = []
         if isNewHistory { notes.append("no history at \(databasePath): started a new one") }
@@ -164,23 +175,23 @@ public enum CIGate {
             break
         case .anyFailure:
             if !counted.isEmpty {
-                reasons.append("\(counted.count) test(s) failed that are neither known flaky nor quarantined")
+                reasons.append("\(counted.count.counted("test")) failed that \(counted.count == 1 ? "is" : "are") neither known flaky nor quarantined")
             }
         case .newFailures:
             let fresh = counted.filter(\.isNew)
             if !fresh.isEmpty {
                 reasons.append(
-                    "\(fresh.count) new failure(s) since run \(baselineID.map(String.init) ?? "-"): "
+                    "\(fresh.count.counted("new failure")) since run \(baselineID.map(String.init) ?? "-"): "
                         + fresh.prefix(5).map(\.test).joined(separator: ", ") + (fresh.count > 5 ? ", …" : ""))
             }
-        case .recurrence:
+        case .recurrence, .slower:
             break
         case .newClusters:
             let countedClusters = Set(counted.compactMap(\.clusterID))
             let fresh = (comparison?.newClusters ?? []).filter { countedClusters.contains($0.cluster.id) }
             if !fresh.isEmpty {
                 reasons.append(
-                    "\(fresh.count) new failure cluster(s): "
+                    "\(fresh.count.counted("new failure cluster")): "
                         + fresh.map { "\($0.cluster.id) \($0.cluster.category)" }.joined(separator: ", "))
             }
         }
@@ -195,7 +206,13 @@ public enum CIGate {
         if let minimum = options.minimumPassRate, let rate = totals.passRate, rate < minimum {
             reasons.append("pass rate \(rate.percent) is below the minimum \(minimum.percent)")
         }
-        return CIResult(
+        let slow = try slowdowns(database, runID: runID, branch: metadata.branch, job: metadata.job)
+        if options.failOnSlower, !slow.rises.isEmpty {
+            reasons.append(
+                "\(slow.rises.count.counted("test")) got slower: "
+                    + slow.rises.prefix(5).map(\.test).joined(separator: ", ") + (slow.rises.count > 5 ? ", …" : ""))
+        }
+        var result = CIResult(
             runID: runID, runKey: report.runKey, isNewHistory: isNewHistory, baselineRunID: baselineID, totals: totals,
             passRate: totals.passRate, baselinePassRate: comparison?.passRateBefore,
             passRateChange: comparison?.passRateChange,
@@ -208,6 +225,20 @@ public enum CIGate {
             expiredQuarantines: expiredHits, gate: options.failOn, minimumPassRate: options.minimumPassRate,
             passed: reasons.isEmpty, reasons: reasons, notes: notes, recurrences: news.recurrences,
             reopenedWhys: news.reopened, verifiedWhys: news.verified, failsOnRecurrence: failsOnRecurrence)
+        result.passedOnRetry = try database.testsPassedOnRetry(runID: runID)
+        result.slower = slow.rises
+        result.runTime = slow.runTime?.runID == runID ? slow.runTime : nil
+        result.failsOnSlower = options.failOnSlower
+        return result
+    }
+
+    /// Duration rises that began in the job's last 10 runs on this branch, and the run's total time.
+    static func slowdowns(_ database: TriageDatabase, runID: Int64, branch: String?, job: String?) throws -> SlowReport {
+        var options = SlowOptions()
+        options.branch = branch
+        options.job = job
+        options.recentRuns = 10
+        return try SlowTestAnalyzer.analyze(database, options: options)
     }
 
     /// Checks `--baseline` before the run is stored: a bad one must change nothing.

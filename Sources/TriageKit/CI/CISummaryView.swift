@@ -40,12 +40,21 @@ public struct CISummaryView: Codable, Sendable, Equatable {
     /// Fixed causes failing again, shown first.
     public var recurrences: [CycleReportView.Line]
     public var hasRecurrences: Bool
+    public var passedOnRetry: [CycleReportView.Line] = []
+    public var passedOnRetryCount = 0
+    public var hasPassedOnRetry = false
+    /// Duration rises, "`test`: 0.21s → 0.48s (+129%) since run 9 (…)".
+    public var slower: [CycleReportView.Line] = []
+    public var hasSlower = false
+    /// "Total test time of run 14: 2m 31s; …"; absent without durations.
+    public var runTime: String?
 
     public init(_ result: CIResult) {
         passed = result.passed
         verdict = result.passed ? "✅ passed" : "❌ failed"
         gate =
             result.gate.rawValue + (result.failsOnRecurrence && result.gate != .recurrence ? ", recurrence" : "")
+            + (result.failsOnSlower ? ", slower" : "")
             + (result.minimumPassRate.map { ", minimum pass rate \($0.percent)" } ?? "")
         reasons = result.reasons.map { .init(text: Markdown.cell($0, limit: 600)) }
         notes = result.notes.map { .init(text: Markdown.cell($0, limit: 600)) }
@@ -72,6 +81,14 @@ public struct CISummaryView: Codable, Sendable, Equatable {
         hasNewClusters = !newClusters.isEmpty
         recurrences = result.recurrences.map { .init(text: Markdown.cell($0.summary, limit: 600)) }
         hasRecurrences = !recurrences.isEmpty
+        passedOnRetry = result.passedOnRetry.prefix(50).map { .init(text: Markdown.code($0)) }
+        passedOnRetryCount = result.passedOnRetry.count
+        hasPassedOnRetry = !passedOnRetry.isEmpty
+        slower = result.slower.prefix(20).map { .init(text: Markdown.cell(SlowOutput.riseLine($0), limit: 600)) }
+        hasSlower = !slower.isEmpty
+        runTime = result.runTime.flatMap { $0.total > 0 ? SlowOutput.runTimeLine($0) : nil }.map {
+            Markdown.cell($0.prefix(1).uppercased() + $0.dropFirst())
+        }
     }
 
     /// The Markdown of `render` within `budget` bytes: while it is longer, the longest table is
@@ -121,23 +138,41 @@ public struct CISummaryView: Codable, Sendable, Equatable {
     }
 
     /// The short plain-text summary printed to stdout.
-    public static func text(_ result: CIResult) -> String {
+    public static func text(_ result: CIResult) -> String { text(result, palette: .plain) }
+
+    public static func text(_ result: CIResult, palette: Palette) -> String {
         var lines = result.recurrences.map { "triage: RECURRENCE \(SafeText.terminal($0.summary))" }
         lines += [
-            "triage: run \(result.runID): \(result.totals.line)",
+            "triage: run \(result.runID): \(result.totals.colored(palette))",
             "  against \(result.baselineRunID.map { "run \($0): pass rate \(result.baselinePassRate?.percent ?? "n/a") → \(result.passRate?.percent ?? "n/a") (\(pointsChange(result.passRateChange)))" } ?? "no baseline")",
             "  new failures \(result.newFailures.count), fixed \(result.fixed.count), still failing \(result.stillFailing.count), new clusters \(result.newClusters.count), known flaky failing \(result.flakyInvolved.count), quarantined failing \(result.quarantinedFailures.count)",
         ]
+        // A known flaky or quarantined failure is named as such: it does not count for the gate.
         for test in result.failing where test.isNew {
+            let mark =
+                test.isKnownFlaky
+                ? palette.flaky("KNOWN FLAKY") : test.isQuarantined ? palette.flaky("QUARANTINED") : palette.failed("NEW")
             lines.append(
-                "  NEW \(SafeText.line(test.test, limit: 110))  \(test.clusterID ?? "-") \(test.category ?? "")")
+                "  \(mark) \(SafeText.line(test.test, limit: 110))  \(test.clusterID ?? "-") \(test.category ?? "")")
         }
+        if !result.passedOnRetry.isEmpty {
+            lines.append(
+                "  passed on retry: "
+                    + palette.flaky(result.passedOnRetry.prefix(10).map { SafeText.line($0, limit: 110) }.joined(separator: ", "))
+                    + (result.passedOnRetry.count > 10 ? ", and \(result.passedOnRetry.count - 10) more" : ""))
+        }
+        for rise in result.slower.prefix(10) {
+            lines.append("  \(palette.flaky("SLOWER")) \(SlowOutput.riseLine(rise))")
+        }
+        if let time = result.runTime, time.total > 0, let line = SlowOutput.runTimeLine(time) { lines.append("  \(line)") }
         lines += result.notes.map { "  note: \(SafeText.terminal($0))" }
         lines += result.verifiedWhys.map {
             "  note: Five-Whys \($0.id) is now verified: \($0.cleanRuns) clean runs of every test its causes hit"
         }
-        let gate = result.gate.rawValue + (result.failsOnRecurrence && result.gate != .recurrence ? ", recurrence" : "")
-        lines.append(result.passed ? "gate \(gate): passed" : "gate \(gate): FAILED")
+        let gate =
+            result.gate.rawValue + (result.failsOnRecurrence && result.gate != .recurrence ? ", recurrence" : "")
+            + (result.failsOnSlower ? ", slower" : "")
+        lines.append(result.passed ? "gate \(gate): \(palette.passed("passed"))" : "gate \(gate): \(palette.failed("FAILED"))")
         lines += result.reasons.map { "  because \(SafeText.terminal($0))" }
         return lines.joined(separator: "\n")
     }

@@ -16,7 +16,15 @@ public struct Trend: Codable, Sendable, Equatable {
     /// Oldest first.
     public var points: [Point]
 
-    public var sparkline: String { Sparkline.render(points.map(\.passRate)) }
+    /// Scaled to the range of the pass rates (see `range`).
+    public var sparkline: String { Sparkline.renderScaled(points.map(\.passRate)) }
+
+    /// "79.0%–93.0%": the lowest and highest pass rate the sparkline spans; nil without any.
+    public var range: String? {
+        let rates = points.compactMap(\.passRate)
+        guard let low = rates.min(), let high = rates.max() else { return nil }
+        return "\(low.percent)–\(high.percent)"
+    }
 
     /// Change of the pass rate from the first to the last run of the trend.
     public var change: Double? {

@@ -26,6 +26,23 @@ public struct RunDetail: Codable, Sendable, Equatable {
         public var detail: String?
         public var template: String
         public var tests: Int
+        /// The failing tests of this cluster in the run, by name.
+        public var failing: [FailingTest] = []
+    }
+
+    /// One failing test of a run (by final outcome).
+    public struct FailingTest: Codable, Sendable, Equatable {
+        /// The test id as `triage` prints it, with the variant in brackets.
+        public var test: String
+        /// The id without the variant, which a quarantine entry may name.
+        public var baseID: String
+        /// The variant as `key=value` pairs; absent without one.
+        public var variant: String?
+        public var outcome: Outcome
+        /// Flaky in the history (`triage flaky`).
+        public var isKnownFlaky = false
+        /// Under an active quarantine entry.
+        public var isQuarantined = false
     }
 
     public var run: RunSummary

@@ -23,7 +23,7 @@ public struct CycleReportView: Codable, Sendable, Equatable {
     }
 
     public struct ChecklistRow: Codable, Sendable, Equatable {
-        /// ✅ done, ⚠️ partial, 🔄 to do.
+        /// ✅ done, ⚠️ partial, ⬜ to do.
         public var mark: String
         public var text: String
     }
@@ -127,9 +127,9 @@ public struct CycleReportView: Codable, Sendable, Equatable {
                 chosenOption: Markdown.cell(record.options.first(where: \.isChosen)?.title),
                 evidence: lines(record.evidence))
         }
-        let marks: [ChecklistState: String] = [.done: "✅", .partial: "⚠️", .todo: "🔄"]
+        let marks: [ChecklistState: String] = [.done: "✅", .partial: "⚠️", .todo: "⬜"]
         let checklist = records.flatMap(\.checklist).map {
-            ChecklistRow(mark: marks[$0.state] ?? "🔄", text: Markdown.cell($0.text, limit: 400))
+            ChecklistRow(mark: marks[$0.state] ?? "⬜", text: Markdown.cell($0.text, limit: 400))
         }
         let measurement = cycle.measurement
         func figure(_ value: Int?) -> String { value.map(String.init) ?? "-" }

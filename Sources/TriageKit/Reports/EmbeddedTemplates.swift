@@ -106,6 +106,28 @@ Pass rate change: **{{passRateChange}}**
 
 </details>
 {{/hasOtherFailures}}
+{{#hasSlower}}
+
+### ⚠️ Got slower
+
+{{#slower}}
+- {{text}}
+{{/slower}}
+{{/hasSlower}}
+{{#hasPassedOnRetry}}
+
+<details><summary>Passed on retry ({{passedOnRetryCount}})</summary>
+
+{{#passedOnRetry}}
+- {{text}}
+{{/passedOnRetry}}
+
+</details>
+{{/hasPassedOnRetry}}
+{{#runTime}}
+
+{{.}}.
+{{/runTime}}
 
 """#,
         "cycle.md": #"""
@@ -292,6 +314,15 @@ Against run {{previousRunID}} ({{previousPassRate}}): **{{passRateChange}}**.
 ### `{{id}}` {{category}}: {{tests}} tests
 
 {{title}}
+{{#hasFailingTests}}
+
+{{/hasFailingTests}}
+{{#failingTests}}
+- {{test}} {{outcome}}{{#note}} ({{note}}){{/note}}
+{{/failingTests}}
+{{#moreTests}}
+- {{.}}
+{{/moreTests}}
 
 {{{example}}}
 {{/clusters}}
@@ -306,7 +337,7 @@ No failures.
 {{%CONTENT_TYPE: TEXT}}
 # Test suite status
 
-**Latest run:** {{latestRunID}} ({{date}}, branch {{branch}}) · **Pass rate:** {{totals.passRate}} ({{totals.fraction}}) · **Trend:** `{{trendSparkline}}` {{passRateChange}} over {{generatedFrom}}
+**Latest run:** {{latestRunID}} ({{date}}, branch {{branch}}) · **Pass rate:** {{totals.passRate}} ({{totals.fraction}}) · **Trend:** `{{trendSparkline}}`{{#trendRange}} ({{.}}){{/trendRange}} {{passRateChange}} over {{generatedFrom}}
 
 {{#totals}}
 {{> _totals.md}}
@@ -335,6 +366,10 @@ No failures.
 
 Runs left out of flakiness as infrastructure failures: {{infrastructureRuns}}.
 {{/hasInfrastructureRuns}}
+{{#runTime}}
+
+{{.}}.
+{{/runTime}}
 
 ## Failures by category
 {{#hasFailures}}
@@ -375,6 +410,16 @@ No failures in the latest run.
 | {{test}} | `{{recent}}` |
 {{/recovered}}
 {{/hasRecovered}}
+{{#hasSlower}}
+
+## ⚠️ Got slower
+
+| test | before | after | change | since run |
+| --- | ---: | ---: | ---: | ---: |
+{{#slower}}
+| {{test}} | {{before}} | {{after}} | {{change}} | {{since}} |
+{{/slower}}
+{{/hasSlower}}
 {{#hasWhys}}
 
 ## Open Five-Whys

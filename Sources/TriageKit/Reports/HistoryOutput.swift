@@ -9,9 +9,11 @@ public enum HistoryOutput {
 
     // MARK: - flaky
 
-    public static func text(_ report: FlakyReport) -> String {
+    public static func text(_ report: FlakyReport) -> String { text(report, palette: .plain) }
+
+    public static func text(_ report: FlakyReport, palette: Palette) -> String {
         var lines = [
-            "\(report.runIDs.count) runs looked at"
+            "\(report.runIDs.count.counted("run")) looked at"
                 + (report.infrastructureRuns.isEmpty
                     ? ""
                     : "; left out as infrastructure failures: runs \(report.infrastructureRuns.map(String.init).joined(separator: ", "))")
@@ -23,8 +25,15 @@ public enum HistoryOutput {
         lines.append(
             "state      score  runs  fails  evidence                     recent                test | main cluster")
         for entry in report.tests {
+            let paint: (String) -> String =
+                switch entry.state {
+                case .flaky: palette.flaky
+                case .broken: palette.failed
+                case .recovered: palette.passed
+                case .stable: { $0 }
+                }
             lines.append(
-                IngestText.pad(entry.state.rawValue, 9) + "  " + String(format: "%5.2f", entry.score) + "  "
+                paint(IngestText.pad(entry.state.rawValue, 9)) + "  " + String(format: "%5.2f", entry.score) + "  "
                     + IngestText.pad(String(entry.runs), 4, right: true) + "  "
                     + IngestText.pad(String(entry.failures), 5, right: true) + "  "
                     + IngestText.pad(entry.evidence.map(\.rawValue).joined(separator: ","), 27) + "  "
@@ -36,7 +45,7 @@ public enum HistoryOutput {
     }
 
     public static func markdown(_ report: FlakyReport) -> String {
-        var lines = ["## Flaky and broken tests", "", "\(report.runIDs.count) runs looked at."]
+        var lines = ["## Flaky and broken tests", "", "\(report.runIDs.count.counted("run")) looked at."]
         if !report.infrastructureRuns.isEmpty {
             lines.append(
                 "Left out as infrastructure failures (more than \(Int(report.options.infrastructureThreshold * 100))% failed): runs \(report.infrastructureRuns.map(String.init).joined(separator: ", "))."
@@ -93,7 +102,7 @@ public enum HistoryOutput {
     public static func text(_ trend: Trend) -> String {
         guard !trend.points.isEmpty else { return "no runs stored yet" }
         var lines = [
-            "pass rate \(trend.sparkline)  \(trend.points.first?.passRate?.percent ?? "-") → \(trend.points.last?.passRate?.percent ?? "-") over \(trend.points.count) runs"
+            "pass rate \(trend.sparkline)\(trend.range.map { " (\($0))" } ?? "")  \(trend.points.first?.passRate?.percent ?? "-") → \(trend.points.last?.passRate?.percent ?? "-") over \(trend.points.count) runs"
         ]
         for point in trend.points {
             lines.append(
@@ -114,7 +123,7 @@ public enum HistoryOutput {
             Markdown.passRateChart(
                 title: "Pass rate per run", labels: trend.points.map { "#\($0.runID)" },
                 rates: trend.points.map { $0.passRate ?? 0 }),
-            "", "`\(trend.sparkline)`", "", "| run | date | branch | passed | failed | errors | skipped | pass rate |",
+            "", "`\(trend.sparkline)`\(trend.range.map { " (\($0))" } ?? "")", "", "| run | date | branch | passed | failed | errors | skipped | pass rate |",
             "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |",
         ]
         for point in trend.points {
@@ -128,33 +137,38 @@ public enum HistoryOutput {
 
     // MARK: - diff
 
-    public static func text(_ diff: RunComparison) -> String {
+    public static func text(_ diff: RunComparison) -> String { text(diff, palette: .plain) }
+
+    public static func text(_ diff: RunComparison, palette: Palette) -> String {
         var lines = [
             "run \(diff.before.id) → run \(diff.after.id): pass rate \(diff.passRateBefore?.percent ?? "-") → \(diff.passRateAfter?.percent ?? "-")\(diff.passRateChange.map { String(format: " (%+.1f points)", $0 * 100) } ?? "")",
-            "  \(diff.before.totals.line)", "  \(diff.after.totals.line)",
+            "  \(diff.before.totals.colored(palette))", "  \(diff.after.totals.colored(palette))",
         ]
-        func section(_ title: String, _ items: [RunComparison.TestChange]) {
+        func section(_ title: String, _ items: [RunComparison.TestChange], paint: (String) -> String) {
             guard !items.isEmpty else { return }
             lines.append("\(title) (\(items.count))")
             for item in items.prefix(50) {
-                lines.append("  \(SafeText.line(item.test, limit: 100))  \(SafeText.terminal(cluster(item.cluster)))")
+                lines.append("  \(paint(SafeText.line(item.test, limit: 100)))  \(SafeText.terminal(cluster(item.cluster)))")
             }
             if items.count > 50 { lines.append("  … and \(items.count - 50) more") }
         }
-        section("new failures", diff.newFailures)
-        section("fixed", diff.fixed)
-        section("still failing", diff.stillFailing)
+        section("new failures", diff.newFailures, paint: palette.failed)
+        section("fixed", diff.fixed, paint: palette.passed)
+        section("still failing", diff.stillFailing, paint: palette.failed)
         for (title, clusters) in [("new clusters", diff.newClusters), ("gone clusters", diff.goneClusters)]
         where !clusters.isEmpty {
             lines.append("\(title) (\(clusters.count))")
             for change in clusters {
                 lines.append(
-                    "  \(change.cluster.id) \(change.cluster.category)  \(change.testsBefore) → \(change.testsAfter) tests  \(SafeText.line(change.cluster.template, limit: 80))"
+                    "  \(change.cluster.id) \(change.cluster.category)  \(change.testsBefore) → \(change.testsAfter.counted("test"))  \(SafeText.line(change.cluster.template, limit: 80))"
                 )
             }
         }
-        if !diff.addedTests.isEmpty { lines.append("added tests: \(diff.addedTests.count)") }
-        if !diff.removedTests.isEmpty { lines.append("removed tests: \(diff.removedTests.count)") }
+        for (title, tests) in [("added tests", diff.addedTests), ("removed tests", diff.removedTests)] where !tests.isEmpty {
+            lines.append("\(title) (\(tests.count))")
+            for test in tests.prefix(50) { lines.append("  \(SafeText.line(test, limit: 100))") }
+            if tests.count > 50 { lines.append("  … and \(tests.count - 50) more") }
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -181,6 +195,22 @@ public enum HistoryOutput {
         section("New failures", diff.newFailures)
         section("Fixed", diff.fixed)
         section("Still failing", diff.stillFailing)
+        for (title, clusters) in [("New clusters", diff.newClusters), ("Gone clusters", diff.goneClusters)]
+        where !clusters.isEmpty {
+            lines += [
+                "", "### \(title) (\(clusters.count))", "", "| cluster | category | tests before | tests after | title |",
+                "| --- | --- | ---: | ---: | --- |",
+            ]
+            for change in clusters {
+                lines.append(
+                    "| `\(change.cluster.id)` | \(Markdown.cell(change.cluster.category)) | \(change.testsBefore) | \(change.testsAfter) | \(Markdown.cell(change.cluster.template)) |"
+                )
+            }
+        }
+        for (title, tests) in [("Added tests", diff.addedTests), ("Removed tests", diff.removedTests)] where !tests.isEmpty {
+            lines += ["", "### \(title) (\(tests.count))", ""]
+            lines += tests.map { "- \(Markdown.code($0))" }
+        }
         return lines.joined(separator: "\n")
     }
 }

@@ -1,7 +1,17 @@
 /// Escaping of untrusted text (test names, messages) for Markdown output.
 public enum Markdown {
+    /// Set while a report's view is built for JSON: `cell`, `code` and `block` then return the
+    /// text as it is, so JSON values are raw (the encoder escapes what JSON needs).
+    @TaskLocal public static var isPlain = false
+
+    /// Builds a value with Markdown escaping off: for JSON output of a report's view.
+    public static func plain<Value>(_ build: () throws -> Value) rethrows -> Value {
+        try $isPlain.withValue(true, operation: build)
+    }
+
     /// Text for a table cell: one line, no pipe, no HTML, no emphasis or link syntax.
     public static func cell(_ text: String?, limit: Int = 160) -> String {
+        if isPlain { return text ?? "" }
         var line = SafeText.terminal((text ?? "").replacingOccurrences(of: "\r\n", with: " "))
             .replacingOccurrences(of: "⏎", with: " ")
         if line.count > limit { line = String(line.prefix(limit - 1)) + "…" }
@@ -22,6 +32,7 @@ public enum Markdown {
     /// Inline code for a table cell or sentence: backticks in the text are replaced so the span
     /// cannot end early, pipes are escaped so a table row cannot split.
     public static func code(_ text: String?, limit: Int = 160) -> String {
+        if isPlain { return text ?? "" }
         var line = SafeText.terminal(text ?? "").replacingOccurrences(of: "⏎", with: " ")
         if line.count > limit { line = String(line.prefix(limit - 1)) + "…" }
         line = line.replacingOccurrences(of: "`", with: "ˋ").replacingOccurrences(of: "|", with: "\\|")
@@ -30,6 +41,7 @@ public enum Markdown {
 
     /// A fenced block for multi-line text (a message): the fence is longer than any backtick run inside.
     public static func block(_ text: String?) -> String {
+        if isPlain { return text ?? "" }
         let body = SafeText.terminal(text ?? "", keepNewlines: true)
         var longest = 0, run = 0
         for character in body {
@@ -60,6 +72,15 @@ public enum Markdown {
 /// A one-line chart of values between 0 and 1.
 public enum Sparkline {
     static let blocks: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+
+    /// The values scaled to their own range: the lowest draws as ▁, the highest as █, so that
+    /// 79–93% is not an almost flat line. Equal values draw at mid height.
+    public static func renderScaled(_ values: [Double?]) -> String {
+        let known = values.compactMap { $0 }
+        guard let low = known.min(), let high = known.max() else { return render(values) }
+        guard high - low > 1e-9 else { return render(values.map { $0.map { _ in 0.5 } }) }
+        return render(values.map { $0.map { ($0 - low) / (high - low) } })
+    }
 
     public static func render(_ values: [Double?]) -> String {
         String(

@@ -148,7 +148,14 @@ public enum RemediationOutput {
     static func totals(_ totals: ScopeTotals?) -> String {
         guard let totals else { return "-" }
         return
-            "\(totals.passed) passed / \(totals.failing) failing (\(totals.failed) failed, \(totals.errors) errors), \(totals.skipped) skipped, pass rate \(totals.passRate?.percent ?? "n/a") (run \(totals.runID.map(String.init) ?? "-"))"
+            "\(totals.passed) passed / \(totals.failing) failing (\(totals.failed) failed, \(totals.errors.counted("error"))), \(totals.skipped) skipped, pass rate \(passRate(totals)) (run \(totals.runID.map(String.init) ?? "-"))"
+    }
+
+    /// "67.3% (95% CI 54.1–78.2%)", "n/a" when nothing ran.
+    static func passRate(_ totals: ScopeTotals) -> String {
+        guard let rate = totals.passRate else { return "n/a" }
+        guard let interval = totals.passRateInterval, interval.count == 2 else { return rate.percent }
+        return "\(rate.percent) (95% CI \(String(format: "%.1f", interval[0] * 100))–\(interval[1].percent))"
     }
 
     static func signed(_ value: Int?) -> String {
@@ -170,14 +177,23 @@ public enum RemediationOutput {
         }
         if let m = cycle.measurement {
             lines.append("before: \(totals(m.before))")
-            lines.append("after:  \(totals(m.after))\(cycle.isMeasurementStored ? "" : "  (measured now)")")
+            if m.after == nil {
+                lines.append("after:  none yet: no run with results in scope since the cycle started")
+            } else {
+                lines.append("after:  \(totals(m.after))\(cycle.isMeasurementStored ? "" : "  (measured now)")")
+            }
             lines.append(
                 "fixed \(m.fixed.count), newly failing \(m.newlyFailing.count), still failing \(m.stillFailing.count); passed \(signed(m.passedChange))"
             )
             lines.append("verdict: \(m.verdict.rawValue) (\(m.verdictReason))")
             for group in m.remainingByCluster {
+                // Without an after run there is nothing to compare: say what failed before.
+                let counts =
+                    m.after == nil
+                    ? "\(group.testsBefore) failing before"
+                    : IngestText.pad(String(group.testsAfter), 4, right: true) + " (was \(group.testsBefore))"
                 lines.append(
-                    "  " + IngestText.pad(String(group.testsAfter), 4, right: true) + " (was \(group.testsBefore))  "
+                    "  " + counts + "  "
                         + SafeText.terminal(
                             (group.clusterID ?? "-") + " " + group.category + (group.detail.map { "(\($0))" } ?? "")))
             }
@@ -219,7 +235,7 @@ public enum RemediationOutput {
             for (label, totals) in [("before", m.before), ("after", m.after)] {
                 guard let totals else { lines.append("| \(label) | - | | | | |"); continue }
                 lines.append(
-                    "| \(label) | \(totals.runID.map(String.init) ?? "-") | \(totals.passed) | \(totals.failing) | \(totals.skipped) | \(totals.passRate?.percent ?? "n/a") |"
+                    "| \(label) | \(totals.runID.map(String.init) ?? "-") | \(totals.passed) | \(totals.failing) | \(totals.skipped) | \(passRate(totals)) |"
                 )
             }
             lines += [

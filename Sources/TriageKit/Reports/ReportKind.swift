@@ -22,6 +22,13 @@ public struct ReportBuilder: Sendable {
 
     /// The report as Markdown (from its template) or JSON (its view model).
     public func render(_ kind: ReportKind, id: Int64? = nil, format: OutputFormat) throws -> String {
+        if format == .json {
+            return try Markdown.plain { try renderView(kind, id: id, format: format) }
+        }
+        return try renderView(kind, id: id, format: format)
+    }
+
+    private func renderView(_ kind: ReportKind, id: Int64?, format: OutputFormat) throws -> String {
         switch kind {
         case .run:
             return try output(RunReportView.build(database, runID: id), kind: kind, format: format)
@@ -38,7 +45,10 @@ public struct ReportBuilder: Sendable {
     private func output<View: Encodable>(_ view: View, kind: ReportKind, format: OutputFormat) throws -> String {
         switch format {
         case .json: try jsonString(view)
-        case .markdown, .text: try renderer.render(view, template: kind.templateName)
+        case .markdown: try renderer.render(view, template: kind.templateName)
+        case .text:
+            throw TriageError.invalidArgument(
+                "triage report writes markdown or json, not text; `triage runs show` and `triage flaky` print text")
         }
     }
 }

@@ -49,6 +49,29 @@ public struct ClusterView: Codable, Sendable, Equatable {
     public var tests: Int
     /// An example message as a fenced block; empty when none.
     public var example: String
+    /// The first failing tests of this cluster in the run (the run report only).
+    public var failingTests: [FailingTestView] = []
+    public var hasFailingTests = false
+    /// "and 12 more" when more tests failed than are listed; absent otherwise.
+    public var moreTests: String?
+}
+
+/// A failing test under its cluster.
+public struct FailingTestView: Codable, Sendable, Equatable {
+    /// The test id (with its variant in brackets) as inline code.
+    public var test: String
+    public var outcome: String
+    /// The variant as `key=value` pairs, absent without one.
+    public var variant: String?
+    /// "known flaky", "quarantined" or both; absent when neither.
+    public var note: String?
+
+    init(_ test: RunDetail.FailingTest) {
+        self.test = Markdown.code(test.test)
+        outcome = test.outcome.rawValue
+        variant = test.variant
+        note = test.marks.isEmpty ? nil : test.marks.joined(separator: ", ")
+    }
 }
 
 /// Failures of one category, with its clusters.
@@ -67,18 +90,24 @@ extension TestRowView {
 }
 
 extension ClusterView {
-    init(_ cluster: StoredCluster, tests: Int, example: String?) {
+    /// How many failing tests a run report lists under each cluster.
+    static let testsListed = 10
+
+    init(_ cluster: StoredCluster, tests: Int, example: String?, failing: [RunDetail.FailingTest] = []) {
         id = cluster.id
         category = cluster.category
         detail = Markdown.cell(cluster.detail)
         title = Markdown.cell(cluster.template)
         self.tests = tests
         self.example = example.map { Markdown.block(String($0.prefix(1200))) } ?? ""
+        failingTests = failing.prefix(Self.testsListed).map(FailingTestView.init)
+        hasFailingTests = !failing.isEmpty
+        moreTests = failing.count > Self.testsListed ? "and \(failing.count - Self.testsListed) more" : nil
     }
 
     static func label(_ cluster: StoredCluster?) -> String {
         guard let cluster else { return "-" }
-        return "`\(cluster.id)` \(cluster.category)" + (cluster.detail.map { " (\(Markdown.cell($0)))" } ?? "")
+        return "\(Markdown.code(cluster.id)) \(cluster.category)" + (cluster.detail.map { " (\(Markdown.cell($0)))" } ?? "")
     }
 
     /// Clusters grouped by category, largest first.
@@ -99,7 +128,8 @@ public struct RunReportView: Codable, Sendable, Equatable {
     public var date: String
     public var commit: String
     public var branch: String
-    public var build: String
+    /// The CI provider and build id; absent when the run has neither.
+    public var build: String?
     public var totals: TotalsView
     public var hasPrevious: Bool
     public var previousRunID: Int64
@@ -116,30 +146,35 @@ public struct RunReportView: Codable, Sendable, Equatable {
     public var hasClusters: Bool
     public var categories: [CategoryView]
 
-    /// Builds the view of run `id` (default: the latest run).
+    /// Builds the view of run `id` (default: the latest run) from the history.
     public static func build(_ database: TriageDatabase, runID id: Int64? = nil) throws -> RunReportView {
         guard let runID = try id ?? database.latestRunID() else {
             throw TriageError.notFound("no runs stored yet; `triage ingest results.xml` adds one")
         }
-        let detail = try database.runDetail(id: runID)
+        let detail = try RunDetail.load(database, id: runID)
         let previous = try database.previousRunID(before: runID, branch: detail.run.metadata.branch)
         let comparison = try previous.map { try RunComparison.compare(database, before: $0, after: runID) }
-        let examples = try database.exampleMessages(runID: runID)
+        return build(detail: detail, comparison: comparison, examples: try database.exampleMessages(runID: runID))
+    }
+
+    /// Shapes the view from a run (failing tests marked), its comparison with the run before
+    /// it, and an example message per cluster.
+    public static func build(detail: RunDetail, comparison: RunComparison?, examples: [String: String]) -> RunReportView {
         let clusters = detail.failuresByCluster.map {
             ClusterView(
                 StoredCluster(id: $0.clusterID, category: $0.category, detail: $0.detail, template: $0.template),
-                tests: $0.tests, example: examples[$0.clusterID])
+                tests: $0.tests, example: examples[$0.clusterID], failing: $0.failing)
         }
         let run = detail.run
         let newFailures = comparison?.newFailures.map(TestRowView.init) ?? []
         let fixed = comparison?.fixed.map(TestRowView.init) ?? []
+        let build = [run.metadata.ciProvider, run.metadata.buildID].compactMap { $0 }.filter { !$0.isEmpty }
         return RunReportView(
-            runID: runID, date: String(run.createdAt.prefix(10)),
+            runID: run.id, date: String(run.createdAt.prefix(10)),
             commit: Markdown.code(run.metadata.commit.map { String($0.prefix(12)) } ?? "-"),
             branch: Markdown.code(run.metadata.branch ?? "-"),
-            build: Markdown.cell(
-                [run.metadata.ciProvider, run.metadata.buildID].compactMap { $0 }.joined(separator: " ")),
-            totals: TotalsView(run.totals), hasPrevious: previous != nil, previousRunID: previous ?? 0,
+            build: build.isEmpty ? nil : Markdown.cell(build.joined(separator: " ")),
+            totals: TotalsView(run.totals), hasPrevious: comparison != nil, previousRunID: comparison?.before.id ?? 0,
             previousPassRate: comparison?.passRateBefore?.percent ?? "n/a",
             passRateChange: pointsChange(comparison?.passRateChange),
             newFailures: newFailures, newFailureCount: newFailures.count, hasNewFailures: !newFailures.isEmpty,

@@ -63,6 +63,8 @@ public struct StatusReportView: Codable, Sendable, Equatable {
     public var branch: String
     public var totals: TotalsView
     public var trendSparkline: String
+    /// "50.9%–100.0%": the range the sparkline is scaled to.
+    public var trendRange: String?
     /// A Mermaid xychart block.
     public var trendChart: String
     public var trend: [TrendRow]
@@ -87,6 +89,32 @@ public struct StatusReportView: Codable, Sendable, Equatable {
     /// Fixed causes that failed again in the report's runs, newest first.
     public var recurrences: [RecurrenceRow] = []
     public var hasRecurrences = false
+    /// "Total test time 2m 31s; median of the 13 runs before: 2m 05s (+21%)"; absent without durations.
+    public var runTime: String?
+    /// Tests whose duration rose over the window (a warning; see `triage slow`).
+    public var slower: [SlowerRow] = []
+    public var hasSlower = false
+
+    public struct SlowerRow: Codable, Sendable, Equatable {
+        public var test: String
+        public var before: String
+        public var after: String
+        public var change: String
+        public var since: Int64
+    }
+
+    /// Adds what `triage slow` found to the view: the rises and the latest run's total time.
+    mutating func add(_ slow: SlowReport) {
+        slower = slow.rises.prefix(25).map {
+            SlowerRow(
+                test: Markdown.code($0.test), before: durationText($0.medianBefore), after: durationText($0.medianAfter),
+                change: $0.change.map { String(format: "%+.0f%%", $0 * 100) } ?? "-", since: $0.startedRunID)
+        }
+        hasSlower = !slower.isEmpty
+        runTime = slow.runTime.flatMap { $0.total > 0 ? SlowOutput.runTimeLine($0) : nil }.map {
+            $0.prefix(1).uppercased() + $0.dropFirst()
+        }
+    }
 
     public static func build(_ database: TriageDatabase, last: Int = 30, options: FlakinessOptions = FlakinessOptions())
         throws -> StatusReportView
@@ -142,11 +170,15 @@ public struct StatusReportView: Codable, Sendable, Equatable {
                 tests: "\($0.tests.count): " + $0.tests.prefix(3).map { Markdown.code($0) }.joined(separator: ", ")
                     + ($0.tests.count > 3 ? ", …" : ""))
         }
-        return StatusReportView(
+        var slowOptions = SlowOptions()
+        slowOptions.last = last
+        slowOptions.branch = options.branch
+        let slow = try SlowTestAnalyzer.analyze(database, options: slowOptions)
+        var view = StatusReportView(
             generatedFrom: "\(trend.points.count) runs", latestRunID: latest,
             date: String(run.run.createdAt.prefix(10)),
             branch: Markdown.code(run.run.metadata.branch ?? "-"), totals: TotalsView(run.run.totals),
-            trendSparkline: trend.sparkline,
+            trendSparkline: trend.sparkline, trendRange: trend.range,
             trendChart: Markdown.passRateChart(
                 title: "Pass rate per run", labels: trend.points.map { "#\($0.runID)" },
                 rates: trend.points.map { $0.passRate ?? 0 }),
@@ -164,5 +196,7 @@ public struct StatusReportView: Codable, Sendable, Equatable {
             infrastructureRuns: flaky.infrastructureRuns.map { "#\($0)" }.joined(separator: ", "),
             hasInfrastructureRuns: !flaky.infrastructureRuns.isEmpty, recurrences: Array(recurrences),
             hasRecurrences: !recurrences.isEmpty)
+        view.add(slow)
+        return view
     }
 }

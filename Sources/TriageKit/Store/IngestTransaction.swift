@@ -64,9 +64,12 @@ final class IngestTransaction {
         }
     }
 
-    /// Removes a run this ingest created and stored nothing in.
+    /// Removes a run this ingest created and stored nothing in, and gives its id back: a
+    /// refused ingest does not use up a run id. Only the id just handed out is given back, so
+    /// the id of a deleted run is still never reused.
     func dropEmptyRun(id: Int64) throws {
         try db.execute(sql: "DELETE FROM run WHERE id = ?", arguments: [id])
+        try db.execute(sql: "UPDATE sqlite_sequence SET seq = seq - 1 WHERE name = 'run' AND seq = ?", arguments: [id])
     }
 
     /// Sets the run's time; unless `always`, only moves it earlier.

@@ -64,8 +64,8 @@ public struct StoredCluster: Codable, Sendable, Equatable {
 
 extension TriageDatabase {
     /// The newest `limit` runs (optionally of one branch), oldest first.
-    func recentRuns(limit: Int, branch: String? = nil) throws -> [RunSummary] {
-        try runs(limit: limit, branch: branch).reversed()
+    func recentRuns(limit: Int, branch: String? = nil, job: String? = nil) throws -> [RunSummary] {
+        try runs(limit: limit, branch: branch, job: job).reversed()
     }
 
     /// Every result of the given runs.
@@ -343,24 +343,30 @@ extension TriageDatabase {
     /// Failing tests of a run (final outcome), with their clusters.
     func failingTests(runID: Int64) throws -> [(test: String, outcome: Outcome, cluster: StoredCluster?, allVariants: String)] {
         try read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT t.suite_path, t.classname, t.name, t.variant, r.outcome, c.id AS cid, c.category, c.detail, c.template
-                    FROM result r JOIN test t ON t.id = r.test_id LEFT JOIN failure_cluster c ON c.id = r.cluster_id
-                    WHERE r.run_id = ? AND r.outcome IN ('failed', 'error') ORDER BY t.classname, t.name
-                    """, arguments: [runID]
-            ).map { row in
-                let cluster = (row["cid"] as String?).map {
-                    StoredCluster(
-                        id: $0, category: row["category"] ?? "", detail: row["detail"], template: row["template"] ?? "")
-                }
-                let identity = try TestIdentity(row: row)
-                return (
-                    identity.displayID, Outcome(rawValue: row["outcome"] ?? "") ?? .error, cluster,
-                    identity.withoutVariant.displayID
-                )
+            try Self.failingTests(runID: runID, db: db).map { ($0.test.test, $0.test.outcome, $0.cluster, $0.test.baseID) }
+        }
+    }
+
+    /// Failing tests of a run (final outcome) by name, with their clusters.
+    static func failingTests(runID: Int64, db: Database) throws -> [(test: RunDetail.FailingTest, cluster: StoredCluster?)] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT t.suite_path, t.classname, t.name, t.variant, r.outcome, c.id AS cid, c.category, c.detail, c.template
+                FROM result r JOIN test t ON t.id = r.test_id LEFT JOIN failure_cluster c ON c.id = r.cluster_id
+                WHERE r.run_id = ? AND r.outcome IN ('failed', 'error') ORDER BY t.classname, t.name, t.variant
+                """, arguments: [runID]
+        ).map { row in
+            let cluster = (row["cid"] as String?).map {
+                StoredCluster(
+                    id: $0, category: row["category"] ?? "", detail: row["detail"], template: row["template"] ?? "")
             }
+            let identity = try TestIdentity(row: row)
+            let test = RunDetail.FailingTest(
+                test: identity.displayID, baseID: identity.withoutVariant.displayID,
+                variant: identity.variant.isEmpty ? nil : identity.variant.canonical,
+                outcome: Outcome(rawValue: row["outcome"] ?? "") ?? .error)
+            return (test, cluster)
         }
     }
 }

@@ -2,19 +2,42 @@ import Foundation
 import GRDB
 
 extension TriageDatabase {
-    /// Runs, newest first.
-    public func runs(limit: Int = 20, branch: String? = nil) throws -> [RunSummary] {
-        try read { db in
-            var sql = "SELECT * FROM run"
+    /// Runs, newest first. A branch no run is on is `notFound`, naming the branches there are.
+    /// With `job`, only that CI job's runs.
+    public func runs(limit: Int = 20, branch: String? = nil, job: String? = nil) throws -> [RunSummary] {
+        let runs = try read { db in
+            var sql = "SELECT * FROM run WHERE 1 = 1"
             var arguments: StatementArguments = []
             if let branch {
-                sql += " WHERE branch = ?"
+                sql += " AND branch = ?"
                 arguments += [branch]
+            }
+            if let job {
+                sql += " AND job = ?"
+                arguments += [job]
             }
             sql += " ORDER BY run_at DESC, id DESC LIMIT ?"
             arguments += [limit]
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map { try Self.runSummary($0) }
         }
+        if let branch, runs.isEmpty {
+            let branches = try branches()
+            if !branches.contains(branch) { throw Self.unknownBranch(branch, branches: branches) }
+        }
+        return runs
+    }
+
+    /// The branches of the stored runs, by name.
+    public func branches() throws -> [String] {
+        try read { try String.fetchAll($0, sql: "SELECT DISTINCT branch FROM run WHERE branch IS NOT NULL ORDER BY branch") }
+    }
+
+    static func unknownBranch(_ branch: String, branches: [String]) -> TriageError {
+        if branches.isEmpty {
+            return .notFound("no run is on branch \(branch): no stored run has a branch; `triage runs` lists them")
+        }
+        let shown = branches.prefix(20).joined(separator: ", ") + (branches.count > 20 ? ", …" : "")
+        return .notFound("no run is on branch \(branch); the branches with runs are: \(shown)")
     }
 
     /// One run with its files and failures by cluster; throws `notFound` for an unknown id.
@@ -47,7 +70,26 @@ extension TriageDatabase {
                     category: try $0.required("category", of: "failure_cluster"), detail: $0["detail"],
                     template: try $0.required("template", of: "failure_cluster"), tests: try $0.required("tests", of: "result"))
             }
-            return RunDetail(run: run, passRate: run.totals.passRate, files: files, failuresByCluster: clusters)
+            let failing = Dictionary(grouping: try Self.failingTests(runID: id, db: db), by: { $0.cluster?.id ?? "" })
+            let byCluster = clusters.map { cluster in
+                var cluster = cluster
+                cluster.failing = failing[cluster.clusterID]?.map(\.test) ?? []
+                return cluster
+            }
+            return RunDetail(run: run, passRate: run.totals.passRate, files: files, failuresByCluster: byCluster)
+        }
+    }
+
+    /// The tests of a run that failed and then passed on a retry, by name.
+    public func testsPassedOnRetry(runID: Int64) throws -> [String] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT t.suite_path, t.classname, t.name, t.variant FROM result r JOIN test t ON t.id = r.test_id
+                    WHERE r.run_id = ? AND r.retried = 1 AND r.outcome = 'passed' ORDER BY t.classname, t.name, t.variant
+                    """, arguments: [runID]
+            ).map { try TestIdentity(row: $0).displayID }
         }
     }
 

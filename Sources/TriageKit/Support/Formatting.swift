@@ -25,3 +25,10 @@ public enum ISO8601 {
         date(text) ?? ReportTimestamp.parse(text)
     }
 }
+
+extension BinaryInteger {
+    /// "1 test", "2 tests", "0 tests"; `plural` for irregular words ("1 was", "2 were").
+    public func counted(_ singular: String, _ plural: String? = nil) -> String {
+        "\(self) \(self == 1 ? singular : plural ?? singular + "s")"
+    }
+}

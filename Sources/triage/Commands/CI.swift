@@ -22,11 +22,12 @@ extension Triage {
         @Option(
             name: .customLong("fail-on"),
             help:
-                "never, any-failure, new-failures (default), new-clusters, or recurrence (a fixed cause is back); recurrence can be given beside another."
+                "never, any-failure, new-failures (default), new-clusters; recurrence (a fixed cause is back) and slower (tests got slower) can be given beside one of them, or alone (repeatable: --fail-on new-failures --fail-on slower)."
         )
         var failOn: [GateRule] = []
 
         @OptionGroup var verification: CleanRunsOptions
+        @OptionGroup var color: ColorOptions
 
         @Option(name: .customLong("min-pass-rate"), help: "Fail below this pass rate (0…1), e.g. 0.95.")
         var minimumPassRate: Double?
@@ -68,8 +69,8 @@ extension Triage {
         var annotations = false
 
         func validate() throws {
-            if failOn.filter({ $0 != .recurrence }).count > 1 {
-                throw ValidationError("--fail-on: give one of never, any-failure, new-failures, new-clusters (and recurrence beside it)")
+            if Set(failOn.filter { $0 != .recurrence && $0 != .slower }).count > 1 {
+                throw ValidationError("--fail-on takes one of never, any-failure, new-failures, new-clusters (and recurrence or slower beside it)")
             }
             if let minimumPassRate, !(0...1).contains(minimumPassRate) {
                 throw ValidationError("--min-pass-rate is a share between 0 and 1, e.g. 0.95")
@@ -93,9 +94,11 @@ extension Triage {
                 let renderer = try TemplateRenderer.standard(templatesFolder: templates)
                 var options = CIOptions(patterns: patterns)
                 options.variant = try variantOptions.variant()
-                let rules = failOn.isEmpty ? [GateRule.newFailures] : failOn
-                options.failOn = rules.first { $0 != .recurrence } ?? .recurrence
+                let rules = failOn.filter { $0 != .slower }
+                // Alone, recurrence is the rule; slower alone keeps the default rule beside it.
+                options.failOn = rules.first { $0 != .recurrence } ?? (rules.contains(.recurrence) ? .recurrence : .newFailures)
                 options.failOnRecurrence = rules.contains(.recurrence)
+                options.failOnSlower = failOn.contains(.slower)
                 options.cleanRuns = verification.cleanRuns
                 options.minimumPassRate = minimumPassRate
                 options.baseline = baseline
@@ -110,7 +113,7 @@ extension Triage {
                         }, uniquingKeysWith: { _, last in last }),
                     job: job)
                 let result = try CIGate.run(databasePath: database.path, options: options)
-                emit(CISummaryView.text(result))
+                emit(CISummaryView.text(result, palette: color.palette))
                 if annotations {
                     let files = (try? ResultFiles.expand(patterns.flatMap(Glob.files))) ?? []
                     let locations = CIAnnotations.locations(

@@ -85,8 +85,21 @@ extension Triage {
             @Argument(help: "The cycle id.")
             var id: Int64
 
+            /// How a cycle can end; `open` is not one, so it is never offered.
+            enum Outcome: String, ExpressibleByArgument, CaseIterable {
+                case success, partial, failed
+
+                var status: CycleStatus {
+                    switch self {
+                    case .success: .success
+                    case .partial: .partial
+                    case .failed: .failed
+                    }
+                }
+            }
+
             @Option(help: "success, partial or failed.")
-            var status: CycleStatus
+            var status: Outcome
 
             @Option(name: .customLong("next"), help: "A next step (repeatable).")
             var next: [String] = []
@@ -106,13 +119,9 @@ extension Triage {
             @Option(help: "The run to measure (default: the latest run with results in scope).")
             var after: Int64?
 
-            func validate() throws {
-                guard status != .open else { throw ValidationError("--status is success, partial or failed") }
-            }
-
             func run() async throws {
                 try runReportingErrors {
-                    var request = CycleClose(status: status)
+                    var request = CycleClose(status: status.status)
                     request.nextSteps = next
                     request.findings = finding
                     request.risk = risk

@@ -10,6 +10,7 @@ extension Triage {
 
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: FormatOptions
+        @OptionGroup var color: ColorOptions
 
         @Argument(help: "The earlier run.")
         var before: Int64
@@ -20,7 +21,10 @@ extension Triage {
         func run() async throws {
             try runReportingErrors {
                 let diff = try RunComparison.compare(try database.openShowingClusters(), before: before, after: after)
-                try emit(diff, as: output.format, text: HistoryOutput.text, markdown: HistoryOutput.markdown)
+                let palette = color.palette
+                try emit(
+                    diff, as: output.format, text: { HistoryOutput.text($0, palette: palette) },
+                    markdown: HistoryOutput.markdown)
             }
         }
     }

@@ -56,12 +56,16 @@ extension Triage {
 
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: FormatOptions
+        @OptionGroup var color: ColorOptions
         @OptionGroup var flakiness: FlakinessArguments
 
         func run() async throws {
             try runReportingErrors {
                 let report = try FlakinessAnalyzer.analyze(try database.open(), options: flakiness.options)
-                try emit(report, as: output.format, text: HistoryOutput.text, markdown: HistoryOutput.markdown)
+                let palette = color.palette
+                try emit(
+                    report, as: output.format, text: { HistoryOutput.text($0, palette: palette) },
+                    markdown: HistoryOutput.markdown)
             }
         }
     }

@@ -65,6 +65,7 @@ extension Triage {
         @OptionGroup var verification: CleanRunsOptions
 
         func validate() throws {
+            try format.allow([.text, .json])
             for label in labels where !label.contains("=") {
                 throw ValidationError("--label \(label): write labels as key=value")
             }

@@ -53,9 +53,40 @@ struct RulesOptions: ParsableArguments {
 struct FormatOptions: ParsableArguments {
     @Option(name: .long, help: "Output format: text, json or markdown.")
     var format: OutputFormat = .text
+
+    /// Refuses a format the command cannot print, rather than printing another one.
+    func allow(_ formats: [OutputFormat]) throws {
+        try format.allow(formats)
+    }
 }
 
-extension OutputFormat: ExpressibleByArgument {}
+extension OutputFormat: ExpressibleByArgument {
+    /// Refuses a format the command cannot print, rather than printing another one.
+    func allow(_ formats: [OutputFormat]) throws {
+        guard formats.contains(self) else {
+            throw ValidationError(
+                "--format \(rawValue) is not available here; use "
+                    + formats.map(\.rawValue).joined(separator: " or "))
+        }
+    }
+}
+
+/// `--color auto|always|never`: colour text output on a terminal (red failed, green passed,
+/// yellow flaky); `NO_COLOR` turns `auto` off.
+struct ColorOptions: ParsableArguments {
+    @Option(
+        name: .customLong("color"),
+        help: "Colour text output: auto (on a terminal, unless NO_COLOR is set), always or never.")
+    var choice: ColorChoice = .auto
+
+    /// The palette for stdout.
+    var palette: Palette {
+        Palette.resolve(
+            choice, isTerminal: isatty(STDOUT_FILENO) == 1, environment: ProcessInfo.processInfo.environment)
+    }
+}
+
+extension ColorChoice: ExpressibleByArgument {}
 extension ReportFormat: ExpressibleByArgument {}
 
 /// Runs a command body, turning library errors into a one-line message on stderr and the

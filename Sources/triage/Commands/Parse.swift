@@ -19,6 +19,8 @@ extension Triage {
         @Option(help: "Output format: json or text.")
         var format: OutputFormat = .json
 
+        func validate() throws { try format.allow([.json, .text]) }
+
         func run() async throws {
             try runReportingErrors {
                 // Printed as the cases are read, a few hundred KB at a time: memory stays flat

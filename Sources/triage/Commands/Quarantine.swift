@@ -62,6 +62,8 @@ extension Triage {
             @OptionGroup var database: DatabaseOptions
             @OptionGroup var output: FormatOptions
 
+            func validate() throws { try output.allow([.text, .json]) }
+
             func run() async throws {
                 try runReportingErrors {
                     let entries = try TriageKit.Quarantine.list(try database.open())

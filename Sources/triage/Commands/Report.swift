@@ -45,7 +45,9 @@ extension Triage {
                     throw ValidationError("'\(word)' is neither an id nor a format (markdown, json)")
                 }
             }
-            return (id, chosen ?? .markdown)
+            let format = chosen ?? .markdown
+            try format.allow([.markdown, .json])
+            return (id, format)
         }
 
         func run() async throws {

@@ -14,6 +14,7 @@ extension Triage {
 
             @OptionGroup var database: DatabaseOptions
             @OptionGroup var output: FormatOptions
+            @OptionGroup var color: ColorOptions
 
             @Option(help: "How many runs to list.")
             var limit = 20
@@ -28,7 +29,10 @@ extension Triage {
             func run() async throws {
                 try runReportingErrors {
                     let runs = try database.open().runs(limit: limit, branch: branch)
-                    emit(output.format == .json ? try jsonString(runs) : IngestText.runs(runs))
+                    let palette = color.palette
+                    try emit(
+                        runs, as: output.format, text: { IngestText.runs($0, palette: palette) },
+                        markdown: IngestText.runsMarkdown)
                 }
             }
         }
@@ -39,9 +43,17 @@ extension Triage {
 
             @OptionGroup var database: DatabaseOptions
             @OptionGroup var output: FormatOptions
+            @OptionGroup var color: ColorOptions
 
             @Argument(help: "The run id (see `triage runs`); omit for the latest run.")
             var id: Int64?
+
+            @Option(help: "Failing tests listed under each cluster (0: all of them).")
+            var tests = 5
+
+            func validate() throws {
+                guard tests >= 0 else { throw ValidationError("--tests must be 0 (all) or more") }
+            }
 
             func run() async throws {
                 try runReportingErrors {
@@ -49,8 +61,12 @@ extension Triage {
                     guard let id = try id ?? db.latestRunID() else {
                         throw TriageError.notFound("no runs stored yet; `triage ingest results.xml` adds one")
                     }
-                    let detail = try db.runDetail(id: id)
-                    emit(output.format == .json ? try jsonString(detail) : IngestText.runDetail(detail))
+                    let detail = try RunDetail.load(db, id: id)
+                    let (tests, palette) = (tests, color.palette)
+                    try emit(
+                        detail, as: output.format,
+                        text: { IngestText.runDetail($0, testsPerCluster: tests, palette: palette) },
+                        markdown: { IngestText.runDetailMarkdown($0, testsPerCluster: tests) })
                 }
             }
         }
