@@ -100,6 +100,7 @@ extension Triage {
                 if reports.contains(where: { $0.runID != nil }), let note = try rules.noteAfterStoring(in: db) {
                     warn(note)
                 }
+                if rules.origin == .history, let drift = try RulesInForce.driftNote(db) { warn(drift) }
                 // Fixed causes failing again reopen their records; fixes that held are verified.
                 let news = try reports.compactMap(\.runID).flatMap {
                     try RootCauseWatch.check(db, runID: $0, cleanRuns: verification.cleanRuns).lines
