@@ -110,4 +110,23 @@ import Testing
         #expect(result.stderr.contains("is damaged: NULL in \(table).\(column)"), "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
     }
+
+    /// Tables read through GRDB records (quarantine, rules in force) keep the same one line.
+    @Test(arguments: [
+        ["quarantine", "reason TEXT", "reason = NULL", "quarantine list"],
+        ["rules_in_force", "version TEXT", "version = NULL", "ingest r2.xml"],
+    ])
+    func aNullInARecordTableIsExit4AndOneLine(damage: [String]) throws {
+        let cli = try CLI()
+        try write(Self.report, to: "r.xml", in: cli)
+        #expect(try cli.run(["ingest", "r.xml"]).status == 0)
+        #expect(try cli.run(["quarantine", "add", "test_bad", "--reason", "flaky"]).status == 0)
+        try write(Self.report.replacingOccurrences(of: "test_ok", with: "test_new"), to: "r2.xml", in: cli)
+        try Self.damage(cli.databasePath, table: damage[0], column: damage[1], set: damage[2])
+        let result = try cli.run(damage[3].split(separator: " ").map(String.init))
+        #expect(result.status == 4, "\(result.stdout)\(result.stderr)")
+        let table = damage[0], column = damage[1].split(separator: " ")[0]
+        #expect(result.stderr.contains("is damaged: NULL in \(table).\(column)"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+    }
 }

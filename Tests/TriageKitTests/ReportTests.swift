@@ -67,7 +67,7 @@ import Testing
             resultsFolder: scratch.appendingPathComponent("results"),
             reportsFolder: scratch.appendingPathComponent("reports"), renderer: TemplateRenderer())
         let database = try TriageDatabase(path: outcome.databasePath)
-        let view = try CycleReportView.build(database, cycleID: 2)
+        let view = try CycleReportView(CycleReportData.load(database, cycleID: 2))
         #expect(view.cycleLabel == "Cycle 2 of 20")
         #expect(view.passedChange == "+9 tests")
         #expect(view.comparison[0] == .init(label: "passed", before: "28", after: "37", change: "+9"))

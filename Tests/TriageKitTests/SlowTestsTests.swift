@@ -120,7 +120,7 @@ import Testing
         #expect(text.contains("t::test_1  failed  (known flaky)"))
         #expect(text.contains("and 4 more"))
         #expect(!text.contains("commit") && !text.contains("branch"), "empty fields are left out")
-        let view = RunReportView.build(detail: detail, comparison: nil, examples: [:])
+        let view = RunReportView(RunReportData(detail: detail))
         #expect(view.clusters[0].failingTests.count == 7)
         #expect(view.clusters[0].failingTests[0].note == "known flaky")
         #expect(view.clusters[0].moreTests == nil)

@@ -25,6 +25,18 @@ import Testing
         #expect(offenders.isEmpty, "\(offenders)")
     }
 
+    /// Report views shape values handed to them: nothing under Reports/ opens or reads the
+    /// database (the loaders in Assembly/ gather the values).
+    @Test func reportViewsReadNoDatabase() throws {
+        let files = try Self.swiftFiles().filter { $0.path.contains("/Reports/") }
+        #expect(files.count > 10, "found Reports/ at \(Self.sources.path)")
+        var offenders: [String] = []
+        for file in files where try String(contentsOf: file, encoding: .utf8).contains("TriageDatabase") {
+            offenders.append(file.lastPathComponent)
+        }
+        #expect(offenders.isEmpty, "\(offenders)")
+    }
+
     @Test func theStoreCallsNoAnalysis() throws {
         let analyses = ["SignatureEngine", "FlakinessAnalyzer", "FiveWhysBook", "RemediationCycles", "CIGate", "Ingestor("]
         var offenders: [String] = []

@@ -97,15 +97,24 @@ public struct CycleReportView: Codable, Sendable, Equatable {
     public var businessImpact: String
     public var hasImpact: Bool
 
-    /// The view of cycle `id`, or of the newest cycle.
-    public static func build(_ database: TriageDatabase, cycleID id: Int64?) throws -> CycleReportView {
-        let cycles = try RemediationCycles.list(database)
-        guard let chosenID = id ?? cycles.map(\.id).max() else {
-            throw TriageError.notFound(
-                "no remediation cycles yet; `triage cycle start \"TITLE\" --scope \"tests/*\"` starts one")
-        }
-        let cycle = try RemediationCycles.show(database, id: chosenID)
-        let records = try cycle.whys.map { try FiveWhysBook.show(database, id: $0.id) }
+}
+
+/// What the `cycle` report shows: a cycle (measured) and the Five-Whys records linked to it.
+public struct CycleReportData: Sendable, Equatable {
+    public var cycle: RemediationCycle
+    /// The linked records in the cycle's order, each with whether it is ready to verify.
+    public var analyses: [FiveWhys]
+
+    public init(cycle: RemediationCycle, analyses: [FiveWhys] = []) {
+        self.cycle = cycle
+        self.analyses = analyses
+    }
+}
+
+extension CycleReportView {
+    /// Shapes the view from what the cycle report shows; reads nothing.
+    public init(_ data: CycleReportData) {
+        let (cycle, records) = (data.cycle, data.analyses)
         func lines(_ texts: [String]) -> [Line] { texts.map { Line(text: Markdown.cell($0, limit: 600)) } }
         let analyses = records.map { record -> AnalysisView in
             let options = record.options.map {
@@ -152,7 +161,7 @@ public struct CycleReportView: Codable, Sendable, Equatable {
                 label: "skipped", before: figure(before?.skipped), after: figure(after?.skipped),
                 change: delta(before?.skipped, after?.skipped)),
             ComparisonRow(
-                label: "pass rate", before: rate(before), after: rate(after),
+                label: "pass rate", before: Self.rate(before), after: Self.rate(after),
                 change: pointsChange(measurement?.passRateChange)),
         ]
         func groups(_ items: [CycleMeasurement.Group]?, byCluster: Bool) -> [GroupRow] {
@@ -171,7 +180,7 @@ public struct CycleReportView: Codable, Sendable, Equatable {
         let newly = (measurement?.newlyFailing ?? []).map { Line(text: Markdown.code($0)) }
         let byCategory = groups(measurement?.remainingByCategory, byCluster: false)
         let impact = cycle.businessImpact ?? records.compactMap(\.businessImpact).first
-        return CycleReportView(
+        self.init(
             cycleID: cycle.id, title: Markdown.cell(cycle.effort),
             cycleLabel: cycle.label.prefix(1).uppercased() + cycle.label.dropFirst(),
             date: String((cycle.closedAt ?? cycle.startedAt).prefix(10)), status: cycle.status.rawValue,

@@ -122,6 +122,21 @@ extension ClusterView {
     }
 }
 
+/// What the `run` report shows: a run (failing tests marked), its comparison with the run
+/// before it on its branch, and an example message per cluster.
+public struct RunReportData: Sendable, Equatable {
+    public var detail: RunDetail
+    public var comparison: RunComparison?
+    /// Cluster id → an example message from this run.
+    public var examples: [String: String]
+
+    public init(detail: RunDetail, comparison: RunComparison? = nil, examples: [String: String] = [:]) {
+        self.detail = detail
+        self.comparison = comparison
+        self.examples = examples
+    }
+}
+
 /// The `run` report: one run against the one before it.
 public struct RunReportView: Codable, Sendable, Equatable {
     public var runID: Int64
@@ -145,21 +160,12 @@ public struct RunReportView: Codable, Sendable, Equatable {
     public var clusters: [ClusterView]
     public var hasClusters: Bool
     public var categories: [CategoryView]
+}
 
-    /// Builds the view of run `id` (default: the latest run) from the history.
-    public static func build(_ database: TriageDatabase, runID id: Int64? = nil) throws -> RunReportView {
-        guard let runID = try id ?? database.latestRunID() else {
-            throw TriageError.notFound("no runs stored yet; `triage ingest results.xml` adds one")
-        }
-        let detail = try RunDetail.load(database, id: runID)
-        let previous = try database.previousRunID(before: runID, branch: detail.run.metadata.branch)
-        let comparison = try previous.map { try RunComparison.compare(database, before: $0, after: runID) }
-        return build(detail: detail, comparison: comparison, examples: try database.exampleMessages(runID: runID))
-    }
-
-    /// Shapes the view from a run (failing tests marked), its comparison with the run before
-    /// it, and an example message per cluster.
-    public static func build(detail: RunDetail, comparison: RunComparison?, examples: [String: String]) -> RunReportView {
+extension RunReportView {
+    /// Shapes the view from what the run report shows; reads nothing.
+    public init(_ data: RunReportData) {
+        let (detail, comparison, examples) = (data.detail, data.comparison, data.examples)
         let clusters = detail.failuresByCluster.map {
             ClusterView(
                 StoredCluster(id: $0.clusterID, category: $0.category, detail: $0.detail, template: $0.template),
@@ -169,7 +175,7 @@ public struct RunReportView: Codable, Sendable, Equatable {
         let newFailures = comparison?.newFailures.map(TestRowView.init) ?? []
         let fixed = comparison?.fixed.map(TestRowView.init) ?? []
         let build = [run.metadata.ciProvider, run.metadata.buildID].compactMap { $0 }.filter { !$0.isEmpty }
-        return RunReportView(
+        self.init(
             runID: run.id, date: String(run.createdAt.prefix(10)),
             commit: Markdown.code(run.metadata.commit.map { String($0.prefix(12)) } ?? "-"),
             branch: Markdown.code(run.metadata.branch ?? "-"),

@@ -115,17 +115,47 @@ public struct StatusReportView: Codable, Sendable, Equatable {
             $0.prefix(1).uppercased() + $0.dropFirst()
         }
     }
+}
 
-    public static func build(_ database: TriageDatabase, last: Int = 30, options: FlakinessOptions = FlakinessOptions())
-        throws -> StatusReportView
-    {
-        guard let latest = try database.latestRunID() else {
-            throw TriageError.notFound("no runs stored yet; `triage ingest results.xml` adds one")
-        }
-        let run = try database.runDetail(id: latest)
-        let trend = try Trend.load(database, last: last, branch: options.branch)
-        let flaky = try FlakinessAnalyzer.analyze(database, options: options)
-        let examples = try database.exampleMessages(runID: latest)
+/// What the `status` report shows, gathered from the history and the analyses.
+public struct StatusReportData: Sendable {
+    /// The latest run, as stored (failing tests not marked).
+    public var run: RunDetail
+    public var trend: Trend
+    public var flaky: FlakyReport
+    /// Cluster id → an example message from the latest run.
+    public var examples: [String: String]
+    /// Pass counts per area in the latest run.
+    public var areas: [AreaCount]
+    /// Every Five-Whys record; the report lists those not verified.
+    public var whys: [FiveWhys]
+    /// Every cycle; the report lists the open ones.
+    public var cycles: [RemediationCycle]
+    /// Fixed causes that failed again in the trend's runs, oldest first.
+    public var recurrences: [Recurrence]
+    public var slow: SlowReport
+
+    public init(
+        run: RunDetail, trend: Trend, flaky: FlakyReport, examples: [String: String] = [:], areas: [AreaCount] = [],
+        whys: [FiveWhys] = [], cycles: [RemediationCycle] = [], recurrences: [Recurrence] = [],
+        slow: SlowReport
+    ) {
+        self.run = run
+        self.trend = trend
+        self.flaky = flaky
+        self.examples = examples
+        self.areas = areas
+        self.whys = whys
+        self.cycles = cycles
+        self.recurrences = recurrences
+        self.slow = slow
+    }
+}
+
+extension StatusReportView {
+    /// Shapes the view from what the status report shows; reads nothing.
+    public init(_ data: StatusReportData) {
+        let (run, trend, flaky, examples) = (data.run, data.trend, data.flaky, data.examples)
         let clusters = run.failuresByCluster.map {
             ClusterView(
                 StoredCluster(id: $0.clusterID, category: $0.category, detail: $0.detail, template: $0.template),
@@ -139,20 +169,20 @@ public struct StatusReportView: Codable, Sendable, Equatable {
                     cluster: ClusterView.label($0.mainCluster), recent: $0.recent)
             }
         }
-        let areas = try database.passRatesByArea(runID: latest).map { area in
+        let areas = data.areas.map { area in
             AreaRow(
                 area: Markdown.code(area.area), passed: area.passed, ran: area.ran,
                 passRate: area.ran == 0 ? "n/a" : (Double(area.passed) / Double(area.ran)).percent,
                 mark: area.ran == 0 ? "➖" : area.passed == area.ran ? "✅" : area.passed == 0 ? "❌" : "⚠️")
         }
         let flakyRows = rows(.flaky), brokenRows = rows(.broken), recoveredRows = rows(.recovered)
-        let whys = try FiveWhysBook.list(database).records.filter { $0.status != .verified }.map {
+        let whys = data.whys.filter { $0.status != .verified }.map {
             WhysRow(
                 id: $0.id, problem: Markdown.cell($0.problem), status: $0.status.rawValue,
                 note: $0.isReadyToVerify == true ? "ready to verify" : "",
                 clusters: $0.clusters.map { ClusterView.label($0) }.joined(separator: ", "))
         }
-        let cycles = try RemediationCycles.list(database).filter { $0.status == .open }.map { cycle in
+        let cycles = data.cycles.filter { $0.status == .open }.map { cycle in
             let rates = [cycle.measurement?.before?.passRate, cycle.measurement?.after?.passRate].map {
                 $0?.percent ?? "-"
             }
@@ -161,7 +191,7 @@ public struct StatusReportView: Codable, Sendable, Equatable {
                 started: String(cycle.startedAt.prefix(10)),
                 passRate: rates.joined(separator: " → "))
         }
-        let recurrences = try database.recurrences(.runs(trend.points.map(\.runID))).reversed().map {
+        let recurrences = data.recurrences.reversed().map {
             RecurrenceRow(
                 runID: $0.runID,
                 fixedBy: $0.whysID.map { "Five-Whys \($0)" } ?? Markdown.cell($0.title),
@@ -170,12 +200,8 @@ public struct StatusReportView: Codable, Sendable, Equatable {
                 tests: "\($0.tests.count): " + $0.tests.prefix(3).map { Markdown.code($0) }.joined(separator: ", ")
                     + ($0.tests.count > 3 ? ", …" : ""))
         }
-        var slowOptions = SlowOptions()
-        slowOptions.last = last
-        slowOptions.branch = options.branch
-        let slow = try SlowTestAnalyzer.analyze(database, options: slowOptions)
-        var view = StatusReportView(
-            generatedFrom: "\(trend.points.count) runs", latestRunID: latest,
+        self.init(
+            generatedFrom: "\(trend.points.count) runs", latestRunID: run.run.id,
             date: String(run.run.createdAt.prefix(10)),
             branch: Markdown.code(run.run.metadata.branch ?? "-"), totals: TotalsView(run.run.totals),
             trendSparkline: trend.sparkline, trendRange: trend.range,
@@ -196,7 +222,6 @@ public struct StatusReportView: Codable, Sendable, Equatable {
             infrastructureRuns: flaky.infrastructureRuns.map { "#\($0)" }.joined(separator: ", "),
             hasInfrastructureRuns: !flaky.infrastructureRuns.isEmpty, recurrences: Array(recurrences),
             hasRecurrences: !recurrences.isEmpty)
-        view.add(slow)
-        return view
+        add(data.slow)
     }
 }

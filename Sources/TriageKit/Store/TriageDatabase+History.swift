@@ -291,10 +291,16 @@ extension TriageDatabase {
 }
 
 /// Pass counts of one area (a test module or file) in one run.
-struct AreaCount: Sendable {
-    var area: String
-    var passed: Int
-    var ran: Int
+public struct AreaCount: Sendable, Equatable {
+    public var area: String
+    public var passed: Int
+    public var ran: Int
+
+    public init(area: String, passed: Int, ran: Int) {
+        self.area = area
+        self.passed = passed
+        self.ran = ran
+    }
 }
 
 extension TriageDatabase {

@@ -19,30 +19,50 @@ public struct RecordedRules: Codable, Sendable, Equatable {
     }
 }
 
+/// The one row of `rules_in_force` (id 1).
+struct RulesInForceRecord: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "rules_in_force"
+
+    var id: Int64 = 1
+    var version: String
+    var rules: String
+    var source: String?
+    var recordedAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, version, rules, source
+        case recordedAt = "recorded_at"
+    }
+
+    init(_ rules: RecordedRules) {
+        version = rules.version
+        self.rules = rules.rules
+        source = rules.source
+        recordedAt = rules.recordedAt
+    }
+
+    var recorded: RecordedRules {
+        RecordedRules(version: version, rules: rules, source: source, recordedAt: recordedAt)
+    }
+}
+
 extension TriageDatabase {
     /// The rules the history was clustered with, when recorded (by an ingest or a recluster).
     public func rulesInForce() throws -> RecordedRules? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM rules_in_force WHERE id = 1").map { row in
-                RecordedRules(
-                    version: try row.required("version", of: "rules_in_force"),
-                    rules: try row.required("rules", of: "rules_in_force"), source: row["source"],
-                    recordedAt: try row.required("recorded_at", of: "rules_in_force"))
-            }
+            try RulesInForceRecord.fetchOneChecked(db, RulesInForceRecord.filter(key: 1))?.recorded
         }
     }
 
     /// Records `rules` as the rules of the whole history; with `onlyIfNone`, only when none are.
     func recordRulesInForce(_ rules: RecordedRules, onlyIfNone: Bool = false) throws {
         try transaction { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO rules_in_force (id, version, rules, source, recorded_at) VALUES (1, ?, ?, ?, ?)
-                    ON CONFLICT (id) DO \(onlyIfNone ? "NOTHING" : """
-                    UPDATE SET version = excluded.version, rules = excluded.rules, source = excluded.source,
-                        recorded_at = excluded.recorded_at
-                    """)
-                    """, arguments: [rules.version, rules.rules, rules.source, rules.recordedAt])
+            let record = RulesInForceRecord(rules)
+            if onlyIfNone {
+                try record.insert(db, onConflict: .ignore)
+            } else {
+                try record.upsert(db)
+            }
         }
     }
 }
