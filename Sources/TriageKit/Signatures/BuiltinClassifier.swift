@@ -405,9 +405,9 @@ enum BuiltinClassifier {
         let lexicon = Lexicon.shared
         let runtimes: [(String, PhraseSet)] = [
             ("netty_bind", lexicon.bindNetty),
+            ("dotnet_bind", lexicon.bindDotnet),
             ("java_bind", lexicon.bindJava),
             ("python_bind", lexicon.bindPython),
-            ("dotnet_bind", lexicon.bindDotnet),
             ("go_listen", lexicon.bindGo),
             ("node_listen", lexicon.bindNode),
         ]

@@ -17,6 +17,12 @@ enum DetailExtractors {
         9042: "cassandra",
         1433: "sqlserver",
         2375: "docker_daemon", 2376: "docker_daemon",
+        1883: "mqtt", 8883: "mqtt",
+        50051: "grpc",
+        6650: "pulsar",
+        4222: "nats",
+        26257: "cockroach",
+        8086: "influxdb",
         4444: "selenium",
         80: "http", 443: "http", 8080: "http", 8443: "http",
         // Development web servers (Rails/Express, Flask, Django, Angular, Vite, Jupyter).

@@ -339,7 +339,7 @@ struct Lexicon: Sendable {
 
         bindNetty = book.group("bind(..) failed", "io.netty")
         bindJava = book.group("bindexception", "~java.", "failed to bind", "javax.")
-        bindDotnet = book.group("socketexception", "system.net")
+        bindDotnet = book.group("socketexception", "system.net", "kestrel", "aspnetcore", "system.io.ioexception")
         bindGo = book.group("listen tcp", "bind: address already in use")
         bindNode = book.group("eaddrinuse")
         bindPython = book.group(
@@ -421,7 +421,11 @@ struct Lexicon: Sendable {
             "never became true", "was not met within", "wasn't met within")
         waitHelperFrames = book.group(".waituntil(", "awaitility", ".eventually(", "retryuntil")
         // A Go test that wanted an error and got none: an assertion, whatever error it wanted.
-        expectedErrorMissing = book.group("= <nil>, want", "got <nil>, want", "got nil, want")
+        // A test that expected one exception or error and saw another or none.
+        expectedErrorMissing = book.group(
+            "= <nil>, want", "got <nil>, want", "got nil, want", "assert.throws() failure",
+            "assert.throwsasync() failure", "assert.throwsany() failure", "expected exception of type",
+            "expected exception:")
         timeoutWord = book.group("~timeout~")
         durationComparison = book.group(
             "is not less than", "is not greater than", "is not less than or equal to",
