@@ -573,6 +573,11 @@ enum BuiltinClassifier {
         {
             return "selenium_wait:" + selector
         }
+        if hits.intersects(lexicon.timeoutPlaywrightAction), !hits.intersects(lexicon.timeoutOf),
+            !hits.intersects(lexicon.runnerTimeouts)
+        {
+            return "playwright_action_timeout"
+        }
         let kinds: [(String, PhraseSet)] = [
             ("jest_timeout", lexicon.timeoutJest),
             ("playwright_test_timeout", lexicon.timeoutPlaywrightTest),
@@ -581,7 +586,6 @@ enum BuiltinClassifier {
             ("eventually_condition", lexicon.timeoutEventually),
             ("dotnet_test_timeout", lexicon.timeoutDotnet),
             ("timing_assertion", lexicon.timingAssertion),
-            ("playwright_action_timeout", lexicon.timeoutPlaywrightAction),
             ("kotlin_coroutine_timeout", lexicon.timeoutKotlin),
             ("dotnet_timeout", lexicon.timeoutDotnetClass),
             ("timeout_error", lexicon.timeoutPython),

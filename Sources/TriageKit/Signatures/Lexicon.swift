@@ -147,6 +147,7 @@ struct Lexicon: Sendable {
     let expectedErrorMissing: PhraseSet
     let durationComparison: PhraseSet
     let timeoutWord: PhraseSet
+    let timeoutOf: PhraseSet
     let assertion: PhraseSet
 
     /// Finds the phrases in a text.
@@ -427,6 +428,9 @@ struct Lexicon: Sendable {
             "assert.throwsasync() failure", "assert.throwsany() failure", "expected exception of type",
             "expected exception:")
         timeoutWord = book.group("~timeout~")
+        // `Timeout of 2000ms exceeded` is a runner's limit (mocha, Playwright's test); an action's
+        // own limit reads `Timeout 2000ms exceeded`.
+        timeoutOf = book.group("~timeout of")
         durationComparison = book.group(
             "is not less than", "is not greater than", "is not less than or equal to",
             "is not greater than or equal to")
