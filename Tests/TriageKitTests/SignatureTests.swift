@@ -334,7 +334,7 @@ private func signature(_ message: String?, text: String? = nil, type: String? = 
         Case(message: "context deadline exceeded", category: "timeout", detail: "context_deadline"),
         Case(
             message: "Timed out retrying after 4000ms: Expected to find element: [data-cy=submit], but never found it.",
-            category: "timeout", detail: "timed_out"),
+            category: "timeout", detail: "cypress_get:[data-cy=submit]"),
         Case(message: "Failed asserting that false is true.", category: "assertion_failure", detail: nil),
         Case(
             message: "assertion `left == right` failed\n  left: 1\n right: 2", category: "assertion_failure",
@@ -499,5 +499,125 @@ private func signature(_ message: String?, text: String? = nil, type: String? = 
         #expect(throws: SignatureError.self) {
             _ = try RulesFile.parse("rules:\n  - name: x\n    message: a", file: "team.yaml")
         }
+    }
+}
+
+/// Rules written by the structure of a failure (exception type, errno and its names across
+/// runtimes, the client library's phrasing family), each shown with wording of our own.
+@Suite struct StructuralRuleTests {
+    typealias Case = BuiltinRuleTests.Case
+
+    static let cases: [Case] = [
+        // Chromium's net error names, as browsers driven by tests report them.
+        Case(message: "page.goto: net::ERR_CONNECTION_REFUSED at http://localhost:8123/login",
+             category: "connection_refused", detail: "http"),
+        Case(message: "navigation failed: net::ERR_CONNECTION_RESET at http://localhost:8123/",
+             category: "connection_reset", detail: "http"),
+        Case(message: "net::ERR_CONNECTION_TIMED_OUT at https://example.test/",
+             category: "connection_timeout", detail: "http"),
+        // Rust's io::Error debug form and .NET's SocketException with its native code.
+        Case(message: "called `Result::unwrap()` on an `Err` value: Os { code: 111, kind: ConnectionRefused, message: \"x\" }",
+             category: "connection_refused", detail: "tcp_local"),
+        Case(message: "Err(Os { code: 104, kind: ConnectionReset, message: \"peer gone\" })",
+             category: "connection_reset", detail: "tcp_local"),
+        Case(message: "System.Net.Sockets.SocketException (10061): la machine cible l'a refusée (db.internal:5432)",
+             category: "connection_refused", detail: "postgres"),
+        // A client that could not connect without saying why; with a timeout named, a timeout.
+        Case(message: "Npgsql.NpgsqlException: Failed to connect to 10.0.0.7:5432",
+             category: "connection_refused", detail: "postgres"),
+        Case(message: "RedisConnectionException: It was not possible to connect to the redis server(s). SocketFailure on PING",
+             category: "connection_refused", detail: "redis"),
+        Case(message: "RedisConnectionException: It was not possible to connect to the redis server(s). Timeout",
+             category: "connection_timeout", detail: "redis"),
+        Case(message: "com.mysql.cj.jdbc.exceptions.CommunicationsException: Communications link failure",
+             category: "connection_refused", detail: "mysql"),
+        Case(message: "Error: 14 UNAVAILABLE: failed to connect to all addresses",
+             category: "connection_refused", detail: "grpc"),
+        Case(message: "dial tcp 127.0.0.1:1883: connect: connection refused", category: "connection_refused",
+             detail: "mqtt"),
+        // libpq, WinHTTP and StackExchange.Redis wordings of a dropped connection.
+        Case(message: "OperationalError: server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally",
+             category: "connection_reset", detail: "postgres"),
+        Case(message: "WinHttpException: The connection with the server was terminated abnormally",
+             category: "connection_reset", detail: "tcp_local"),
+        // Connection pools and HttpClient's cancelled task.
+        Case(message: "SQLTransientConnectionException: app-pool - Connection is not available, request timed out after 5000ms.",
+             category: "connection_timeout", detail: "pool"),
+        Case(message: "System.Threading.Tasks.TaskCanceledException: A task was canceled.",
+             text: "   at System.Net.Http.HttpClient.SendAsync(HttpRequestMessage request)",
+             category: "connection_timeout", detail: "http"),
+        Case(message: "org.acme.bus.BusClientException$TimeoutException: publish did not complete in time",
+             category: "connection_timeout", detail: "tcp_local"),
+        // A runner's own limit beats the network words it quotes; TestNG's thread timeout.
+        Case(message: "org.testng.internal.thread.ThreadTimeoutException: Method Foo.bar() didn't finish within the time-out 5000",
+             category: "timeout", detail: "testng_method_timeout"),
+        Case(message: "panic: test timed out after 2m0s\nread tcp 127.0.0.1:1->127.0.0.1:2: i/o timeout",
+             category: "timeout", detail: "go_test_deadline"),
+        // Eventually-style assertions and retry helpers.
+        Case(message: "Error: Condition never satisfied\nError Trace: poll_test.go:12",
+             category: "timeout", detail: "eventually_condition"),
+        Case(message: "Error: retry.try timeout: Error: expected 1 to equal 2", category: "timeout",
+             detail: "eventually_condition"),
+        Case(message: "org.opentest4j.AssertionFailedError: expected true", text: "\tat com.acme.TestHelpers.waitUntil(TestHelpers.java:9)",
+             category: "timeout", detail: "eventually_condition"),
+        // Browser waits, told apart by the element waited for.
+        Case(message: "CypressError: Timed out retrying after 4000ms: Expected to find element: `#save-button`, but never found it.",
+             category: "timeout", detail: "cypress_get:#save-button"),
+        Case(message: "TimeoutError: Waiting for element to be located By(css selector, .menu-item)\nWait timed out after 5000ms",
+             category: "timeout", detail: "selenium_wait:(css selector, .menu-item)"),
+        Case(message: "TimeoutError: locator.fill: Timeout 5000ms exceeded.", category: "timeout",
+             detail: "playwright_action_timeout"),
+        Case(message: "Test timeout of 15000ms exceeded.", category: "timeout", detail: "playwright_test_timeout"),
+        Case(message: "kotlinx.coroutines.TimeoutCancellationException: Timed out waiting for 100 ms",
+             category: "timeout", detail: "kotlin_coroutine_timeout"),
+        // A duration comparison that failed is a timing assertion; a missing error is an assertion.
+        Case(message: "Error: \t\"2.5s\" is not less than \"1s\"\nError Trace: cache_test.go:40", category: "timeout",
+             detail: "timing_assertion"),
+        Case(message: "conn_test.go:30: err = <nil>, want a deadline error (i/o timeout)", category: "assertion_failure",
+             detail: nil),
+        Case(message: "Assert.Throws() Failure\nExpected: typeof(System.ArgumentException)\nActual: typeof(System.Threading.Tasks.TaskCanceledException)",
+             category: "assertion_failure", detail: nil),
+        // Assertion phrasing families of expect.js/chai, gomega and xUnit.
+        Case(message: "Error: expected 'a' to sort of equal 'b'", category: "assertion_failure", detail: nil),
+        Case(message: "Expected\n    <int>: 3\nto be >=\n    <int>: 5", category: "assertion_failure", detail: nil),
+        Case(message: "Assert.InRange() Failure\nRange: (1 - 2)\nActual: 3", category: "assertion_failure", detail: nil),
+        // Memory: Rust's allocation error handler, a shell job killed by SIGKILL.
+        Case(message: "memory allocation of 123456 bytes failed", category: "oom", detail: "rust_alloc_failed"),
+        Case(message: "/tmp/step.sh: line 3:  812 Killed                  ./run-tests", category: "oom",
+             detail: "killed_137"),
+        // Binds are told apart by runtime, .NET before Java.
+        Case(message: "System.IO.IOException: Failed to bind to address http://127.0.0.1:5005: address already in use.",
+             category: "address_in_use", detail: "dotnet_bind"),
+    ]
+
+    @Test(arguments: cases)
+    func recognisesTheCause(_ example: Case) {
+        let result = signature(example.message, text: example.text, test: "t")
+        #expect(result.category == example.category)
+        #expect(result.detail == example.detail)
+    }
+
+    @Test func aTestNamedForTimeoutsDoesNotTurnAThreadTimeoutIntoAReadTimeout() {
+        // `ThreadTimeoutException` holds the letters of `readtimeout`; only whole words count.
+        let result = signature("org.testng.internal.thread.ThreadTimeoutException: Method A.b() didn't finish within the time-out 10")
+        #expect(result.category == "timeout")
+    }
+
+    @Test func differentSelectorsAreDifferentCausesAndTheSameSelectorIsOne() {
+        let save = signature("Timed out retrying: Expected to find element: '#save', but never found it.", test: "a")
+        let saveAgain = signature("Timed out retrying after 10000ms: Expected to find element: '#save', but never found it", test: "b")
+        let load = signature("Timed out retrying: Expected to find element: '#load', but never found it.", test: "a")
+        #expect(save.clusterID == saveAgain.clusterID)
+        #expect(save.clusterID != load.clusterID)
+    }
+}
+
+@Suite struct RunnerLimitTests {
+    @Test func aRunnersTimeoutOfIsNotABrowserActionTimeout() {
+        let runner = signature("Error: timeout of 3000ms exceeded. Ensure the")
+        let action = signature("TimeoutError: page.check: Timeout 3000ms exceeded.")
+        #expect(runner.category == "timeout")
+        #expect(runner.detail != "playwright_action_timeout")
+        #expect(action.detail == "playwright_action_timeout")
     }
 }

@@ -160,6 +160,11 @@ enum BuiltinClassifier {
             return BuiltinVerdict(category: category, detail: detail, evidence: line, isPerTest: false)
         }
 
+        // A test that wanted an error and got none fails on its assertion, whatever error it wanted.
+        if hits.intersects(lexicon.expectedErrorMissing) {
+            return assertionVerdict(line: evidenceLine(scan, lexicon.expectedErrorMissing), evidence: &evidence)
+        }
+
         // Memory.
         if let (detail, cues) = oomDetail(hits) { return found("oom", detail, cues) }
 
@@ -202,12 +207,31 @@ enum BuiltinClassifier {
         if hits.intersects(lexicon.dnsAny) {
             return found("dns_resolution", dnsDetail(hits, &evidence), lexicon.dnsAny)
         }
+        // A test runner's own time limit: the network words it quotes are what the test was doing.
+        if hits.intersects(lexicon.runnerTimeouts) {
+            return found("timeout", timeoutDetail(hits, &evidence), lexicon.runnerTimeouts)
+        }
+        if hits.intersects(lexicon.poolTimeout) {
+            return found("connection_timeout", "pool", lexicon.poolTimeout)
+        }
         if hits.intersects(lexicon.connectTimeout) {
             return found("connection_timeout", serviceDetail(&evidence), lexicon.connectTimeout)
         }
         if hits.intersects(lexicon.readTimeout) {
             let service = serviceDetail(&evidence)
             return found("connection_timeout", service.hasPrefix("tcp") ? "socket_read" : service, lexicon.readTimeout)
+        }
+        // A network client's own timeout exception (`FooClientException$TimeoutException`).
+        if hits.intersects(lexicon.clientException), hits.intersects(lexicon.timeoutJava) {
+            return found("connection_timeout", serviceDetail(&evidence), lexicon.clientException)
+        }
+        if hits.intersects(lexicon.taskCanceled), evidence.anywhere().intersects(lexicon.httpContext) {
+            return found("connection_timeout", "http", lexicon.taskCanceled)
+        }
+        if hits.intersects(lexicon.cannotConnect) {
+            let category = hits.intersects(lexicon.timeoutGeneric) || hits.intersects(lexicon.timeoutWord)
+                ? "connection_timeout" : "connection_refused"
+            return found(category, serviceDetail(&evidence), lexicon.cannotConnect)
         }
 
         // Storage.
@@ -261,6 +285,9 @@ enum BuiltinClassifier {
             return found("timeout", timeoutDetail(hits, &evidence), lexicon.timeoutGeneric)
         }
         if hits.intersects(lexicon.assertion) {
+            if hits.intersects(lexicon.durationComparison), DetailExtractors.hasQuotedDuration(scan.bytes[...]) {
+                return found("timeout", "timing_assertion", lexicon.durationComparison)
+            }
             return assertionVerdict(line: evidenceLine(scan, lexicon.assertion), evidence: &evidence)
         }
         return nil
@@ -275,6 +302,10 @@ enum BuiltinClassifier {
     private static func assertionVerdict(line: ArraySlice<UInt8>, evidence: inout FailureEvidence) -> BuiltinVerdict {
         if isTimingComparison(ErrorLines.clean(line), evidence: &evidence) {
             return BuiltinVerdict(category: "timeout", detail: "timing_assertion", evidence: line, isPerTest: false)
+        }
+        // An assertion raised inside a wait-until or eventually helper: a condition that never held in time.
+        if evidence.anywhere().intersects(Lexicon.shared.waitHelperFrames) {
+            return BuiltinVerdict(category: "timeout", detail: "eventually_condition", evidence: line, isPerTest: false)
         }
         return BuiltinVerdict(category: "assertion_failure", detail: nil, evidence: line, isPerTest: true)
     }
@@ -319,6 +350,7 @@ enum BuiltinClassifier {
             ("node_heap", lexicon.oomNode),
             ("numpy_array_memory", lexicon.oomNumpy),
             ("killed_137", lexicon.oomKilled),
+            ("rust_alloc_failed", lexicon.oomRustAlloc),
         ]
     }()
 
@@ -340,7 +372,9 @@ enum BuiltinClassifier {
         guard hits.intersects(anyOOM) else { return nil }
         let lexicon = Lexicon.shared
         for (detail, cues) in oomKinds where hits.intersects(cues) { return (detail, cues) }
-        if hits.intersects(lexicon.killedWord), hits.intersects(lexicon.exitNine) {
+        if hits.intersects(lexicon.killedWord),
+            hits.intersects(lexicon.exitNine) || hits.intersects(lexicon.shellJobReport)
+        {
             return ("killed_137", lexicon.killedWord)
         }
         for (detail, cues) in laterOOMKinds where hits.intersects(cues) { return (detail, cues) }
@@ -371,9 +405,9 @@ enum BuiltinClassifier {
         let lexicon = Lexicon.shared
         let runtimes: [(String, PhraseSet)] = [
             ("netty_bind", lexicon.bindNetty),
+            ("dotnet_bind", lexicon.bindDotnet),
             ("java_bind", lexicon.bindJava),
             ("python_bind", lexicon.bindPython),
-            ("dotnet_bind", lexicon.bindDotnet),
             ("go_listen", lexicon.bindGo),
             ("node_listen", lexicon.bindNode),
         ]
@@ -527,12 +561,33 @@ enum BuiltinClassifier {
         if hits.intersects(lexicon.timeoutMocha) {
             return evidence.anywhere().intersects(lexicon.hookWord) ? "mocha_hook_timeout" : "mocha_test_timeout"
         }
+        // Browser waits are told apart by the element waited for.
+        if hits.intersects(lexicon.cypressFind),
+            let selector = DetailExtractors.selector(after: "expected to find element:", in: evidence.messageBytes[...])
+        {
+            return "cypress_get:" + selector
+        }
+        if hits.intersects(lexicon.seleniumLocate),
+            let selector = DetailExtractors.selector(after: "to be located by", in: evidence.messageBytes[...])
+                ?? DetailExtractors.selector(after: "to be visible", in: evidence.messageBytes[...])
+        {
+            return "selenium_wait:" + selector
+        }
+        if hits.intersects(lexicon.timeoutPlaywrightAction), !hits.intersects(lexicon.timeoutOf),
+            !hits.intersects(lexicon.runnerTimeouts)
+        {
+            return "playwright_action_timeout"
+        }
         let kinds: [(String, PhraseSet)] = [
             ("jest_timeout", lexicon.timeoutJest),
+            ("playwright_test_timeout", lexicon.timeoutPlaywrightTest),
             ("test_timeout", lexicon.timeoutJUnit),
-            ("await_condition", lexicon.timeoutAwait),
+            ("testng_method_timeout", lexicon.timeoutTestNG),
+            ("eventually_condition", lexicon.timeoutEventually),
             ("dotnet_test_timeout", lexicon.timeoutDotnet),
             ("timing_assertion", lexicon.timingAssertion),
+            ("kotlin_coroutine_timeout", lexicon.timeoutKotlin),
+            ("dotnet_timeout", lexicon.timeoutDotnetClass),
             ("timeout_error", lexicon.timeoutPython),
             ("java_timeout", lexicon.timeoutJava),
             ("context_deadline", lexicon.timeoutDeadline),

@@ -17,6 +17,12 @@ enum DetailExtractors {
         9042: "cassandra",
         1433: "sqlserver",
         2375: "docker_daemon", 2376: "docker_daemon",
+        1883: "mqtt", 8883: "mqtt",
+        50051: "grpc",
+        6650: "pulsar",
+        4222: "nats",
+        26257: "cockroach",
+        8086: "influxdb",
         4444: "selenium",
         80: "http", 443: "http", 8080: "http", 8443: "http",
         // Development web servers (Rails/Express, Flask, Django, Angular, Vite, Jupyter).
@@ -280,6 +286,50 @@ enum DetailExtractors {
     private static let temporaryRoots = [
         "/tmp/", "/var/tmp/", "/private/tmp/", "/private/var/folders/", "/var/folders/", "/dev/shm/",
     ]
+
+    // MARK: - Browser selectors and durations
+
+    /// The element selector a browser wait names after `marker`: quoted or bare, up to the end
+    /// of the line or the `, but …` that follows it; at most 80 bytes.
+    static func selector(after marker: String, in bytes: Bytes) -> String? {
+        guard let range = ASCII.firstRange(of: marker, in: bytes) else { return nil }
+        var start = range.upperBound
+        var end = start
+        while end < bytes.endIndex, bytes[end] != UInt8(ascii: "\n") { end += 1 }
+        var rest = bytes[start..<end]
+        if let but = ASCII.firstRange(of: ", but", in: rest) { rest = rest[..<but.lowerBound] }
+        start = rest.startIndex
+        var stop = rest.endIndex
+        let trimmed: (UInt8) -> Bool = { byte in
+            ASCII.isSpace(byte) || byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"")
+                || byte == UInt8(ascii: "`")
+        }
+        while start < stop, trimmed(bytes[start]) { start += 1 }
+        while stop > start, trimmed(bytes[stop - 1]) || bytes[stop - 1] == UInt8(ascii: ".") { stop -= 1 }
+        guard start < stop else { return nil }
+        return String(ASCII.string(bytes[start..<min(stop, start + 80)]))
+    }
+
+    /// Whether the text quotes a duration (`"124.9ms"`, `"2s"`): a number with a time unit
+    /// between double quotes, as testify prints compared durations.
+    static func hasQuotedDuration(_ bytes: Bytes) -> Bool {
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            defer { index += 1 }
+            guard bytes[index] == UInt8(ascii: "\""), index + 1 < bytes.endIndex, ASCII.isDigit(bytes[index + 1])
+            else { continue }
+            var end = index + 1
+            while end < bytes.endIndex, ASCII.isDigit(bytes[end]) || bytes[end] == UInt8(ascii: ".") { end += 1 }
+            var unit = end
+            while unit < bytes.endIndex, ASCII.isLetter(bytes[unit]) || bytes[unit] >= 0x80 { unit += 1 }
+            guard unit < bytes.endIndex, bytes[unit] == UInt8(ascii: "\""), unit > end, unit - end <= 3 else {
+                continue
+            }
+            let name = ASCII.string(bytes[end..<unit]).lowercased()
+            if ["ns", "us", "µs", "ms", "s", "m", "h"].contains(name) { return true }
+        }
+        return false
+    }
 
     static func startsWith(_ bytes: Bytes, _ prefix: String) -> Bool {
         let pattern = Array(prefix.utf8)

@@ -26,6 +26,8 @@ struct Lexicon: Sendable {
     let oomCpp: PhraseSet
     let oomKilled: PhraseSet
     let killedWord: PhraseSet
+    let shellJobReport: PhraseSet
+    let oomRustAlloc: PhraseSet
     let exitNine: PhraseSet
     let oomGeneric: PhraseSet
 
@@ -58,6 +60,10 @@ struct Lexicon: Sendable {
     let localHostLookup: PhraseSet
     let localhostWord: PhraseSet
     let connectTimeout: PhraseSet
+    let cannotConnect: PhraseSet
+    let poolTimeout: PhraseSet
+    let taskCanceled: PhraseSet
+    let clientException: PhraseSet
     let readTimeout: PhraseSet
 
     // MARK: - Services, protocols and places
@@ -128,6 +134,20 @@ struct Lexicon: Sendable {
     let timeoutJava: PhraseSet
     let timeoutDeadline: PhraseSet
     let timeoutGeneric: PhraseSet
+    let timeoutTestNG: PhraseSet
+    let timeoutPlaywrightTest: PhraseSet
+    let timeoutPlaywrightAction: PhraseSet
+    let cypressFind: PhraseSet
+    let seleniumLocate: PhraseSet
+    let timeoutKotlin: PhraseSet
+    let timeoutDotnetClass: PhraseSet
+    let timeoutEventually: PhraseSet
+    let waitHelperFrames: PhraseSet
+    let runnerTimeouts: PhraseSet
+    let expectedErrorMissing: PhraseSet
+    let durationComparison: PhraseSet
+    let timeoutWord: PhraseSet
+    let timeoutOf: PhraseSet
     let assertion: PhraseSet
 
     /// Finds the phrases in a text.
@@ -158,6 +178,10 @@ struct Lexicon: Sendable {
             "sigkill", "oomkilled", "oom-kill", "oom killer", "oom_kill", "out of memory: kill", "killed: 9",
             "killed process", "exit code -9~", "exit status -9~", "~signal 9~")
         killedWord = book.group("~killed~")
+        // bash reports a job it lost to SIGKILL as `script: line N: PID Killed  command`.
+        shellJobReport = book.group(": line ")
+        // Rust's default allocation error handler.
+        oomRustAlloc = book.group("memory allocation of", "handle_alloc_error")
         exitNine = book.group("~exit 9~", "~exit code 9~", "~exit status 9~")
         oomGeneric = book.group("out of memory", "cannot allocate memory", "~enomem~", "memory allocation failed")
 
@@ -201,7 +225,11 @@ struct Lexicon: Sendable {
             "refused the network connection", "connection was refused", "wsaeconnrefused", "[errno 111]",
             "[errno 61]", "winerror 10061", "~errno 111~", "~error 111 connecting", "~error 61 connecting",
             "~error 10061 connecting", "connect call failed", "refused. check that the hostname", "refused to connect",
-            "no connection could be made")
+            "no connection could be made",
+            // Chromium's net error names, Rust's io::ErrorKind and raw OS codes, .NET's
+            // SocketException with its native code, PgJDBC's `Connection to host:port refused.`.
+            "err_connection_refused", "kind: connectionrefused", "os { code: 111,", "os { code: 61,",
+            "socketexception (10061)", "~refused.")
         // The MySQL client's `Can't connect to MySQL server on 'host' (111)`.
         mysqlCannotConnect = book.group("can't connect to mysql server")
         refusedErrnoInParentheses = book.group("(111)", "(61)", "(10061)")
@@ -220,7 +248,13 @@ struct Lexicon: Sendable {
         reset = book.group(
             "connection reset", "econnreset", "[errno 104]", "[errno 54]", "wsaeconnreset", "winerror 10054",
             "forcibly closed by the remote host", "socket hang up", "remotedisconnected",
-            "remote end closed connection", "connection aborted", "connection closed by peer")
+            "remote end closed connection", "connection aborted", "connection closed by peer",
+            "err_connection_reset", "err_connection_closed", "err_connection_aborted", "err_empty_response",
+            "kind: connectionreset", "kind: connectionaborted", "os { code: 104,", "os { code: 54,",
+            "socketexception (10054)", "the underlying connection was closed",
+            // libpq, WinHTTP (12030) and StackExchange.Redis wordings of a dropped connection.
+            "server closed the connection unexpectedly", "connection with the server was terminated abnormally",
+            "socketclosed on", "connection closed unexpectedly")
         brokenPipe = book.group("broken pipe", "~epipe~", "[errno 32]", "brokenpipeerror")
         dnsTemporary = book.group(
             "temporary failure in name resolution", "eai_again", "[errno -3]", "server misbehaving",
@@ -240,10 +274,26 @@ struct Lexicon: Sendable {
             "[errno 110]", "[errno 60]", "winerror 10060", "wsaetimedout",
             "did not properly respond after a period of time", "i/o timeout", "timeout connecting to server",
             "timed out connecting", "connection timeout", "timeout while connecting", "serverselectiontimeouterror",
-            "connect timeout", "timeout waiting for connection", "connection attempt timed out")
+            "connect timeout", "timeout waiting for connection", "connection attempt timed out",
+            "err_connection_timed_out", "err_timed_out", "kind: timedout", "os { code: 110,", "os { code: 60,",
+            "socketexception (10060)")
+        // A client that could not connect and does not say why (no errno): refused, unless a
+        // timeout is named with it.
+        cannotConnect = book.group(
+            "it was not possible to connect", "failed to connect to", "unable to connect to", "could not connect to",
+            "communications link failure", "communicationsexception", "socketfailure on", "cannot connect to",
+            "can't connect to", "failed to establish a new connection", "unable to establish connection")
+        // Connection pools that ran out of time waiting for a free connection.
+        poolTimeout = book.group(
+            "connection is not available, request timed out", "timeout waiting for idle object",
+            "queuepool limit of size", "connectionpooltimeoutexception", "timeout waiting for connection from pool")
+        // .NET's HttpClient reports its timeout as a cancelled task.
+        taskCanceled = book.group("taskcanceledexception", "a task was canceled", "operationcanceledexception")
+        clientException = book.group("clientexception")
         readTimeout = book.group(
-            "timeout reading from socket", "read timed out", "readtimeout", "sockettimeoutexception",
-            "timeout reading from", "socket timeout", "socket.timeout", "httpclient.timeout")
+            "timeout reading from socket", "read timed out", "sockettimeoutexception",
+            "timeout reading from", "socket timeout", "socket.timeout", "httpclient.timeout", "~read timeout",
+            "~write timeout", "~readtimeout")
 
         // Ordered: the first service named wins. Client library names count as the service.
         services = [
@@ -255,9 +305,9 @@ struct Lexicon: Sendable {
                 "postgres",
                 book.group(
                     "postgres", "psycopg", "asyncpg", "pg8000", "libpq", "npgsql", "psqlexception", "postmaster",
-                    "pgconnection")
+                    "pgconnection", "this probably means the server terminated abnormally")
             ),
-            ("mysql", book.group("mysql", "mariadb")),
+            ("mysql", book.group("mysql", "mariadb", "the last packet sent successfully to the server")),
             ("mongo", book.group("mongo")),
             ("elasticsearch", book.group("elasticsearch", "opensearch")),
             ("rabbitmq", book.group("rabbitmq", "amqp")),
@@ -267,7 +317,16 @@ struct Lexicon: Sendable {
             ("cassandra", book.group("cassandra")),
             ("sqlserver", book.group("sqlserver", "sql server", "mssql")),
             ("selenium", book.group("selenium", "webdriver", "chromedriver", "geckodriver")),
-            ("grpc", book.group("grpc")),
+            (
+                "grpc",
+                book.group(
+                    "grpc", "_inactiverpcerror", "statuscode.unavailable", "~14 unavailable", "error while dialing",
+                    "failed to connect to all addresses", "subchannel")
+            ),
+            ("mqtt", book.group("mqtt", "paho", "mosquitto")),
+            ("pulsar", book.group("pulsarclientexception")),
+            ("nats", book.group("~nats")),
+            ("unix_socket", book.group("unix socket", "dial unix", "unix domain socket", "~af_unix")),
             ("remoting", book.group("system.runtime.remoting")),
             ("ldap", book.group("~ldap")),
             ("smtp", book.group("~smtp")),
@@ -276,12 +335,12 @@ struct Lexicon: Sendable {
             "http://", "https://", "httpconnectionpool", "httpsconnectionpool", "httprequestexception", "httpclient",
             "http.", "httpx", "aiohttp", "urllib", "requests.exceptions", "~get \"", "~post \"", "request failed",
             "fetch failed", "axios", "okhttp", "httpconnector", "urlopen", "httpurlconnection", "restclient",
-            "webclient", "http request", "http error", "/http/", "requests/adapters")
+            "webclient", "http request", "http error", "/http/", "requests/adapters", "net::err_", "kestrel", "page.goto")
         loopback = book.group("127.0.0.1", "~localhost~", "[::1]", "(::1)", "0:0:0:0:0:0:0:1", "~127.0.")
 
         bindNetty = book.group("bind(..) failed", "io.netty")
         bindJava = book.group("bindexception", "~java.", "failed to bind", "javax.")
-        bindDotnet = book.group("socketexception", "system.net")
+        bindDotnet = book.group("socketexception", "system.net", "kestrel", "aspnetcore", "system.io.ioexception")
         bindGo = book.group("listen tcp", "bind: address already in use")
         bindNode = book.group("eaddrinuse")
         bindPython = book.group(
@@ -347,7 +406,34 @@ struct Lexicon: Sendable {
             "ms exceeded. for async tests", "ensure the done() callback", "ensure \"done()\" is called")
         hookWord = book.group("\" hook")
         timeoutJest = book.group("exceeded timeout of", "async callback was not invoked within")
-        timeoutJUnit = book.group("testtimedoutexception", "test timed out after", "execution timed out after")
+        timeoutJUnit = book.group(
+            "testtimedoutexception", "test timed out after", "execution timed out after", "() timed out after")
+        timeoutTestNG = book.group("threadtimeoutexception", "didn't finish within the time-out")
+        timeoutPlaywrightTest = book.group("test timeout of")
+        timeoutPlaywrightAction = book.group("ms exceeded.", "ms exceeded while")
+        cypressFind = book.group("expected to find element:")
+        seleniumLocate = book.group("waiting for element to be located", "waiting for element to be visible")
+        timeoutKotlin = book.group("timeoutcancellationexception")
+        timeoutDotnetClass = book.group("system.timeoutexception")
+        // Eventually-style assertions and retry helpers: a condition that never held in time.
+        timeoutEventually = book.group(
+            "condition never satisfied", "not fulfilled within", "retry.try", "retry.waitfor",
+            "satisfies predicate after", "conditiontimeoutexception", "condition with alias",
+            "never became true", "was not met within", "wasn't met within")
+        waitHelperFrames = book.group(".waituntil(", "awaitility", ".eventually(", "retryuntil")
+        // A Go test that wanted an error and got none: an assertion, whatever error it wanted.
+        // A test that expected one exception or error and saw another or none.
+        expectedErrorMissing = book.group(
+            "= <nil>, want", "got <nil>, want", "got nil, want", "assert.throws() failure",
+            "assert.throwsasync() failure", "assert.throwsany() failure", "expected exception of type",
+            "expected exception:")
+        timeoutWord = book.group("~timeout~")
+        // `Timeout of 2000ms exceeded` is a runner's limit (mocha, Playwright's test); an action's
+        // own limit reads `Timeout 2000ms exceeded`.
+        timeoutOf = book.group("~timeout of")
+        durationComparison = book.group(
+            "is not less than", "is not greater than", "is not less than or equal to",
+            "is not greater than or equal to")
         timeoutAwait = book.group("conditiontimeoutexception", "condition with alias")
         timeoutDotnet = book.group("test exceeded timeout", "exceeded timeout value")
         timingAssertion = book.group(
@@ -356,7 +442,14 @@ struct Lexicon: Sendable {
         timeoutPython = book.group("timeouterror")
         timeoutJava = book.group("timeoutexception")
         timeoutDeadline = book.group("context deadline exceeded", "deadline exceeded", "deadlineexceeded")
-        timeoutGeneric = book.group("timed out", "timeout exceeded", "timed-out", "~timeout of", "~timeout after")
+        runnerTimeouts = timeoutGoTest.union(timeoutPytest).union(timeoutMocha).union(timeoutJest)
+            .union(timeoutJUnit).union(timeoutTestNG).union(timeoutDotnet).union(timeoutPlaywrightTest)
+        timeoutGeneric = book.group(
+            "timed out", "timeout exceeded", "timed-out", "~timeout of", "~timeout after", "didn't finish within",
+            "did not finish within", "did not complete within", "didn't complete within", "not completed within",
+            "within given timeout", "in an expected time", "in the expected time", "~wait timeout~")
+            .union(runnerTimeouts).union(timeoutPlaywrightAction).union(cypressFind).union(seleniumLocate)
+            .union(timeoutKotlin).union(timeoutDotnetClass).union(timeoutEventually)
             .union(timeoutGoTest).union(timeoutPytest).union(timeoutMocha).union(timeoutJest).union(timeoutJUnit)
             .union(timeoutAwait).union(timeoutDotnet).union(timingAssertion).union(timeoutPython)
             .union(timeoutJava).union(timeoutDeadline)
@@ -372,7 +465,12 @@ struct Lexicon: Sendable {
             "expectation failed", "~assert_", ", got ", "but got ",
             // Catch2 and doctest (C++).
             "with expansion:", "~require(", "~check_eq(", "~check_ne(", "~check_lt(", "~check_le(", "~check_gt(",
-            "~check_ge(", "~require_eq(", "~require_ne(")
+            "~check_ge(", "~require_eq(", "~require_ne(",
+            // expect.js / chai (`expected 1 to equal 2`), gomega (`Expected <int>: 1 to equal`),
+            // xUnit (`Assert.InRange() Failure`), MUnit.
+            "~to equal~", "~to sort of equal", "~to deeply equal", "~to be an object", "~to be above",
+            "~to be below", "~to have property", "~to have length", "~to be >=", "~to be <=", "() failure",
+            "comparisonfail", "<int>: ", "<string>: ", "<bool>: ")
 
         matcher = PhraseMatcher(phrases: book.phrases)
     }

@@ -1,9 +1,9 @@
 /// A set of phrase ids (at most `PhraseSet.capacity`), stored inline so that testing
 /// a rule's cues against a scan is a few word operations and no allocation.
 struct PhraseSet: Sendable, Equatable {
-    static let capacity = 512
+    static let capacity = 1024
 
-    private var words = SIMD8<UInt64>()
+    private var words = SIMD16<UInt64>()
 
     init() {}
 
@@ -11,7 +11,7 @@ struct PhraseSet: Sendable, Equatable {
         for id in ids { insert(id) }
     }
 
-    var isEmpty: Bool { words == SIMD8<UInt64>() }
+    var isEmpty: Bool { words == SIMD16<UInt64>() }
 
     func contains(_ id: Int) -> Bool {
         words[id &>> 6] & (1 &<< UInt64(id & 63)) != 0
@@ -26,7 +26,7 @@ struct PhraseSet: Sendable, Equatable {
     }
 
     func intersects(_ other: PhraseSet) -> Bool {
-        (words & other.words) != SIMD8<UInt64>()
+        (words & other.words) != SIMD16<UInt64>()
     }
 }
 
