@@ -55,3 +55,17 @@ import Testing
         #expect(ShapeCollapser.collapse(line) == expected)
     }
 }
+
+@Suite struct BuiltinRulesDriftTests {
+    @Test func aHistoryClusteredWithOlderBuiltinRulesIsToldToRecluster() throws {
+        let db = try TriageDatabase.inMemory()
+        #expect(try RulesInForce.driftNote(db) == nil)
+        try db.recordRulesInForce(
+            RecordedRules(version: SignatureEngine.builtinRulesVersion, rules: "", source: nil, recordedAt: "2026-11-01T00:00:00Z"))
+        #expect(try RulesInForce.driftNote(db) == nil)
+        try db.recordRulesInForce(
+            RecordedRules(version: "sig-v0+abcd1234", rules: "", source: nil, recordedAt: "2026-11-01T00:00:00Z"))
+        let note = try #require(try RulesInForce.driftNote(db))
+        #expect(note.contains("sig-v0") && note.contains("triage recluster"))
+    }
+}

@@ -81,9 +81,16 @@ public struct RulesInForce: Sendable {
     }
 
     /// One line when the rules file on disk differs from the rules the history was clustered
-    /// with; nil when they agree, or when there is no rules file or no record to compare.
+    /// with, or when the built-in rules changed since; nil when they agree, or when there is
+    /// nothing to compare.
     public static func driftNote(_ database: TriageDatabase) throws -> String? {
-        guard let path = SignatureEngine.defaultRulesFile, let recorded = try database.rulesInForce() else { return nil }
+        guard let recorded = try database.rulesInForce() else { return nil }
+        let recordedBuiltin = recorded.version.split(separator: "+").first.map(String.init) ?? recorded.version
+        if recordedBuiltin != SignatureEngine.builtinRulesVersion {
+            return
+                "note: the history was clustered with the built-in rules \(recordedBuiltin), this version has \(SignatureEngine.builtinRulesVersion); `triage recluster` re-clusters it, so that causes seen before keep being recognised"
+        }
+        guard let path = SignatureEngine.defaultRulesFile else { return nil }
         let onDisk = try load(path, origin: .defaultFile)
         guard onDisk.engine.rulesVersion != recorded.version else { return nil }
         return
