@@ -267,3 +267,30 @@ import Testing
         #expect(try cli.run(["--version"]).status == 0)
     }
 }
+
+/// The demo never replaces a file it did not write.
+@Suite struct DemoKeepsYourFilesTests {
+    @Test func aReportOfTheUsersOwnIsNeverReplaced() throws {
+        let cli = try CLI()
+        // Twice in a row: the second run replaces what the first wrote.
+        #expect(try cli.run(["demo"]).status == 0)
+        #expect(try cli.run(["demo"]).status == 0)
+        let mine = cli.folder.appendingPathComponent("reports/status.md")
+        try Data("# my own notes\n".utf8).write(to: mine)
+        let refused = try cli.run(["demo"])
+        #expect(refused.status == 2, "\(refused.stdout)")
+        #expect(refused.stderr.contains("reports/status.md exists and the demo did not write it"), "\(refused.stderr)")
+        #expect(try String(contentsOf: mine, encoding: .utf8) == "# my own notes\n")
+        // Elsewhere it runs.
+        #expect(try cli.run(["demo", "--reports", "demo-reports"]).status == 0)
+        // A database of the user's at the demo's path is left alone too.
+        let other = try CLI()
+        try FileManager.default.createDirectory(
+            at: other.folder.appendingPathComponent(".triage"), withIntermediateDirectories: true)
+        try Data("not the demo's".utf8).write(to: other.folder.appendingPathComponent(".triage/demo.sqlite"))
+        #expect(try other.run(["demo"]).status == 2)
+        #expect(
+            try String(contentsOf: other.folder.appendingPathComponent(".triage/demo.sqlite"), encoding: .utf8)
+                == "not the demo's")
+    }
+}

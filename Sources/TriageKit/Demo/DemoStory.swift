@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// The demo: six runs of a 55-test integration suite that tell one remediation story, with
@@ -29,10 +30,19 @@ public enum DemoStory {
     public static func run(databasePath: String, resultsFolder: URL, reportsFolder: URL, renderer: TemplateRenderer)
         throws -> Outcome
     {
+        // The demo replaces only what it wrote itself (or what already holds its very text):
+        // a user's own database, result file or report of the same name is never touched.
+        var written = DemoFiles(manifest: URL(fileURLWithPath: databasePath).deletingLastPathComponent()
+            .appendingPathComponent("demo-files.json"))
+        try written.checkMayReplace(URL(fileURLWithPath: databasePath), with: nil)
+        for file in resultFiles() {
+            try written.checkMayReplace(resultsFolder.appendingPathComponent(file.name), with: Data(file.xml.utf8))
+        }
         for suffix in ["", "-wal", "-shm"] {
             try? FileManager.default.removeItem(atPath: databasePath + suffix)
         }
         let files = try writeResultFiles(to: resultsFolder)
+        for file in files { try written.record(URL(fileURLWithPath: file)) }
         let database = try TriageDatabase(path: databasePath)
         var runIDs: [Int64] = []
         for (index, file) in files.enumerated() {
@@ -50,12 +60,18 @@ public enum DemoStory {
         }
         let builder = ReportBuilder(database: database, renderer: renderer)
         try FileManager.default.createDirectory(at: reportsFolder, withIntermediateDirectories: true)
+        let rendered = try [ReportKind.cycle, .status, .run].map { kind in
+            (reportsFolder.appendingPathComponent("\(kind.rawValue).md"), Data(try builder.render(kind, format: .markdown).utf8))
+        }
+        for (url, data) in rendered { try written.checkMayReplace(url, with: data) }
         var reports: [String] = []
-        for kind in [ReportKind.cycle, .status, .run] {
-            let url = reportsFolder.appendingPathComponent("\(kind.rawValue).md")
-            try Data(try builder.render(kind, format: .markdown).utf8).write(to: url)
+        for (url, data) in rendered {
+            try data.write(to: url)
+            try written.record(url)
             reports.append(url.path)
         }
+        try written.record(URL(fileURLWithPath: databasePath), isDatabase: true)
+        try written.save()
         return Outcome(
             databasePath: databasePath, resultFiles: files, reports: reports,
             runs: try database.runs(limit: 10).reversed())
@@ -316,5 +332,44 @@ public enum DemoStory {
             </testsuite></testsuites>
 
             """
+    }
+}
+
+/// What the demo wrote, with each file's SHA-256 when it wrote it (`demo-files.json` beside the
+/// demo database): the demo replaces a file only when it is still what the demo wrote, or
+/// already holds the text the demo would write.
+struct DemoFiles {
+    let manifest: URL
+    private var digests: [String: String]
+
+    init(manifest: URL) {
+        self.manifest = manifest
+        digests = (try? JSONDecoder().decode([String: String].self, from: Data(contentsOf: manifest))) ?? [:]
+    }
+
+    private static func key(_ url: URL) -> String { url.standardizedFileURL.path }
+
+    private static func digest(_ url: URL) -> String? {
+        guard let data = try? Data(contentsOf: url) else { return nil }
+        return ResultFiles.hex(SHA256.hash(data: data))
+    }
+
+    /// Throws when `url` holds a file the demo did not write and that differs from `data`
+    /// (nil: any content differs).
+    func checkMayReplace(_ url: URL, with data: Data?) throws {
+        guard FileManager.default.fileExists(atPath: url.path) else { return }
+        if let data, (try? Data(contentsOf: url)) == data { return }
+        if let recorded = digests[Self.key(url)], recorded == Self.digest(url) || recorded == "database" { return }
+        throw TriageError.invalidArgument(
+            "\(url.path) exists and the demo did not write it; the demo never replaces your files: move it, or point the demo elsewhere (--db, --results, --reports)"
+        )
+    }
+
+    mutating func record(_ url: URL, isDatabase: Bool = false) throws {
+        digests[Self.key(url)] = isDatabase ? "database" : Self.digest(url)
+    }
+
+    func save() throws {
+        try JSONEncoder.sorted.encode(digests).write(to: manifest)
     }
 }
