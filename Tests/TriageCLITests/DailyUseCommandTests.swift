@@ -294,3 +294,27 @@ import Testing
                 == "not the demo's")
     }
 }
+
+/// Text output fits the terminal's width: long test ids are cut in the middle.
+@Suite struct TerminalWidthTests {
+    @Test func flakyAndRunsShowFitEightyColumns() throws {
+        let cli = try CLI()
+        #expect(try cli.run(["demo"]).status == 0)
+        for arguments in [["flaky", "--db", ".triage/demo.sqlite"], ["runs", "show", "3", "--db", ".triage/demo.sqlite"]] {
+            let narrow = try cli.run(arguments, environment: ["COLUMNS": "80"])
+            #expect(narrow.status == 0, "\(narrow.stderr)")
+            // The table rows: flaky's states, and the clusters and tests of runs show.
+            let tableLines = narrow.stdout.split(separator: "\n").filter {
+                $0.hasPrefix("flaky ") || $0.hasPrefix("broken ") || $0.hasPrefix("recovered ") || $0.contains(" × ")
+                    || $0.hasPrefix("          tests.")
+            }
+            #expect(!tableLines.isEmpty, "\(narrow.stdout)")
+            for line in tableLines { #expect(line.count <= 80, "\(arguments[0]): \(line) (\(line.count))") }
+            // Wide enough, nothing is cut.
+            let wide = try cli.run(arguments, environment: ["COLUMNS": "300"])
+            #expect(!wide.stdout.contains("…"), "\(wide.stdout)")
+            #expect(narrow.stdout.contains("…"))
+        }
+    }
+
+}

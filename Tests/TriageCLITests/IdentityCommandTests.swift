@@ -107,7 +107,8 @@ import Testing
     @Test func aTestFlakyOnOneProjectSaysSo() throws {
         let cli = try CLI()
         try history(cli)
-        let flaky = try cli.run(["flaky"])
+        // Wide enough that the id is not cut to fit.
+        let flaky = try cli.run(["flaky"], environment: ["COLUMNS": "200"])
         #expect(flaky.status == 0, "\(flaky.stderr)")
         #expect(flaky.stdout.contains("removes an item [project=firefox] (flaky on project=firefox only)"))
         #expect(!flaky.stdout.contains("[project=chromium]"))

@@ -69,3 +69,13 @@ import Testing
         #expect(note.contains("sig-v0") && note.contains("triage recluster"))
     }
 }
+
+@Suite struct MiddleCutTests {
+    @Test func aLongIdKeepsBothEnds() {
+        let id = "tests.integration.persistence.test_redis_persistence::test_snapshot_survives_restart[aof-everysec]"
+        let cut = SafeText.middle(id, width: 40)
+        #expect(cut.count == 40)
+        #expect(cut.hasPrefix("tests.integration") && cut.hasSuffix("aof-everysec]") && cut.contains("…"))
+        #expect(SafeText.middle("short", width: 40) == "short")
+    }
+}

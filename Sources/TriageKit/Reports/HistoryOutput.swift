@@ -11,7 +11,9 @@ public enum HistoryOutput {
 
     public static func text(_ report: FlakyReport) -> String { text(report, palette: .plain) }
 
-    public static func text(_ report: FlakyReport, palette: Palette) -> String {
+    /// The table fits `width` columns (a terminal's): the evidence column is as wide as its
+    /// longest entry, and the test id is cut in the middle to what is left.
+    public static func text(_ report: FlakyReport, palette: Palette, width: Int = 100) -> String {
         var lines = [
             "\(report.runIDs.count.counted("run")) looked at"
                 + (report.infrastructureRuns.isEmpty
@@ -22,9 +24,23 @@ public enum HistoryOutput {
             lines.append("no flaky, broken or recovered tests")
             return lines.joined(separator: "\n")
         }
+        let evidenceWidth = max(8, report.tests.map { $0.evidence.map(\.rawValue).joined(separator: ",").count }.max() ?? 0)
+        let recentWidth = max(6, report.tests.map(\.recent.count).max() ?? 0)
+        // state, score, runs, fails, evidence, recent and the gaps between them.
+        let fixed = 9 + 2 + 5 + 2 + 4 + 2 + 5 + 2 + evidenceWidth + 2 + recentWidth + 2
         lines.append(
-            "state      score  runs  fails  evidence                     recent                test | main cluster")
+            "state      score  runs  fails  " + IngestText.pad("evidence", evidenceWidth) + "  "
+                + IngestText.pad("recent", recentWidth) + "  test | main cluster")
         for entry in report.tests {
+            let onlyOn = entry.flakyOnlyOn.map { " (flaky on \(SafeText.terminal($0.joined(separator: " and "))) only)" } ?? ""
+            // What is left goes to the test id first; the cluster keeps at least its id.
+            let room = width - fixed - onlyOn.count - 3
+            let fullCluster = SafeText.terminal(cluster(entry.mainCluster))
+            let testText = SafeText.line(entry.test, limit: 400)
+            let clusterRoom = max(min(fullCluster.count, 11), room - testText.count)
+            let clusterText =
+                fullCluster.count > clusterRoom ? String(fullCluster.prefix(max(1, clusterRoom - 1))) + "…" : fullCluster
+            let test = SafeText.middle(testText, width: max(8, room - clusterText.count))
             let paint: (String) -> String =
                 switch entry.state {
                 case .flaky: palette.flaky
@@ -36,10 +52,8 @@ public enum HistoryOutput {
                 paint(IngestText.pad(entry.state.rawValue, 9)) + "  " + String(format: "%5.2f", entry.score) + "  "
                     + IngestText.pad(String(entry.runs), 4, right: true) + "  "
                     + IngestText.pad(String(entry.failures), 5, right: true) + "  "
-                    + IngestText.pad(entry.evidence.map(\.rawValue).joined(separator: ","), 27) + "  "
-                    + IngestText.pad(entry.recent, 20) + "  " + SafeText.line(entry.test, limit: 90)
-                    + (entry.flakyOnlyOn.map { " (flaky on \(SafeText.terminal($0.joined(separator: " and "))) only)" } ?? "")
-                    + " | " + SafeText.terminal(cluster(entry.mainCluster)))
+                    + IngestText.pad(entry.evidence.map(\.rawValue).joined(separator: ","), evidenceWidth) + "  "
+                    + IngestText.pad(entry.recent, recentWidth) + "  " + test + onlyOn + " | " + clusterText)
         }
         return lines.joined(separator: "\n")
     }

@@ -47,7 +47,10 @@ public enum IngestText {
 
     /// Run details; under each cluster its first `testsPerCluster` failing tests (0: all),
     /// marked known flaky or quarantined.
-    public static func runDetail(_ detail: RunDetail, testsPerCluster: Int = 5, palette: Palette = .plain) -> String {
+    /// Fits `width` columns: cluster titles and test ids are cut (ids in the middle) to what is left.
+    public static func runDetail(
+        _ detail: RunDetail, testsPerCluster: Int = 5, palette: Palette = .plain, width: Int = 100
+    ) -> String {
         let run = detail.run
         let meta = run.metadata
         var lines = ["run \(run.id)  \(SafeText.terminal(run.key))", "created   \(run.createdAt)"]
@@ -71,13 +74,14 @@ public enum IngestText {
         if !detail.failuresByCluster.isEmpty {
             lines.append("failures by cluster")
             for cluster in detail.failuresByCluster {
-                lines.append(
-                    "  \(pad(String(cluster.tests), 5, right: true)) × \(cluster.clusterID)  \(cluster.category)\(cluster.detail.map { " (\(SafeText.terminal($0)))" } ?? "")  \(SafeText.line(cluster.template, limit: 90))"
-                )
+                let head =
+                    "  \(pad(String(cluster.tests), 5, right: true)) × \(cluster.clusterID)  \(cluster.category)\(cluster.detail.map { " (\(SafeText.terminal($0)))" } ?? "")  "
+                lines.append(head + SafeText.line(cluster.template, limit: max(8, width - head.count)))
                 let shown = testsPerCluster > 0 ? Array(cluster.failing.prefix(testsPerCluster)) : cluster.failing
                 for test in shown {
-                    let name = SafeText.line(test.test, limit: 110)
                     let marks = test.marks
+                    let tail = 2 + test.outcome.rawValue.count + (marks.isEmpty ? 0 : 4 + marks.joined(separator: ", ").count)
+                    let name = SafeText.middle(SafeText.line(test.test, limit: 400), width: max(8, width - 10 - tail))
                     let painted = marks.isEmpty ? palette.failed(name) : palette.flaky(name)
                     lines.append(
                         "          \(painted)  \(test.outcome.rawValue)"

@@ -30,6 +30,14 @@ public enum SafeText {
     }
 
     /// One line, cut to `limit` characters with an ellipsis.
+    /// `text` cut in the middle with `…` to at most `width` characters: both ends of a long test
+    /// id (its module and its name) stay readable.
+    public static func middle(_ text: String, width: Int) -> String {
+        guard text.count > width, width >= 3 else { return text }
+        let head = (width - 1) / 2
+        return String(text.prefix(head)) + "…" + String(text.suffix(width - 1 - head))
+    }
+
     public static func line(_ text: String?, limit: Int = 120) -> String {
         let first = terminal((text ?? "").split(whereSeparator: \.isNewline).first.map(String.init) ?? "")
         return first.count > limit ? String(first.prefix(limit - 1)) + "…" : first

@@ -64,7 +64,7 @@ extension Triage {
                 let report = try FlakinessAnalyzer.analyze(try database.open(), options: flakiness.options)
                 let palette = color.palette
                 try emit(
-                    report, as: output.format, text: { HistoryOutput.text($0, palette: palette) },
+                    report, as: output.format, text: { HistoryOutput.text($0, palette: palette, width: outputWidth) },
                     markdown: HistoryOutput.markdown)
             }
         }

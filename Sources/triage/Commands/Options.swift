@@ -86,6 +86,19 @@ struct ColorOptions: ParsableArguments {
     }
 }
 
+/// The columns text output may use: `COLUMNS` when set, else the terminal's width when stdout
+/// is one, else 100.
+var outputWidth: Int {
+    if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns >= 20 {
+        return columns
+    }
+    var size = winsize()
+    if isatty(STDOUT_FILENO) == 1, ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col >= 20 {
+        return Int(size.ws_col)
+    }
+    return 100
+}
+
 extension ColorChoice: ExpressibleByArgument {}
 extension ReportFormat: ExpressibleByArgument {}
 

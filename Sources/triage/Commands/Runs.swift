@@ -65,7 +65,7 @@ extension Triage {
                     let (tests, palette) = (tests, color.palette)
                     try emit(
                         detail, as: output.format,
-                        text: { IngestText.runDetail($0, testsPerCluster: tests, palette: palette) },
+                        text: { IngestText.runDetail($0, testsPerCluster: tests, palette: palette, width: outputWidth) },
                         markdown: { IngestText.runDetailMarkdown($0, testsPerCluster: tests) })
                 }
             }
