@@ -62,6 +62,21 @@ import Testing
         #expect(list.compactMap { $0["id"] as? Int }.sorted() == [1, 4, 5])
     }
 
+    @Test func aClusterAQuarantineNamesIsKept() throws {
+        let cli = try CLI()
+        try storeRuns(cli, count: 3)
+        let listed = try cli.run(["clusters", "--format", "json"])
+        let clusters = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        // Run 1 alone failed test_1: quarantine that cause, then prune run 1.
+        let onlyRun1 = try #require(clusters.first { ($0["lastSeenRun"] as? Int) == 1 }?["id"] as? String)
+        let added = try cli.run(["quarantine", "add", "--cluster", onlyRun1, "--reason", "shared Redis outage"])
+        #expect(added.status == 0, "\(added.stderr)")
+        let pruned = try cli.run(["prune", "--keep-runs", "2", "--format", "json"])
+        #expect(pruned.status == 0, "\(pruned.stderr)")
+        #expect(try json(pruned)["clusters"] as? Int == 0)
+        #expect(try cli.run(["quarantine", "list"]).stdout.contains(onlyRun1))
+    }
+
     @Test func givesSpaceBackAndRefusesWhatItCannotRead() throws {
         let cli = try CLI()
         try storeRuns(cli, count: 3)

@@ -9,7 +9,7 @@ public struct PruneReport: Codable, Sendable, Equatable {
     public var results: Int
     /// Tests that no remaining run reports and no Five-Whys record names.
     public var tests: Int
-    /// Clusters that no remaining failure, Five-Whys record or cycle refers to.
+    /// Clusters that no remaining failure, Five-Whys record, cycle or quarantine refers to.
     public var clusters: Int
     /// Runs that matched but that a remediation cycle starts from or measured: kept.
     public var keptForCycles: [Int64]
@@ -96,6 +96,8 @@ extension TriageDatabase {
                   AND NOT EXISTS (SELECT 1 FROM result r WHERE r.cluster_id = c.id)
                   AND NOT EXISTS (SELECT 1 FROM whys_cluster w WHERE w.cluster_id = c.id)
                   AND NOT EXISTS (SELECT 1 FROM cycle_cluster k WHERE k.cluster_id = c.id)
+                  AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.cluster_id = c.id)
+                  AND NOT EXISTS (SELECT 1 FROM recurrence u WHERE u.cluster_id = c.id)
                 LIMIT ?)
             """)
         if !selected.isEmpty || report.tests > 0 || report.clusters > 0 {
