@@ -127,11 +127,7 @@ func benchIngest() throws {
     }
     print("peak memory  \(fmt(peakMemoryMiB(), 1)) MiB (VmHWM of this process: parse, ingest and the steps before)")
 
-    let peer =
-        option("peer")
-        ?? (FileManager.default.fileExists(atPath: NSHomeDirectory() + "/peers/bin/python")
-            ? NSHomeDirectory() + "/peers/bin/python" : nil)
-    if let peer {
+    if let peer = peerPython() {
         let result = try shell(
             peer,
             [
