@@ -9,7 +9,7 @@ import Testing
 /// code 4, naming the file) and the database exactly as it was, or every run stored once.
 @Suite struct DatabaseSafetyTests {
     private func counts(_ db: TriageDatabase) throws -> [String: Int] {
-        try db.read { db in
+        try db.readSQLite { db in
             var counts: [String: Int] = [:]
             for table in ["run", "run_file", "test", "result", "attempt", "failure_cluster"] {
                 counts[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)")
@@ -46,7 +46,7 @@ import Testing
         #expect(applied == ["v1-runs-results"], "the fixture holds the first released schema only")
 
         let db = try TriageDatabase(path: path)
-        #expect(try db.read { try Schema.migrator.hasCompletedMigrations($0) })
+        #expect(try db.readSQLite { try Schema.migrator.hasCompletedMigrations($0) })
         let runs = try db.runs().sorted { $0.id < $1.id }
         #expect(runs.map(\.key) == ["ci-1001", "ci-1002"])
         #expect(
@@ -75,7 +75,7 @@ import Testing
         _ = try ingestor.ingest([try resultFile("first", tests: 50)], options: IngestOptions(runKey: "first"))
         let before = try counts(db)
         // SQLite's size limit stands in for a full disk: no page can be added past the current ones.
-        let pages = try db.read { try Int.fetchOne($0, sql: "PRAGMA page_count") ?? 0 }
+        let pages = try db.readSQLite { try Int.fetchOne($0, sql: "PRAGMA page_count") ?? 0 }
         try db.writer.writeWithoutTransaction { try $0.execute(sql: "PRAGMA max_page_count = \(pages)") }
 
         let big = try resultFile("second", tests: 3000)
@@ -86,7 +86,7 @@ import Testing
         #expect(error.description.hasPrefix(path + ": "))
         #expect(error.description.contains("the disk is full; nothing was written, free some space and retry"))
         #expect(try counts(db) == before)
-        #expect(try db.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") } == "ok")
+        #expect(try db.readSQLite { try String.fetchOne($0, sql: "PRAGMA integrity_check") } == "ok")
 
         // With room again, the same ingest works.
         try db.writer.writeWithoutTransaction { try $0.execute(sql: "PRAGMA max_page_count = 1073741823") }

@@ -14,7 +14,7 @@ import Testing
     }
 
     private func attempts(_ db: TriageDatabase) throws -> [String: Int] {
-        try db.read { db in
+        try db.readSQLite { db in
             let rows = try Row.fetchAll(
                 db, sql: "SELECT test.name, result.attempts FROM result JOIN test ON test.id = result.test_id")
             return Dictionary(uniqueKeysWithValues: rows.map { ($0["name"] as String, $0["attempts"] as Int) })
@@ -37,7 +37,7 @@ import Testing
         #expect(seconds < 60, "4,000 alternating repeats took \(seconds) s")
         #expect(report?.totals?.tests == 2)
         #expect(try attempts(db) == ["a": 2_000, "b": 2_000])
-        let stored = try db.read { db in
+        let stored = try db.readSQLite { db in
             try Row.fetchAll(db, sql: "SELECT seq, kind, outcome, message FROM attempt ORDER BY result_id, seq")
         }
         #expect(stored.count == 4_000)
@@ -78,7 +78,7 @@ import Testing
         let parsed = try ReportReader.readAll(url).cases
         let db = try TriageDatabase.inMemory()
         _ = try Ingestor(database: db).ingest([url.path])
-        let stored = try db.read { db in
+        let stored = try db.readSQLite { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -93,7 +93,7 @@ import Testing
             #expect(row["duration"] as Double? == testCase.duration)
             #expect(row["attempts"] as Int == testCase.attempts.count)
         }
-        let kinds = try db.read { db in
+        let kinds = try db.readSQLite { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -125,11 +125,11 @@ import Testing
         let db = try TriageDatabase.inMemory()
         let report = try Ingestor(database: db).ingest([url.path])
         #expect(report.totals?.tests == 2)
-        #expect(try db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM test") } == 2)
+        #expect(try db.readSQLite { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM test") } == 2)
         // The same names again find the same two tests.
         let again = try TestSupport.write(try String(contentsOf: url, encoding: .utf8) + "\n")
         _ = try Ingestor(database: db).ingest([again.path])
-        #expect(try db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM test") } == 2)
+        #expect(try db.readSQLite { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM test") } == 2)
     }
 
     @Test func aFileSwappedAfterTheChecksIsNotParsedInItsPlace() throws {
@@ -207,7 +207,7 @@ import Testing
             let report = try Ingestor(database: db).ingest(
                 [folder.path], options: IngestOptions(runKey: "r", now: Date(timeIntervalSince1970: 0), jobs: jobs))
             #expect(report.files.map(\.status).filter { $0 == .duplicate }.count == 1)
-            return try db.read { db in
+            return try db.readSQLite { db in
                 var lines: [String] = []
                 for (table, order) in [
                     ("run", "id"), ("run_file", "id"), ("test", "id"), ("result", "id"), ("attempt", "id"),

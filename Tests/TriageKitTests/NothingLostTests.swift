@@ -92,7 +92,7 @@ import Testing
         let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
         #expect(wal == 0)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
-        #expect(try db.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
+        #expect(try db.readSQLite { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
     }
 
     @Test func aWALThatCannotBeFoldedInFailsLoudlyAndSaysTheDataIsStored() throws {

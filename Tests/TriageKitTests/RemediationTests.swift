@@ -77,7 +77,7 @@ func addAmbiguousClusters(_ db: TriageDatabase) throws {
 
 /// Every row of every remediation table, to show a rejected command changed nothing.
 func remediationSnapshot(_ db: TriageDatabase) throws -> String {
-    try db.read { database in
+    try db.readSQLite { database in
         var text = ""
         for table in [
             "whys", "whys_step", "whys_option", "whys_item", "whys_cluster", "whys_test", "cycle", "cycle_note",

@@ -5,14 +5,16 @@ import GRDBSQLite
 /// million rows per large file; GRDB's `StatementArguments` (an array of existentials per
 /// call) cost more there than SQLite itself, so those few statements bind directly.
 /// Everything else goes through GRDB.
-struct RawStatement {
+final class RawStatement: SQLPreparedStatement {
     let statement: Statement
+    private let db: Database
     private var handle: OpaquePointer { statement.sqliteStatement }
     /// SQLite copies bound text before `bind` returns.
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-    init(_ statement: Statement) {
+    init(_ statement: Statement, db: Database) {
         self.statement = statement
+        self.db = db
     }
 
     func reset() {
@@ -53,19 +55,26 @@ struct RawStatement {
     }
 
     /// Runs a statement that returns no rows; throws the database's error.
-    func execute(_ db: Database) throws {
+    @discardableResult
+    func execute() throws -> Int {
         let code = sqlite3_step(handle)
         guard code == SQLITE_DONE || code == SQLITE_ROW else {
             throw DatabaseError(
                 resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
                 sql: statement.sql)
         }
+        return db.changesCount
     }
 
     /// The first column of the first row as an integer, or nil without a row.
-    func firstInt64(_ db: Database) throws -> Int64? {
+    func firstInt64() throws -> Int64? {
         let code = sqlite3_step(handle)
-        if code == SQLITE_ROW { return sqlite3_column_int64(handle, 0) }
+        if code == SQLITE_ROW {
+            let value = sqlite3_column_int64(handle, 0)
+            // Runs the statement to its end (an INSERT … RETURNING has done its work already).
+            sqlite3_reset(handle)
+            return value
+        }
         guard code == SQLITE_DONE else {
             throw DatabaseError(
                 resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)),

@@ -1,21 +1,22 @@
 import Foundation
-import GRDB
 
 /// Writes the cases of one run into the database, inside the caller's transaction.
 /// The hot path of ingest: cached statements, one lookup per test, no reads back
 /// unless a test is reported twice in one run.
 final class RunWriter {
-    private let db: Database
+    private let db: any SQLSession
     private let runID: Int64
     /// The rules version recorded with each new cluster.
     private let rulesVersion: String
     private var knownClusters: Set<String> = []
     private(set) var casesWritten = 0
     // Prepared once per ingest: looking a cached statement up hashes its SQL on every call.
-    private let insertResult: RawStatement
-    private let selectTest: RawStatement
-    private let insertTest: RawStatement
-    private let insertAttempt: RawStatement
+    private let insertResult: any SQLPreparedStatement
+    private let selectTest: any SQLPreparedStatement
+    private let insertTest: any SQLPreparedStatement
+    private let insertAttempt: any SQLPreparedStatement
+    /// PostgreSQL keeps attempts in the partition of their run, so they carry its id.
+    private let attemptsCarryRun: Bool
     /// Files stored by this ingest, by id: a test reported by two of them is refused.
     private var filesOfThisIngest: [Int64: String] = [:]
     /// Results of this run that a test reported again, by id: what their attempts add up to.
@@ -25,38 +26,37 @@ final class RunWriter {
     /// Whether the last test looked up was new to the database (see `testID(for:)`).
     private var lastTestWasNew = false
 
-    init(db: Database, runID: Int64, rulesVersion: String) throws {
+    init(db: any SQLSession, runID: Int64, rulesVersion: String) throws {
         self.db = db
         self.runID = runID
         self.rulesVersion = rulesVersion
-        hasLegacyTests = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM test WHERE legacy = 1)") ?? false
-        insertResult = RawStatement(
-            try db.makeStatement(
+        attemptsCarryRun = db.dialect == .postgresql
+        hasLegacyTests = try db.fetchOne(Bool.self, sql: "SELECT EXISTS (SELECT 1 FROM test WHERE legacy = 1)") ?? false
+        insertResult = try db.prepare(
                 sql: """
                     INSERT INTO result (run_id, test_id, file_id, outcome, attempts, retried, duration, cluster_id)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (run_id, test_id) DO NOTHING
-                    """))
-        selectTest = RawStatement(
-            try db.makeStatement(
+                    RETURNING id
+                    """)
+        selectTest = try db.prepare(
                 sql: """
                     SELECT id FROM test
                     WHERE identity_hash = ? AND suite_path = ? AND classname = ? AND name = ? AND variant = ?
-                    """))
-        insertTest = RawStatement(
-            try db.makeStatement(
+                    """)
+        insertTest = try db.prepare(
                 sql: """
                     INSERT INTO test (identity_hash, suite, suite_path, classname, name, variant, file)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (identity_hash) DO NOTHING
-                    """))
-        insertAttempt = RawStatement(
-            try db.makeStatement(
+                    RETURNING id
+                    """)
+        insertAttempt = try db.prepare(
                 sql: """
                     INSERT INTO attempt (result_id, seq, kind, outcome, inferred, duration, message, failure_type,
-                                         failure_text, stdout, stderr, cluster_id)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """))
+                                         failure_text, stdout, stderr, cluster_id\(attemptsCarryRun ? ", run_id" : ""))
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?\(attemptsCarryRun ? ", ?" : ""))
+                    """)
     }
 
     /// Registers a file of this ingest before its cases are written.
@@ -88,13 +88,12 @@ final class RunWriter {
         insert.bind(7, testCase.duration)
         // The cluster that explains the final outcome: the last failing attempt's.
         insert.bind(8, outcome.isFailure ? clusters.last { $0 != nil } ?? nil : nil)
-        try insert.execute(db)
-        if db.changesCount == 0 {
+        guard let resultID = try insert.firstInt64() else {
             try mergeIntoExisting(testCase, clusters: clusters, testID: testID, fileID: fileID)
             return
         }
         if Self.needsAttemptRows(testCase) {
-            try insertAttempts(testCase.attempts, clusters: clusters, resultID: db.lastInsertedRowID)
+            try insertAttempts(testCase.attempts, clusters: clusters, resultID: resultID)
         }
     }
 
@@ -147,7 +146,7 @@ final class RunWriter {
         select.bind(3, identity.classname)
         select.bind(4, identity.name)
         select.bind(5, variant)
-        return try select.firstInt64(db)
+        return try select.firstInt64()
     }
 
     /// The new test's id, or nil when a test already holds `hash`.
@@ -161,8 +160,7 @@ final class RunWriter {
         insert.bind(5, identity.name)
         insert.bind(6, variant)
         insert.bind(7, testCase.file)
-        try insert.execute(db)
-        return db.changesCount == 1 ? db.lastInsertedRowID : nil
+        return try insert.firstInt64()
     }
 
     /// A test stored before suite paths were part of the identity was keyed by its leaf suite:
@@ -172,9 +170,7 @@ final class RunWriter {
         let legacyHash = TestIdentity(suitePath: testCase.suite, classname: testCase.classname, name: testCase.name)
             .storageHash
         guard
-            let id = try Int64.fetchOne(
-                db,
-                sql: """
+            let id = try db.fetchOne(Int64.self, sql: """
                     SELECT id FROM test WHERE legacy = 1 AND identity_hash = ? AND suite_path = ? AND classname = ?
                     AND name = ? AND variant = ''
                     """,
@@ -200,12 +196,12 @@ final class RunWriter {
 
     private func remember(_ signature: Signature) throws {
         guard knownClusters.insert(signature.clusterID).inserted else { return }
-        let upsert = try db.cachedStatement(
+        try db.execute(
             sql: """
                 INSERT INTO failure_cluster (id, category, detail, template, rules_version) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO NOTHING
-                """)
-        try upsert.execute(arguments: [
+                """,
+            arguments: [
             signature.clusterID, signature.category, signature.detail, signature.template, rulesVersion,
         ])
     }
@@ -228,7 +224,8 @@ final class RunWriter {
             insert.bind(10, attempt.stdout)
             insert.bind(11, attempt.stderr)
             insert.bind(12, index < clusters.count ? clusters[index] : nil)
-            try insert.execute(db)
+            if attemptsCarryRun { insert.bind(13, runID) }
+            try insert.execute()
         }
     }
 
@@ -236,12 +233,11 @@ final class RunWriter {
 
     private func mergeIntoExisting(_ testCase: TestCase, clusters: [String?], testID: Int64, fileID: Int64) throws {
         guard
-            let stored = try Row.fetchOne(
-                db, sql: "SELECT id, file_id, duration FROM result WHERE run_id = ? AND test_id = ?",
+            let stored = try db.fetchOne(sql: "SELECT id, file_id, duration FROM result WHERE run_id = ? AND test_id = ?",
                 arguments: [runID, testID])
         else { return }
-        let resultID: Int64 = stored["id"]
-        let earlierFile: Int64 = stored["file_id"]
+        let resultID: Int64 = try stored.required("id", of: "result")
+        let earlierFile: Int64 = try stored.required("file_id", of: "result")
         if earlierFile != fileID, let earlierPath = filesOfThisIngest[earlierFile] {
             let path = filesOfThisIngest[fileID] ?? ""
             throw TriageError.badInput(
@@ -284,16 +280,17 @@ final class RunWriter {
     /// without attempt rows was a clean pass, whose row is written now that it has company.
     private func loadAttempts(resultID: Int64, duration: Double?) throws -> AttemptSummary {
         var summary = AttemptSummary()
-        let rows = try Row.fetchCursor(
-            db,
+        try db.forEach(
             sql: """
-                SELECT kind, outcome, duration, message IS NULL AND failure_text IS NULL AS undescribed, cluster_id
+                SELECT kind, outcome, duration,
+                       CASE WHEN message IS NULL AND failure_text IS NULL THEN 1 ELSE 0 END AS undescribed, cluster_id
                 FROM attempt WHERE result_id = ? ORDER BY seq
-                """, arguments: [resultID])
-        while let row = try rows.next() {
+                """, arguments: [resultID]
+        ) { row in
             summary.append(
-                kind: AttemptKind(rawValue: row["kind"]) ?? .run, outcome: Outcome(rawValue: row["outcome"]) ?? .error,
-                duration: row["duration"], isUndescribed: row["undescribed"], cluster: row["cluster_id"])
+                kind: AttemptKind(rawValue: row["kind"] ?? "") ?? .run,
+                outcome: Outcome(rawValue: row["outcome"] ?? "") ?? .error,
+                duration: row["duration"], isUndescribed: row["undescribed"] ?? false, cluster: row["cluster_id"])
         }
         if summary.count == 0 {
             let pass = TestAttempt(outcome: .passed, duration: duration)

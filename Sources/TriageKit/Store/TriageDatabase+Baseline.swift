@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// The reads behind the CI gate's baseline: runs of one CI job, and a job's history of a test.
 extension TriageDatabase {
@@ -9,17 +8,14 @@ extension TriageDatabase {
     func latestRun(before runID: Int64, branch: String, job: String?) throws -> Int64? {
         try read { db in
             guard
-                let current = try Row.fetchOne(
-                    db, sql: "SELECT run_at, ci_provider, build_id FROM run WHERE id = ?", arguments: [runID]),
+                let current = try db.fetchOne(sql: "SELECT run_at, ci_provider, build_id FROM run WHERE id = ?", arguments: [runID]),
                 let at = current["run_at"] as String?
             else { return nil }
             let provider: String? = current["ci_provider"]
             let build: String? = current["build_id"]
-            return try Int64.fetchOne(
-                db,
-                sql: """
-                    SELECT id FROM run WHERE (run_at < ? OR (run_at = ? AND id < ?)) AND branch = ? AND job IS ?
-                      AND (? IS NULL OR NOT (ci_provider IS ? AND build_id IS ?))
+            return try db.fetchOne(Int64.self, sql: """
+                    SELECT id FROM run WHERE (run_at < ? OR (run_at = ? AND id < ?)) AND branch = ? AND COALESCE(job, '') = COALESCE(?, '')
+                      AND (? IS NULL OR NOT (COALESCE(ci_provider, '') = COALESCE(?, '') AND COALESCE(build_id, '') = COALESCE(?, '')))
                     ORDER BY run_at DESC, id DESC LIMIT 1
                     """, arguments: [at, at, runID, branch, job, build, provider, build])
         }
@@ -28,8 +24,7 @@ extension TriageDatabase {
     /// Whether the job has any run on `branch`.
     func hasRun(branch: String, job: String?) throws -> Bool {
         try read { db in
-            try Bool.fetchOne(
-                db, sql: "SELECT EXISTS (SELECT 1 FROM run WHERE branch = ? AND job IS ?)", arguments: [branch, job])
+            try db.fetchOne(Bool.self, sql: "SELECT EXISTS (SELECT 1 FROM run WHERE branch = ? AND COALESCE(job, '') = COALESCE(?, ''))", arguments: [branch, job])
                 ?? false
         }
     }
@@ -39,14 +34,12 @@ extension TriageDatabase {
     /// baseline can be another shard of the job, which ran other tests.
     func failingBeforeInJob(runID: Int64, baseline: Int64, job: String?) throws -> Set<String> {
         try read { db in
-            guard let at = try String.fetchOne(db, sql: "SELECT run_at FROM run WHERE id = ?", arguments: [runID])
+            guard let at = try db.fetchOne(String.self, sql: "SELECT run_at FROM run WHERE id = ?", arguments: [runID])
             else { return [] }
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
+            let rows = try db.fetchAll(sql: """
                     SELECT t.suite_path, t.classname, t.name, t.variant,
                         (SELECT p.outcome FROM result p JOIN run pr ON pr.id = p.run_id
-                         WHERE p.test_id = r.test_id AND pr.job IS ? AND pr.id != r.run_id
+                         WHERE p.test_id = r.test_id AND COALESCE(pr.job, '') = COALESCE(?, '') AND pr.id != r.run_id
                            AND (pr.run_at < ? OR (pr.run_at = ? AND pr.id < r.run_id))
                          ORDER BY pr.run_at DESC, pr.id DESC LIMIT 1) AS previous
                     FROM result r JOIN test t ON t.id = r.test_id

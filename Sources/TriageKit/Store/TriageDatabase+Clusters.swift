@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// A failure cluster with how often it occurs: what `triage clusters` lists.
 public struct ClusterSummary: Codable, Sendable, Equatable {
@@ -45,22 +44,19 @@ extension TriageDatabase {
     /// Clusters with failures, most failures first.
     public func clusterSummaries(recentRuns: Int = 20) throws -> [ClusterSummary] {
         try read { db in
-            let recent = try Int64.fetchAll(
-                db, sql: "SELECT id FROM run ORDER BY run_at DESC, id DESC LIMIT ?", arguments: [recentRuns]
+            let recent = try db.fetchAll(Int64.self, sql: "SELECT id FROM run ORDER BY run_at DESC, id DESC LIMIT ?", arguments: [recentRuns]
             ).reversed()
-            let perRun = try Row.fetchAll(
-                db,
-                sql: """
+            let perRun = try db.fetchAll(sql: """
                     SELECT cluster_id, run_id, COUNT(*) AS n FROM result
                     WHERE cluster_id IS NOT NULL AND outcome IN ('failed', 'error')
-                        AND run_id IN (\(databaseQuestionMarks(count: max(1, recent.count))))
+                        AND run_id IN (\(sqlPlaceholders(count: max(1, recent.count))))
                     GROUP BY cluster_id, run_id
-                    """, arguments: recent.isEmpty ? [0] : StatementArguments(Array(recent)))
+                    """, arguments: recent.isEmpty ? [0] : SQLArguments(Array(recent)))
             var counts: [String: [Int64: Int]] = [:]
-            for row in perRun { counts[row["cluster_id"], default: [:]][row["run_id"]] = row["n"] }
-            return try Row.fetchAll(
-                db,
-                sql: """
+            for row in perRun {
+                counts[try row.required("cluster_id", of: "result"), default: [:]][try row.required("run_id", of: "result")] = row["n"]
+            }
+            return try db.fetchAll(sql: """
                     SELECT c.id, c.category, c.detail, c.template, COUNT(*) AS failures, COUNT(DISTINCT r.test_id) AS tests,
                         COUNT(DISTINCT r.run_id) AS runs, MIN(r.run_id) AS first_run, MAX(r.run_id) AS last_run
                     FROM result r JOIN failure_cluster c ON c.id = r.cluster_id
@@ -92,17 +88,12 @@ extension TriageDatabase {
                 tests: 0, runs: 0, firstSeenRun: 0, lastSeenRun: 0, recent: [], trend: "")
         return try read { db in
             let version =
-                try String.fetchOne(
-                    db, sql: "SELECT rules_version FROM failure_cluster WHERE id = ?", arguments: [cluster.id]) ?? ""
-            let examples = try String.fetchAll(
-                db,
-                sql: """
+                try db.fetchOne(String.self, sql: "SELECT rules_version FROM failure_cluster WHERE id = ?", arguments: [cluster.id]) ?? ""
+            let examples = try db.fetchAll(String.self, sql: """
                     SELECT DISTINCT COALESCE(message, substr(failure_text, 1, 2000)) FROM attempt
                     WHERE cluster_id = ? AND COALESCE(message, failure_text) IS NOT NULL LIMIT 5
                     """, arguments: [cluster.id])
-            let tests = try Row.fetchAll(
-                db,
-                sql: """
+            let tests = try db.fetchAll(sql: """
                     SELECT t.suite_path, t.classname, t.name, t.variant, COUNT(*) AS n, MAX(r.run_id) AS last_run
                     FROM result r JOIN test t ON t.id = r.test_id
                     WHERE r.cluster_id = ? AND r.outcome IN ('failed', 'error')
@@ -113,15 +104,12 @@ extension TriageDatabase {
                     test: try TestIdentity(row: $0).displayID,
                     failures: try $0.required("n", of: "result"), lastRun: try $0.required("last_run", of: "result"))
             }
-            let runs = try Int64.fetchAll(
-                db, sql: "SELECT id FROM run ORDER BY run_at DESC, id DESC LIMIT ?", arguments: [recentRuns]
+            let runs = try db.fetchAll(Int64.self, sql: "SELECT id FROM run ORDER BY run_at DESC, id DESC LIMIT ?", arguments: [recentRuns]
             ).reversed()
             let history = try runs.map { runID in
                 ClusterDetail.RunCount(
                     runID: runID,
-                    failures: try Int.fetchOne(
-                        db,
-                        sql:
+                    failures: try db.fetchOne(Int.self, sql:
                             "SELECT COUNT(*) FROM result WHERE run_id = ? AND cluster_id = ? AND outcome IN ('failed', 'error')",
                         arguments: [runID, cluster.id]) ?? 0)
             }
@@ -152,9 +140,7 @@ extension TriageDatabase {
         var wrote = false
         while true {
             let batch: [(id: Int64, resultID: Int64, old: String?, input: FailureInput)] = try read { db in
-                try Row.fetchAll(
-                    db,
-                    sql: """
+                try db.fetchAll(sql: """
                         SELECT a.id, a.result_id, a.message, a.failure_text, a.failure_type, a.cluster_id,
                             t.suite_path, t.classname, t.name, t.variant
                         FROM attempt a JOIN result r ON r.id = a.result_id JOIN test t ON t.id = r.test_id
@@ -204,10 +190,10 @@ extension TriageDatabase {
                 var results = Set<Int64>()
                 for update in updates {
                     // Only if no other writer changed the attempt since the batch was read.
-                    try db.execute(
-                        sql: "UPDATE attempt SET cluster_id = ? WHERE id = ? AND cluster_id IS ?",
+                    let changes = try db.execute(
+                        sql: "UPDATE attempt SET cluster_id = ? WHERE id = ? AND COALESCE(cluster_id, '') = COALESCE(?, '')",
                         arguments: [update.new, update.attemptID, update.old])
-                    if db.changesCount > 0 {
+                    if changes > 0 {
                         changed += 1
                         results.insert(update.resultID)
                     }
@@ -238,18 +224,16 @@ extension TriageDatabase {
     func clustersSeen(_ ids: Set<String>, before runID: Int64) throws -> Set<String> {
         guard !ids.isEmpty else { return [] }
         return try read { db in
-            guard let at = try String.fetchOne(db, sql: "SELECT run_at FROM run WHERE id = ?", arguments: [runID]) else {
+            guard let at = try db.fetchOne(String.self, sql: "SELECT run_at FROM run WHERE id = ?", arguments: [runID]) else {
                 return []
             }
             var seen = Set<String>()
             for chunk in Array(ids).chunked(into: 400) {
-                let marks = databaseQuestionMarks(count: chunk.count)
+                let marks = sqlPlaceholders(count: chunk.count)
                 let earlier = "(u.run_at < ? OR (u.run_at = ? AND u.id < ?))"
-                let arguments = StatementArguments(chunk) + [at, at, runID]
+                let arguments = SQLArguments(chunk) + [at, at, runID]
                 seen.formUnion(
-                    try String.fetchAll(
-                        db,
-                        sql: """
+                    try db.fetchAll(String.self, sql: """
                             SELECT DISTINCT r.cluster_id FROM result r JOIN run u ON u.id = r.run_id
                             WHERE r.cluster_id IN (\(marks)) AND \(earlier)
                             UNION

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// One test's result in one run, as the history analyses read it.
 struct ResultPoint: Sendable {
@@ -33,7 +32,7 @@ public struct StoredTest: Codable, Sendable, Equatable, Hashable {
     /// The columns `init(row:)` reads, for a query on the test table aliased `t`.
     static let columns = "t.id, t.suite, t.suite_path, t.classname, t.name, t.variant, t.file"
 
-    init(row: Row) throws {
+    init(row: SQLRow) throws {
         self.init(
             id: try row.required("id", of: "test"), suite: try row.required("suite", of: "test"),
             suitePath: try row.required("suite_path", of: "test"), classname: try row.required("classname", of: "test"),
@@ -72,16 +71,15 @@ extension TriageDatabase {
     func results(inRuns runIDs: [Int64]) throws -> [ResultPoint] {
         guard !runIDs.isEmpty else { return [] }
         return try read { db in
-            let placeholders = databaseQuestionMarks(count: runIDs.count)
-            let rows = try Row.fetchCursor(
-                db,
+            let placeholders = sqlPlaceholders(count: runIDs.count)
+            var points: [ResultPoint] = []
+            try db.forEach(
                 sql: """
                     SELECT r.run_id, r.test_id, r.outcome, r.retried, r.cluster_id, r.duration, c.category
                     FROM result r LEFT JOIN failure_cluster c ON c.id = r.cluster_id WHERE r.run_id IN (\(placeholders))
                     """,
-                arguments: StatementArguments(runIDs))
-            var points: [ResultPoint] = []
-            while let row = try rows.next() {
+                arguments: SQLArguments(runIDs)
+            ) { row in
                 points.append(
                     ResultPoint(
                         runID: try row.required("run_id", of: "result"), testID: try row.required("test_id", of: "result"),
@@ -99,11 +97,9 @@ extension TriageDatabase {
         return try read { db in
             var found: [Int64: StoredTest] = [:]
             for chunk in Array(ids).chunked(into: 500) {
-                let rows = try Row.fetchAll(
-                    db,
-                    sql:
-                        "SELECT \(StoredTest.columns) FROM test t WHERE t.id IN (\(databaseQuestionMarks(count: chunk.count)))",
-                    arguments: StatementArguments(chunk))
+                let rows = try db.fetchAll(sql:
+                        "SELECT \(StoredTest.columns) FROM test t WHERE t.id IN (\(sqlPlaceholders(count: chunk.count)))",
+                    arguments: SQLArguments(chunk))
                 for row in rows {
                     let test = try StoredTest(row: row)
                     found[test.id] = test
@@ -117,11 +113,9 @@ extension TriageDatabase {
     func clusters(ids: Set<String>) throws -> [String: StoredCluster] {
         guard !ids.isEmpty else { return [:] }
         return try read { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql:
-                    "SELECT id, category, detail, template FROM failure_cluster WHERE id IN (\(databaseQuestionMarks(count: ids.count)))",
-                arguments: StatementArguments(Array(ids)))
+            let rows = try db.fetchAll(sql:
+                    "SELECT id, category, detail, template FROM failure_cluster WHERE id IN (\(sqlPlaceholders(count: ids.count)))",
+                arguments: SQLArguments(Array(ids)))
             return Dictionary(
                 uniqueKeysWithValues: try rows.map {
                     (
@@ -154,15 +148,12 @@ extension TriageDatabase {
         let normalized = Self.normalizedTestQuery(namePart)
         let candidates = try read { db -> [StoredTest] in
             let base = "(CASE WHEN t.classname = '' THEN t.name ELSE t.classname || '::' || t.name END)"
-            let exact = try Row.fetchAll(
-                db, sql: "SELECT \(StoredTest.columns) FROM test t WHERE \(base) IN (?, ?) LIMIT 200",
+            let exact = try db.fetchAll(sql: "SELECT \(StoredTest.columns) FROM test t WHERE \(base) IN (?, ?) LIMIT 200",
                 arguments: [query, normalized]
             ).map { try StoredTest(row: $0) }
             if !exact.isEmpty { return exact }
             // The full display id (suite path, variant) is built here, not in SQL.
-            let parts = try Row.fetchAll(
-                db,
-                sql:
+            let parts = try db.fetchAll(sql:
                     "SELECT \(StoredTest.columns) FROM test t WHERE instr(\(base), ?) > 0 OR instr(\(base), ?) > 0 OR instr(t.suite_path, ?) > 0 OR instr(t.variant, ?) > 0 OR instr(?, \(base)) > 0 LIMIT 2000",
                 arguments: [namePart, normalized, namePart, query, namePart]
             ).map { try StoredTest(row: $0) }
@@ -201,9 +192,7 @@ extension TriageDatabase {
     /// One test's results over all runs, oldest first, with run metadata and its failure message.
     func timeline(testID: Int64, limit: Int) throws -> [(run: RunSummary, point: ResultPoint, message: String?)] {
         try read { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
+            let rows = try db.fetchAll(sql: """
                     SELECT r.run_id, r.outcome, r.retried, r.cluster_id, r.duration,
                         (SELECT a.message FROM attempt a WHERE a.result_id = r.id AND a.outcome IN ('failed', 'error')
                             ORDER BY a.seq DESC LIMIT 1) AS message
@@ -212,9 +201,8 @@ extension TriageDatabase {
                     """, arguments: [testID, limit])
             let runIDs: [Int64] = try rows.map { try $0.required("run_id", of: "result") }
             guard !runIDs.isEmpty else { return [] }
-            let runs = try Row.fetchAll(
-                db, sql: "SELECT * FROM run WHERE id IN (\(databaseQuestionMarks(count: runIDs.count)))",
-                arguments: StatementArguments(runIDs)
+            let runs = try db.fetchAll(sql: "SELECT * FROM run WHERE id IN (\(sqlPlaceholders(count: runIDs.count)))",
+                arguments: SQLArguments(runIDs)
             )
             .map { try Self.runSummary($0) }
             let byID = Dictionary(uniqueKeysWithValues: runs.map { ($0.id, $0) })
@@ -231,7 +219,7 @@ extension TriageDatabase {
     /// A run summary by id; throws `notFound` naming what to do.
     public func run(id: Int64) throws -> RunSummary {
         try read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = ?", arguments: [id]) else {
+            guard let row = try db.fetchOne(sql: "SELECT * FROM run WHERE id = ?", arguments: [id]) else {
                 throw TriageError.notFound("run \(id) does not exist; `triage runs` lists the stored runs")
             }
             return try Self.runSummary(row)
@@ -241,9 +229,7 @@ extension TriageDatabase {
     /// An example failure message for each cluster in a run.
     func exampleMessages(runID: Int64) throws -> [String: String] {
         try read { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
+            let rows = try db.fetchAll(sql: """
                     SELECT a.cluster_id, MIN(COALESCE(a.message, substr(a.failure_text, 1, 500))) AS message
                     FROM attempt a JOIN result r ON r.id = a.result_id
                     WHERE r.run_id = ? AND a.cluster_id IS NOT NULL GROUP BY a.cluster_id
@@ -277,16 +263,16 @@ extension TriageDatabase {
 
 extension TriageDatabase {
     /// The newest run before `runID` in history order (run time, then id), on `branch` if given.
-    static func runBefore(_ runID: Int64, branch: String?, db: Database) throws -> Int64? {
-        let at = try String.fetchOne(db, sql: "SELECT run_at FROM run WHERE id = ?", arguments: [runID])
+    static func runBefore(_ runID: Int64, branch: String?, db: any SQLSession) throws -> Int64? {
+        let at = try db.fetchOne(String.self, sql: "SELECT run_at FROM run WHERE id = ?", arguments: [runID])
         guard let at else { return nil }
         var sql = "SELECT id FROM run WHERE (run_at < ? OR (run_at = ? AND id < ?))"
-        var arguments: StatementArguments = [at, at, runID]
+        var arguments: SQLArguments = [at, at, runID]
         if let branch {
             sql += " AND branch = ?"
             arguments += [branch]
         }
-        return try Int64.fetchOne(db, sql: sql + " ORDER BY run_at DESC, id DESC LIMIT 1", arguments: arguments)
+        return try db.fetchOne(Int64.self, sql: sql + " ORDER BY run_at DESC, id DESC LIMIT 1", arguments: arguments)
     }
 }
 
@@ -308,9 +294,7 @@ extension TriageDatabase {
     /// producer wrote one, else its classname without a trailing class name (`pkg.test_mod.TestX` → `pkg.test_mod`).
     func passRatesByArea(runID: Int64) throws -> [AreaCount] {
         let rows = try read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
+            try db.fetchAll(sql: """
                     SELECT t.classname, t.suite, t.file, r.outcome FROM result r JOIN test t ON t.id = r.test_id
                     WHERE r.run_id = ? AND r.outcome != 'skipped'
                     """, arguments: [runID])
@@ -354,10 +338,8 @@ extension TriageDatabase {
     }
 
     /// Failing tests of a run (final outcome) by name, with their clusters.
-    static func failingTests(runID: Int64, db: Database) throws -> [(test: RunDetail.FailingTest, cluster: StoredCluster?)] {
-        try Row.fetchAll(
-            db,
-            sql: """
+    static func failingTests(runID: Int64, db: any SQLSession) throws -> [(test: RunDetail.FailingTest, cluster: StoredCluster?)] {
+        try db.fetchAll(sql: """
                 SELECT t.suite_path, t.classname, t.name, t.variant, r.outcome, c.id AS cid, c.category, c.detail, c.template
                 FROM result r JOIN test t ON t.id = r.test_id LEFT JOIN failure_cluster c ON c.id = r.cluster_id
                 WHERE r.run_id = ? AND r.outcome IN ('failed', 'error') ORDER BY t.classname, t.name, t.variant
@@ -379,7 +361,7 @@ extension TriageDatabase {
 
 extension StoredCluster {
     /// A cluster from a row with the `id`, `category`, `detail` and `template` columns.
-    init(row: Row) throws {
+    init(row: SQLRow) throws {
         self.init(
             id: try row.required("id", of: "failure_cluster"), category: try row.required("category", of: "failure_cluster"),
             detail: row["detail"], template: try row.required("template", of: "failure_cluster"))
@@ -389,7 +371,7 @@ extension StoredCluster {
 extension TestIdentity {
     /// The identity of a row that has the test table's `suite_path`, `classname`, `name` and
     /// `variant` columns (selected under those names).
-    init(row: Row) throws {
+    init(row: SQLRow) throws {
         self.init(
             suitePath: try row.required("suite_path", of: "test"), classname: try row.required("classname", of: "test"),
             name: try row.required("name", of: "test"),

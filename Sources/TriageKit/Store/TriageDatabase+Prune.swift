@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// What `prune` removed (or, in a dry run, would remove).
 public struct PruneReport: Codable, Sendable, Equatable {
@@ -36,27 +35,22 @@ extension TriageDatabase {
             var candidates = Set<Int64>()
             if let cutoff {
                 candidates.formUnion(
-                    try Int64.fetchAll(
-                        db, sql: "SELECT id FROM run WHERE run_at < ?", arguments: [ISO8601.string(cutoff)]))
+                    try db.fetchAll(Int64.self, sql: "SELECT id FROM run WHERE run_at < ?", arguments: [ISO8601.string(cutoff)]))
             }
             if let keepRuns {
                 candidates.formUnion(
-                    try Int64.fetchAll(
-                        db,
-                        sql: """
+                    try db.fetchAll(Int64.self, sql: """
                             SELECT id FROM run WHERE id NOT IN (
                                 SELECT id FROM run ORDER BY run_at DESC, id DESC LIMIT ?)
                             """, arguments: [max(0, keepRuns)]))
             }
             let cycleRuns = Set(
-                try Int64.fetchAll(
-                    db,
-                    sql: """
+                try db.fetchAll(Int64.self, sql: """
                         SELECT before_run_id FROM cycle WHERE before_run_id IS NOT NULL
                         UNION SELECT before_run_id FROM cycle_result WHERE before_run_id IS NOT NULL
                         UNION SELECT after_run_id FROM cycle_result WHERE after_run_id IS NOT NULL
                         """))
-            let ordered = try Int64.fetchAll(db, sql: "SELECT id FROM run ORDER BY run_at, id")
+            let ordered = try db.fetchAll(Int64.self, sql: "SELECT id FROM run ORDER BY run_at, id")
             return (
                 ordered.filter { candidates.contains($0) && !cycleRuns.contains($0) },
                 ordered.filter { candidates.contains($0) && cycleRuns.contains($0) }
@@ -68,14 +62,14 @@ extension TriageDatabase {
         if dryRun {
             report.results = try read { db in
                 try selected.reduce(0) {
-                    $0 + (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM result WHERE run_id = ?", arguments: [$1]) ?? 0)
+                    $0 + (try db.fetchOne(Int.self, sql: "SELECT COUNT(*) FROM result WHERE run_id = ?", arguments: [$1]) ?? 0)
                 }
             }
             return report
         }
         for id in selected {
             report.results += try commit { db in
-                let results = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM result WHERE run_id = ?", arguments: [id])
+                let results = try db.fetchOne(Int.self, sql: "SELECT COUNT(*) FROM result WHERE run_id = ?", arguments: [id])
                 try Self.deleteRunRows(db, id: id)
                 return results ?? 0
             }
@@ -109,7 +103,7 @@ extension TriageDatabase {
     }
 
     /// Deletes a run's attempts, results, files and row.
-    static func deleteRunRows(_ db: Database, id: Int64) throws {
+    static func deleteRunRows(_ db: any SQLSession, id: Int64) throws {
         try db.execute(
             sql: "DELETE FROM attempt WHERE result_id IN (SELECT id FROM result WHERE run_id = ?)", arguments: [id])
         try db.execute(sql: "DELETE FROM result WHERE run_id = ?", arguments: [id])
@@ -124,7 +118,6 @@ extension TriageDatabase {
         while true {
             let deleted = try commit { db in
                 try db.execute(sql: sql, arguments: [Self.pruneBatchSize])
-                return db.changesCount
             }
             total += deleted
             if deleted < Self.pruneBatchSize { return total }
@@ -136,10 +129,10 @@ extension TriageDatabase {
     private func reclaimSpace() throws {
         guard path != ":memory:" else { return }
         do {
-            try writer.writeWithoutTransaction { db in
-                let mode = try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") ?? 0
+            try maintenance { db in
+                let mode = try db.fetchOne(Int.self, sql: "PRAGMA auto_vacuum") ?? 0
                 if mode == 2 {
-                    while try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0 > 0 {
+                    while try db.fetchOne(Int.self, sql: "PRAGMA freelist_count") ?? 0 > 0 {
                         try db.execute(sql: "PRAGMA incremental_vacuum(2000)")
                     }
                 } else {

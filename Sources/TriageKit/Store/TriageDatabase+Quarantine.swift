@@ -1,57 +1,26 @@
 import Foundation
-import GRDB
 
-/// A row of `quarantine`.
-struct QuarantineRecord: Codable, FetchableRecord, MutablePersistableRecord {
-    static let databaseTableName = "quarantine"
+/// A row of `quarantine`, read by column name.
+struct QuarantineRow {
+    var id: Int64
+    var entry: QuarantineEntry
 
-    var id: Int64?
-    var test: String
-    var isPattern: Bool
-    var clusterID: String?
-    var reason: String
-    var owner: String?
-    var createdAt: String
-    var expiresAt: String?
+    static let columns = "id, test, is_pattern, cluster_id, reason, owner, created_at, expires_at"
 
-    enum CodingKeys: String, CodingKey {
-        case id, test, reason, owner
-        case isPattern = "is_pattern", clusterID = "cluster_id", createdAt = "created_at", expiresAt = "expires_at"
-    }
-
-    enum Columns {
-        static let test = Column(CodingKeys.test)
-        static let isPattern = Column(CodingKeys.isPattern)
-        static let clusterID = Column(CodingKeys.clusterID)
-        static let reason = Column(CodingKeys.reason)
-        static let owner = Column(CodingKeys.owner)
-        static let expiresAt = Column(CodingKeys.expiresAt)
-    }
-
-    init(id: Int64? = nil, _ entry: QuarantineEntry) {
-        self.id = id
-        test = entry.test
-        isPattern = entry.isPattern
-        clusterID = entry.clusterID
-        reason = entry.reason
-        owner = entry.owner
-        createdAt = entry.createdAt
-        expiresAt = entry.expiresAt
-    }
-
-    var entry: QuarantineEntry {
-        QuarantineEntry(
-            test: test, isPattern: isPattern, clusterID: clusterID, reason: reason, owner: owner, createdAt: createdAt,
-            expiresAt: expiresAt)
+    init(row: SQLRow) throws {
+        id = try row.required("id", of: "quarantine")
+        entry = QuarantineEntry(
+            test: try row.required("test", of: "quarantine"), isPattern: try row.required("is_pattern", of: "quarantine"),
+            clusterID: row["cluster_id"], reason: try row.required("reason", of: "quarantine"), owner: row["owner"],
+            createdAt: try row.required("created_at", of: "quarantine"), expiresAt: row["expires_at"])
     }
 
     /// The entry stored for `test` (a test id or a glob) and the cause `clusterID` (nil: none).
-    static func stored(test: String, clusterID: String?) -> QueryInterfaceRequest<QuarantineRecord> {
-        filter(Columns.test == test && Columns.clusterID == clusterID)
-    }
-
-    mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
+    static func stored(_ db: any SQLSession, test: String, clusterID: String?) throws -> QuarantineRow? {
+        try db.fetchOne(
+            sql: "SELECT \(columns) FROM quarantine WHERE test = ? AND COALESCE(cluster_id, '') = COALESCE(?, '')",
+            arguments: [test, clusterID]
+        ).map(QuarantineRow.init(row:))
     }
 }
 
@@ -65,21 +34,28 @@ extension TriageDatabase {
         _ change: (QuarantineEntry?) throws -> (QuarantineEntry?, T)
     ) throws -> T {
         try transaction { db in
-            var existing = try QuarantineRecord.fetchOneChecked(db, QuarantineRecord.stored(test: test, clusterID: clusterID))
+            var existing = try QuarantineRow.stored(db, test: test, clusterID: clusterID)
             if existing == nil, let formerName, formerName != test {
-                existing = try QuarantineRecord.fetchOneChecked(db, QuarantineRecord.stored(test: formerName, clusterID: nil))
-                    .flatMap { $0.isPattern ? nil : $0 }
+                existing = try QuarantineRow.stored(db, test: formerName, clusterID: nil)
+                    .flatMap { $0.entry.isPattern ? nil : $0 }
             }
             let (stored, value) = try change(existing?.entry)
             guard let stored, stored != existing?.entry else { return value }
-            var record = QuarantineRecord(id: existing?.id, stored)
-            if existing != nil {
+            if let existing {
                 // The cause and the creation time stay those of the stored entry.
-                typealias Columns = QuarantineRecord.Columns
-                try record.update(
-                    db, columns: [Columns.test, Columns.isPattern, Columns.reason, Columns.owner, Columns.expiresAt])
+                try db.execute(
+                    sql: "UPDATE quarantine SET test = ?, is_pattern = ?, reason = ?, owner = ?, expires_at = ? WHERE id = ?",
+                    arguments: [stored.test, stored.isPattern, stored.reason, stored.owner, stored.expiresAt, existing.id])
             } else {
-                try record.insert(db)
+                try db.execute(
+                    sql: """
+                        INSERT INTO quarantine (test, is_pattern, cluster_id, reason, owner, created_at, expires_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        stored.test, stored.isPattern, stored.clusterID, stored.reason, stored.owner, stored.createdAt,
+                        stored.expiresAt,
+                    ])
             }
             return value
         }
@@ -89,16 +65,18 @@ extension TriageDatabase {
     /// (nil: the entry without a cause); whether there was one.
     func deleteQuarantine(test: String, clusterID: String? = nil) throws -> Bool {
         try transaction { db in
-            try QuarantineRecord.stored(test: test, clusterID: clusterID).deleteAll(db) > 0
+            try db.execute(
+                sql: "DELETE FROM quarantine WHERE test = ? AND COALESCE(cluster_id, '') = COALESCE(?, '')",
+                arguments: [test, clusterID]) > 0
         }
     }
 
     /// Every quarantine entry, by test id or glob.
     func quarantineEntries() throws -> [QuarantineEntry] {
         try read { db in
-            try QuarantineRecord.fetchAllChecked(
-                db, QuarantineRecord.order(QuarantineRecord.Columns.test, QuarantineRecord.Columns.clusterID)
-            ).map(\.entry)
+            try db.fetchAll(
+                sql: "SELECT \(QuarantineRow.columns) FROM quarantine ORDER BY test, COALESCE(cluster_id, '')"
+            ).map { try QuarantineRow(row: $0).entry }
         }
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// Reads and writes of Five-Whys records and remediation cycles.
 extension TriageDatabase {
@@ -12,9 +11,7 @@ extension TriageDatabase {
             throw TriageError.invalidArgument("the cluster id is empty; `triage runs show` lists the clusters of a run")
         }
         return try read { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql:
+            let rows = try db.fetchAll(sql:
                     "SELECT id, category, detail, template FROM failure_cluster WHERE id = ? OR substr(id, 1, length(?)) = ? ORDER BY id LIMIT 6",
                 arguments: [query, query, query])
             let clusters = try rows.map {
@@ -37,7 +34,7 @@ extension TriageDatabase {
     /// Every stored test.
     func allTests() throws -> [StoredTest] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT \(StoredTest.columns) FROM test t ORDER BY t.id").map { try StoredTest(row: $0) }
+            try db.fetchAll(sql: "SELECT \(StoredTest.columns) FROM test t ORDER BY t.id").map { try StoredTest(row: $0) }
         }
     }
 
@@ -47,7 +44,7 @@ extension TriageDatabase {
         guard !testIDs.isEmpty else { return nil }
         return try read { db in
             var bounds = ""
-            var arguments: StatementArguments = []
+            var arguments: SQLArguments = []
             if let atMost {
                 bounds += " AND (run.run_at < (SELECT run_at FROM run WHERE id = ?) OR (run.run_at = (SELECT run_at FROM run WHERE id = ?) AND run.id <= ?))"
                 arguments += [atMost, atMost, atMost]
@@ -58,17 +55,15 @@ extension TriageDatabase {
             }
             var best: (at: String, id: Int64)?
             for chunk in Array(testIDs).chunked(into: 500) {
-                let row = try Row.fetchOne(
-                    db,
-                    sql: """
+                let row = try db.fetchOne(sql: """
                         SELECT run.run_at, run.id FROM run
                         WHERE EXISTS (SELECT 1 FROM result r WHERE r.run_id = run.id
-                                      AND r.test_id IN (\(databaseQuestionMarks(count: chunk.count))))\(bounds)
+                                      AND r.test_id IN (\(sqlPlaceholders(count: chunk.count))))\(bounds)
                         ORDER BY run.run_at DESC, run.id DESC LIMIT 1
                         """,
-                    arguments: StatementArguments(chunk) + arguments)
+                    arguments: SQLArguments(chunk) + arguments)
                 if let row {
-                    let found: (at: String, id: Int64) = (row[0], row[1])
+                    let found: (at: String, id: Int64) = (try row.required(0, "run_at", of: "run"), try row.required(1, "id", of: "run"))
                     if best.map({ ($0.at, $0.id) < (found.at, found.id) }) ?? true { best = found }
                 }
             }
@@ -81,10 +76,11 @@ extension TriageDatabase {
     func insertWhys(_ content: WhysContent, now: Date) throws -> Int64 {
         try transaction { db in
             let stamp = ISO8601.string(now)
-            try db.execute(
-                sql: "INSERT INTO whys (problem, status, created_at, updated_at) VALUES (?, ?, ?, ?)",
-                arguments: [content.problem, content.status.rawValue, stamp, stamp])
-            let id = db.lastInsertedRowID
+            guard
+                let id = try db.insertReturningID(
+                    sql: "INSERT INTO whys (problem, status, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id",
+                    arguments: [content.problem, content.status.rawValue, stamp, stamp])
+            else { throw DamagedRow(table: "whys", column: "id", found: "no id for a new record") }
             try Self.writeWhys(db, id: id, content: content, now: now)
             return id
         }
@@ -107,7 +103,7 @@ extension TriageDatabase {
 
     func allWhys() throws -> [FiveWhys] {
         try read { db in
-            try Int64.fetchAll(db, sql: "SELECT id FROM whys ORDER BY id").map { try Self.loadWhys(db, id: $0) }
+            try db.fetchAll(Int64.self, sql: "SELECT id FROM whys ORDER BY id").map { try Self.loadWhys(db, id: $0) }
         }
     }
 
@@ -115,56 +111,45 @@ extension TriageDatabase {
     /// clusters ever failed (or a test the record links to). False when there are fewer such runs.
     func clustersAreQuiet(whysID: Int64, clusterIDs: [String], runs: Int) throws -> Bool {
         try read { db in
-            let marks = databaseQuestionMarks(count: clusterIDs.count)
-            let recent = try Int64.fetchAll(
-                db,
-                sql: """
+            let marks = sqlPlaceholders(count: clusterIDs.count)
+            let recent = try db.fetchAll(Int64.self, sql: """
                     SELECT run.id FROM run WHERE EXISTS (
                         SELECT 1 FROM result WHERE result.run_id = run.id
                         AND test_id IN (SELECT test_id FROM result WHERE cluster_id IN (\(marks))
                                         UNION SELECT test_id FROM whys_test WHERE whys_id = ?))
                     ORDER BY run.run_at DESC, run.id DESC LIMIT ?
-                    """, arguments: StatementArguments(clusterIDs) + [whysID, runs])
+                    """, arguments: SQLArguments(clusterIDs) + [whysID, runs])
             guard recent.count == runs else { return false }
             let failing =
-                try Int.fetchOne(
-                    db,
-                    sql: """
-                        SELECT COUNT(*) FROM result WHERE run_id IN (\(databaseQuestionMarks(count: recent.count)))
+                try db.fetchOne(Int.self, sql: """
+                        SELECT COUNT(*) FROM result WHERE run_id IN (\(sqlPlaceholders(count: recent.count)))
                         AND cluster_id IN (\(marks)) AND outcome IN ('failed', 'error')
-                        """, arguments: StatementArguments(recent) + StatementArguments(clusterIDs)) ?? 0
+                        """, arguments: SQLArguments(recent) + SQLArguments(clusterIDs)) ?? 0
             return failing == 0
         }
     }
 
-    static func loadWhys(_ db: Database, id: Int64) throws -> FiveWhys {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM whys WHERE id = ?", arguments: [id]) else {
+    static func loadWhys(_ db: any SQLSession, id: Int64) throws -> FiveWhys {
+        guard let row = try db.fetchOne(sql: "SELECT * FROM whys WHERE id = ?", arguments: [id]) else {
             throw TriageError.notFound("Five-Whys \(id) does not exist; `triage whys list` lists the records")
         }
-        let clusters = try Row.fetchAll(
-            db,
-            sql:
+        let clusters = try db.fetchAll(sql:
                 "SELECT c.id, c.category, c.detail, c.template FROM whys_cluster w JOIN failure_cluster c ON c.id = w.cluster_id WHERE w.whys_id = ? ORDER BY w.rowid",
             arguments: [id]
         ).map { try StoredCluster(row: $0) }
-        let tests = try String.fetchAll(
-            db,
-            sql:
+        let tests = try db.fetchAll(String.self, sql:
                 "SELECT CASE WHEN t.classname = '' THEN t.name ELSE t.classname || '::' || t.name END FROM whys_test w JOIN test t ON t.id = w.test_id WHERE w.whys_id = ? ORDER BY w.rowid",
             arguments: [id])
-        let steps = try Row.fetchAll(
-            db, sql: "SELECT question, answer FROM whys_step WHERE whys_id = ? ORDER BY seq", arguments: [id]
+        let steps = try db.fetchAll(sql: "SELECT question, answer FROM whys_step WHERE whys_id = ? ORDER BY seq", arguments: [id]
         )
         .map { WhysContent.Step(question: $0["question"], answer: try $0.required("answer", of: "whys_step")) }
-        let options = try Row.fetchAll(
-            db, sql: "SELECT * FROM whys_option WHERE whys_id = ? ORDER BY seq", arguments: [id]
+        let options = try db.fetchAll(sql: "SELECT * FROM whys_option WHERE whys_id = ? ORDER BY seq", arguments: [id]
         ).map {
             WhysContent.Option(
                 title: try $0.required("title", of: "whys_option"), approach: $0["approach"], pros: decodeList($0["pros"]),
                 cons: decodeList($0["cons"]), isChosen: try $0.required("chosen", of: "whys_option"))
         }
-        let items = try Row.fetchAll(
-            db, sql: "SELECT kind, text, state FROM whys_item WHERE whys_id = ? ORDER BY kind, seq", arguments: [id])
+        let items = try db.fetchAll(sql: "SELECT kind, text, state FROM whys_item WHERE whys_id = ? ORDER BY kind, seq", arguments: [id])
         func texts(_ kind: String) throws -> [String] {
             try items.filter { $0["kind"] == kind }.map { try $0.required("text", of: "whys_item") }
         }
@@ -183,7 +168,7 @@ extension TriageDatabase {
     }
 
     /// Writes every editable field of a record (the row exists): links and lists are replaced.
-    static func writeWhys(_ db: Database, id: Int64, content: WhysContent, now: Date) throws {
+    static func writeWhys(_ db: any SQLSession, id: Int64, content: WhysContent, now: Date) throws {
         try db.execute(
             sql: """
                 UPDATE whys SET problem = ?, root_cause = ?, status = ?, owner = ?, business_impact = ?, risk = ?, priority = ?,
@@ -210,8 +195,7 @@ extension TriageDatabase {
         }
         for clusterID in content.clusterIDs {
             guard
-                try Bool.fetchOne(
-                    db, sql: "SELECT EXISTS (SELECT 1 FROM failure_cluster WHERE id = ?)", arguments: [clusterID])
+                try db.fetchOne(Bool.self, sql: "SELECT EXISTS (SELECT 1 FROM failure_cluster WHERE id = ?)", arguments: [clusterID])
                     == true
             else {
                 throw TriageError.notFound(
@@ -222,9 +206,7 @@ extension TriageDatabase {
         }
         for test in content.tests {
             guard
-                let testID = try Int64.fetchOne(
-                    db,
-                    sql:
+                let testID = try db.fetchOne(Int64.self, sql:
                         "SELECT MIN(id) FROM test WHERE (CASE WHEN classname = '' THEN name ELSE classname || '::' || name END) = ?",
                     arguments: [test])
             else {
@@ -233,7 +215,7 @@ extension TriageDatabase {
                 )
             }
             try db.execute(
-                sql: "INSERT OR IGNORE INTO whys_test (whys_id, test_id) VALUES (?, ?)", arguments: [id, testID])
+                sql: "INSERT INTO whys_test (whys_id, test_id) VALUES (?, ?) ON CONFLICT DO NOTHING", arguments: [id, testID])
         }
         for (index, step) in content.steps.enumerated() {
             try db.execute(
@@ -286,9 +268,7 @@ extension TriageDatabase {
     /// Stores a new cycle, numbered within its effort; returns its id.
     func insertCycle(_ new: NewCycle) throws -> Int64 {
         try transaction { db in
-            let previous = try Row.fetchOne(
-                db,
-                sql:
+            let previous = try db.fetchOne(sql:
                     "SELECT COUNT(*) AS cycles, (SELECT max_cycles FROM cycle WHERE effort = ? ORDER BY number LIMIT 1) AS first_max FROM cycle WHERE effort = ?",
                 arguments: [new.effort, new.effort])
             let number = (previous?["cycles"] as Int? ?? 0) + 1
@@ -300,28 +280,29 @@ extension TriageDatabase {
             }
             for whysID in new.whysIDs {
                 guard
-                    try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM whys WHERE id = ?)", arguments: [whysID])
+                    try db.fetchOne(Bool.self, sql: "SELECT EXISTS (SELECT 1 FROM whys WHERE id = ?)", arguments: [whysID])
                         == true
                 else {
                     throw TriageError.notFound(
                         "Five-Whys \(whysID) does not exist; `triage whys list` lists the records")
                 }
             }
-            try db.execute(
-                sql:
-                    "INSERT INTO cycle (effort, number, max_cycles, scope, owner, started_at, before_run_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                arguments: [
-                    new.effort, number, maxCycles, new.scope, new.owner, ISO8601.string(new.now), new.beforeRunID,
-                ])
-            let id = db.lastInsertedRowID
+            guard
+                let id = try db.insertReturningID(
+                    sql:
+                        "INSERT INTO cycle (effort, number, max_cycles, scope, owner, started_at, before_run_id) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    arguments: [
+                        new.effort, number, maxCycles, new.scope, new.owner, ISO8601.string(new.now), new.beforeRunID,
+                    ])
+            else { throw DamagedRow(table: "cycle", column: "id", found: "no id for a new cycle") }
             for clusterID in new.clusterIDs {
                 try db.execute(
-                    sql: "INSERT OR IGNORE INTO cycle_cluster (cycle_id, cluster_id) VALUES (?, ?)",
+                    sql: "INSERT INTO cycle_cluster (cycle_id, cluster_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
                     arguments: [id, clusterID])
             }
             for whysID in new.whysIDs {
                 try db.execute(
-                    sql: "INSERT OR IGNORE INTO cycle_whys (cycle_id, whys_id) VALUES (?, ?)", arguments: [id, whysID])
+                    sql: "INSERT INTO cycle_whys (cycle_id, whys_id) VALUES (?, ?) ON CONFLICT DO NOTHING", arguments: [id, whysID])
             }
             return id
         }
@@ -395,24 +376,23 @@ extension TriageDatabase {
 
     func allCycles() throws -> [RemediationCycle] {
         try read { db in
-            try Int64.fetchAll(db, sql: "SELECT id FROM cycle ORDER BY effort, number").map {
+            try db.fetchAll(Int64.self, sql: "SELECT id FROM cycle ORDER BY effort, number").map {
                 try self.loadCycle(db, id: $0)
             }
         }
     }
 
-    static func loadCycleRow(_ db: Database, id: Int64) throws -> Row {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM cycle WHERE id = ?", arguments: [id]) else {
+    static func loadCycleRow(_ db: any SQLSession, id: Int64) throws -> SQLRow {
+        guard let row = try db.fetchOne(sql: "SELECT * FROM cycle WHERE id = ?", arguments: [id]) else {
             throw TriageError.notFound("cycle \(id) does not exist; `triage cycle list` lists the cycles")
         }
         return row
     }
 
-    static func insertCycleItems(_ db: Database, cycleID: Int64, _ items: [(CycleItemKind, String)], now: Date) throws {
+    static func insertCycleItems(_ db: any SQLSession, cycleID: Int64, _ items: [(CycleItemKind, String)], now: Date) throws {
         for (kind, text) in items {
             let seq =
-                (try Int.fetchOne(
-                    db, sql: "SELECT MAX(seq) FROM cycle_note WHERE cycle_id = ? AND kind = ?",
+                (try db.fetchOne(Int.self, sql: "SELECT MAX(seq) FROM cycle_note WHERE cycle_id = ? AND kind = ?",
                     arguments: [cycleID, kind.rawValue]) ?? 0) + 1
             try db.execute(
                 sql: "INSERT INTO cycle_note (cycle_id, kind, seq, created_at, text) VALUES (?, ?, ?, ?, ?)",
@@ -420,17 +400,13 @@ extension TriageDatabase {
         }
     }
 
-    func loadCycle(_ db: Database, id: Int64) throws -> RemediationCycle {
+    func loadCycle(_ db: any SQLSession, id: Int64) throws -> RemediationCycle {
         let row = try Self.loadCycleRow(db, id: id)
-        let clusters = try Row.fetchAll(
-            db,
-            sql:
+        let clusters = try db.fetchAll(sql:
                 "SELECT c.id, c.category, c.detail, c.template FROM cycle_cluster l JOIN failure_cluster c ON c.id = l.cluster_id WHERE l.cycle_id = ? ORDER BY l.rowid",
             arguments: [id]
         ).map { try StoredCluster(row: $0) }
-        let whys = try Row.fetchAll(
-            db,
-            sql:
+        let whys = try db.fetchAll(sql:
                 "SELECT w.id, w.problem, w.status FROM cycle_whys l JOIN whys w ON w.id = l.whys_id WHERE l.cycle_id = ? ORDER BY w.id",
             arguments: [id]
         ).map {
@@ -438,8 +414,7 @@ extension TriageDatabase {
                 id: try $0.required("id", of: "whys"), problem: try $0.required("problem", of: "whys"),
                 status: WhysStatus(rawValue: $0["status"] ?? "") ?? .open)
         }
-        let items = try Row.fetchAll(
-            db, sql: "SELECT kind, created_at, text FROM cycle_note WHERE cycle_id = ? ORDER BY kind, seq",
+        let items = try db.fetchAll(sql: "SELECT kind, created_at, text FROM cycle_note WHERE cycle_id = ? ORDER BY kind, seq",
             arguments: [id])
         func texts(_ kind: CycleItemKind) throws -> [String] {
             try items.filter { $0["kind"] == kind.rawValue }.map { try $0.required("text", of: "cycle_note") }
@@ -448,8 +423,7 @@ extension TriageDatabase {
             RemediationCycle.Note(
                 createdAt: try $0.required("created_at", of: "cycle_note"), text: try $0.required("text", of: "cycle_note"))
         }
-        let measurementText = try String.fetchOne(
-            db, sql: "SELECT measurement FROM cycle_result WHERE cycle_id = ?", arguments: [id])
+        let measurementText = try db.fetchOne(String.self, sql: "SELECT measurement FROM cycle_result WHERE cycle_id = ?", arguments: [id])
         let measurement = try measurementText.map { text in
             do {
                 return try JSONDecoder().decode(CycleMeasurement.self, from: Data(text.utf8))

@@ -1,4 +1,3 @@
-import GRDB
 
 extension TriageDatabase {
     /// Per cluster, what retries did for its failures: failing results with an attempt in the
@@ -8,14 +7,12 @@ extension TriageDatabase {
     func retryEvidence(lastRuns: Int?) throws -> [RetryEvidence] {
         try read { db in
             var window = ""
-            var arguments: StatementArguments = []
+            var arguments: SQLArguments = []
             if let lastRuns {
                 window = "AND r.run_id IN (SELECT id FROM run ORDER BY run_at DESC, id DESC LIMIT ?)"
                 arguments = [lastRuns]
             }
-            return try Row.fetchAll(
-                db,
-                sql: """
+            return try db.fetchAll(sql: """
                     WITH hit AS (
                         SELECT a.cluster_id, r.id AS result_id, r.test_id, r.run_id,
                             MAX(EXISTS (SELECT 1 FROM attempt later WHERE later.result_id = r.id AND later.seq > a.seq

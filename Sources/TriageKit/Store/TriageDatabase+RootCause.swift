@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// Reads and writes behind recurrence alarms and fixes verified from runs: which runs come
 /// after a fix, which tests ran clean since, and the recurrences noted. The rules themselves
@@ -9,7 +8,7 @@ extension TriageDatabase {
 
     /// The SQL condition "run `alias` comes after `point`" in history order (run time, then id),
     /// with its arguments; every run when the point has no run (nothing was stored then).
-    private static func after(_ point: FixPoint, alias: String = "run") -> (sql: String, arguments: StatementArguments) {
+    private static func after(_ point: FixPoint, alias: String = "run") -> (sql: String, arguments: SQLArguments) {
         guard let runAt = point.runAt, let runID = point.runID else { return ("1", []) }
         return (
             "(\(alias).run_at > ? OR (\(alias).run_at = ? AND \(alias).id > ?))", [runAt, runAt, runID]
@@ -20,8 +19,7 @@ extension TriageDatabase {
     func run(_ runID: Int64, isAfter point: FixPoint) throws -> Bool {
         let condition = Self.after(point)
         return try read { db in
-            try Bool.fetchOne(
-                db, sql: "SELECT EXISTS (SELECT 1 FROM run WHERE id = ? AND \(condition.sql))",
+            try db.fetchOne(Bool.self, sql: "SELECT EXISTS (SELECT 1 FROM run WHERE id = ? AND \(condition.sql))",
                 arguments: [runID] + condition.arguments) ?? false
         }
     }
@@ -29,7 +27,7 @@ extension TriageDatabase {
     /// The point of run `runID` itself (runs after it come after the point).
     func fixPoint(ofRun runID: Int64) throws -> FixPoint {
         try read { db in
-            let runAt = try String.fetchOne(db, sql: "SELECT run_at FROM run WHERE id = ?", arguments: [runID])
+            let runAt = try db.fetchOne(String.self, sql: "SELECT run_at FROM run WHERE id = ?", arguments: [runID])
             return FixPoint(runID: runAt == nil ? nil : runID, runAt: runAt)
         }
     }
@@ -37,9 +35,7 @@ extension TriageDatabase {
     /// Five-Whys records marked `fixed` or `verified`, with their clusters and fix points.
     func fixedWhys() throws -> [FixedWhys] {
         try read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
+            try db.fetchAll(sql: """
                     SELECT id, problem, status, fixed_at, fixed_run_id, fixed_run_at FROM whys
                     WHERE status IN ('fixed', 'verified') ORDER BY id
                     """
@@ -48,8 +44,7 @@ extension TriageDatabase {
                 return FixedWhys(
                     id: id, problem: try row.required("problem", of: "whys"),
                     status: WhysStatus(rawValue: row["status"] ?? "") ?? .fixed,
-                    clusterIDs: try String.fetchAll(
-                        db, sql: "SELECT cluster_id FROM whys_cluster WHERE whys_id = ? ORDER BY rowid", arguments: [id]),
+                    clusterIDs: try db.fetchAll(String.self, sql: "SELECT cluster_id FROM whys_cluster WHERE whys_id = ? ORDER BY rowid", arguments: [id]),
                     fixedAt: row["fixed_at"], point: FixPoint(runID: row["fixed_run_id"], runAt: row["fixed_run_at"]))
             }
         }
@@ -61,15 +56,13 @@ extension TriageDatabase {
     func failures(runID: Int64, clusterIDs: Set<String>) throws -> [ClusterHit] {
         guard !clusterIDs.isEmpty else { return [] }
         return try read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
+            try db.fetchAll(sql: """
                     SELECT r.test_id, r.cluster_id, t.suite_path, t.classname, t.name, t.variant
                     FROM result r JOIN test t ON t.id = r.test_id
                     WHERE r.run_id = ? AND r.outcome IN ('failed', 'error')
-                        AND r.cluster_id IN (\(databaseQuestionMarks(count: clusterIDs.count)))
+                        AND r.cluster_id IN (\(sqlPlaceholders(count: clusterIDs.count)))
                     ORDER BY t.classname, t.name, t.id
-                    """, arguments: [runID] + StatementArguments(Array(clusterIDs))
+                    """, arguments: [runID] + SQLArguments(Array(clusterIDs))
             ).map { row in
                 ClusterHit(
                     testID: try row.required("test_id", of: "result"), test: try TestIdentity(row: row).displayID,
@@ -85,8 +78,8 @@ extension TriageDatabase {
     func cleanRuns(clusterIDs: [String], after point: FixPoint, testIDs: Set<Int64>? = nil) throws -> [Int64: CleanRuns]
     {
         guard !clusterIDs.isEmpty else { return [:] }
-        let marks = databaseQuestionMarks(count: clusterIDs.count)
-        let clusters = StatementArguments(clusterIDs)
+        let marks = sqlPlaceholders(count: clusterIDs.count)
+        let clusters = SQLArguments(clusterIDs)
         let later = Self.after(point)
         let present = "(COALESCE(r.cluster_id, '') IN (\(marks)) OR EXISTS (SELECT 1 FROM attempt a WHERE a.result_id = r.id AND a.cluster_id IN (\(marks))))"
         return try read { db in
@@ -94,18 +87,14 @@ extension TriageDatabase {
             if let testIDs {
                 tests = testIDs.sorted()
             } else {
-                tests = try Int64.fetchAll(
-                    db,
-                    sql: """
+                tests = try db.fetchAll(Int64.self, sql: """
                         SELECT test_id FROM result WHERE cluster_id IN (\(marks))
                         UNION SELECT r.test_id FROM attempt a JOIN result r ON r.id = a.result_id WHERE a.cluster_id IN (\(marks))
                         """, arguments: clusters + clusters)
             }
             var found: [Int64: CleanRuns] = [:]
             for test in tests {
-                let last = try Row.fetchOne(
-                    db,
-                    sql: """
+                let last = try db.fetchOne(sql: """
                         SELECT run.id, run.run_at, r.outcome IN ('failed', 'error') AS failed
                         FROM result r JOIN run ON run.id = r.run_id
                         WHERE r.test_id = ? AND \(later.sql) AND \(present)
@@ -114,9 +103,7 @@ extension TriageDatabase {
                 let since = last.map { FixPoint(runID: $0["id"], runAt: $0["run_at"]) } ?? point
                 let after = Self.after(since)
                 let clean =
-                    try Int.fetchOne(
-                        db,
-                        sql: """
+                    try db.fetchOne(Int.self, sql: """
                             SELECT COUNT(*) FROM result r JOIN run ON run.id = r.run_id
                             WHERE r.test_id = ? AND r.outcome <> 'skipped' AND \(after.sql) AND NOT \(present)
                             """, arguments: [test] + after.arguments + clusters + clusters) ?? 0
@@ -146,24 +133,24 @@ extension TriageDatabase {
             var reopened = Set<Int64>()
             for recurrence in recurrences {
                 if let whysID = recurrence.whysID, !reopened.contains(whysID) {
-                    try db.execute(
+                    let changes = try db.execute(
                         sql: """
                             UPDATE whys SET status = 'open', fixed_at = NULL, fixed_run_id = NULL, fixed_run_at = NULL,
                                 updated_at = ? WHERE id = ? AND status IN ('fixed', 'verified')
                             """, arguments: [stamp, whysID])
-                    guard db.changesCount > 0 else { continue }
+                    guard changes > 0 else { continue }
                     reopened.insert(whysID)
                 }
-                try db.execute(
+                let inserted = try db.execute(
                     sql: """
-                        INSERT OR IGNORE INTO recurrence (run_id, cluster_id, whys_id, cycle_id, previous_status, fixed_at, tests, detected_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO recurrence (run_id, cluster_id, whys_id, cycle_id, previous_status, fixed_at, tests, detected_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
                         """,
                     arguments: [
                         recurrence.runID, recurrence.clusterID, recurrence.whysID, recurrence.cycleID,
                         recurrence.previousStatus, recurrence.fixedAt, Self.encodeList(recurrence.tests), stamp,
                     ])
-                guard db.changesCount > 0 else { continue }
+                guard inserted > 0 else { continue }
                 if let cycleID = recurrence.cycleID {
                     try Self.insertCycleItems(
                         db, cycleID: cycleID,
@@ -184,10 +171,10 @@ extension TriageDatabase {
         return try transaction { db in
             var moved: [Int64] = []
             for id in ids {
-                try db.execute(
+                let changes = try db.execute(
                     sql: "UPDATE whys SET status = 'verified', updated_at = ? WHERE id = ? AND status = 'fixed'",
                     arguments: [ISO8601.string(now), id])
-                if db.changesCount > 0 { moved.append(id) }
+                if changes > 0 { moved.append(id) }
             }
             return moved
         }
@@ -206,19 +193,17 @@ extension TriageDatabase {
     /// Recurrences noted, oldest first, with what they name.
     func recurrences(_ filter: RecurrenceFilter) throws -> [Recurrence] {
         let condition: String
-        let arguments: StatementArguments
+        let arguments: SQLArguments
         switch filter {
         case .run(let id): (condition, arguments) = ("rc.run_id = ?", [id])
         case .whys(let id): (condition, arguments) = ("rc.whys_id = ?", [id])
         case .cycle(let id): (condition, arguments) = ("rc.cycle_id = ?", [id])
         case .runs(let ids):
             guard !ids.isEmpty else { return [] }
-            (condition, arguments) = ("rc.run_id IN (\(databaseQuestionMarks(count: ids.count)))", StatementArguments(ids))
+            (condition, arguments) = ("rc.run_id IN (\(sqlPlaceholders(count: ids.count)))", SQLArguments(ids))
         }
         return try read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
+            try db.fetchAll(sql: """
                     SELECT rc.*, c.category, c.detail, w.problem, cy.effort, cy.number, cy.max_cycles
                     FROM recurrence rc JOIN failure_cluster c ON c.id = rc.cluster_id
                     LEFT JOIN whys w ON w.id = rc.whys_id LEFT JOIN cycle cy ON cy.id = rc.cycle_id
@@ -246,8 +231,7 @@ extension TriageDatabase {
     /// Whether a recurrence of `clusterID` was already noted for the cycle (in any run).
     func cycleRecurred(cycleID: Int64, clusterID: String) throws -> Bool {
         try read { db in
-            try Bool.fetchOne(
-                db, sql: "SELECT EXISTS (SELECT 1 FROM recurrence WHERE cycle_id = ? AND cluster_id = ?)",
+            try db.fetchOne(Bool.self, sql: "SELECT EXISTS (SELECT 1 FROM recurrence WHERE cycle_id = ? AND cluster_id = ?)",
                 arguments: [cycleID, clusterID]) ?? false
         }
     }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// The team rules a history's clusters were made with.
 public struct RecordedRules: Codable, Sendable, Equatable {
@@ -19,50 +18,32 @@ public struct RecordedRules: Codable, Sendable, Equatable {
     }
 }
 
-/// The one row of `rules_in_force` (id 1).
-struct RulesInForceRecord: Codable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "rules_in_force"
-
-    var id: Int64 = 1
-    var version: String
-    var rules: String
-    var source: String?
-    var recordedAt: String
-
-    enum CodingKeys: String, CodingKey {
-        case id, version, rules, source
-        case recordedAt = "recorded_at"
-    }
-
-    init(_ rules: RecordedRules) {
-        version = rules.version
-        self.rules = rules.rules
-        source = rules.source
-        recordedAt = rules.recordedAt
-    }
-
-    var recorded: RecordedRules {
-        RecordedRules(version: version, rules: rules, source: source, recordedAt: recordedAt)
-    }
-}
-
 extension TriageDatabase {
     /// The rules the history was clustered with, when recorded (by an ingest or a recluster).
     public func rulesInForce() throws -> RecordedRules? {
         try read { db in
-            try RulesInForceRecord.fetchOneChecked(db, RulesInForceRecord.filter(key: 1))?.recorded
+            try db.fetchOne(sql: "SELECT version, rules, source, recorded_at FROM rules_in_force WHERE id = 1").map {
+                RecordedRules(
+                    version: try $0.required("version", of: "rules_in_force"),
+                    rules: try $0.required("rules", of: "rules_in_force"), source: $0["source"],
+                    recordedAt: try $0.required("recorded_at", of: "rules_in_force"))
+            }
         }
     }
 
     /// Records `rules` as the rules of the whole history; with `onlyIfNone`, only when none are.
     func recordRulesInForce(_ rules: RecordedRules, onlyIfNone: Bool = false) throws {
         try transaction { db in
-            let record = RulesInForceRecord(rules)
-            if onlyIfNone {
-                try record.insert(db, onConflict: .ignore)
-            } else {
-                try record.upsert(db)
-            }
+            let onConflict =
+                onlyIfNone
+                ? "DO NOTHING"
+                : "DO UPDATE SET version = excluded.version, rules = excluded.rules, source = excluded.source, recorded_at = excluded.recorded_at"
+            try db.execute(
+                sql: """
+                    INSERT INTO rules_in_force (id, version, rules, source, recorded_at) VALUES (1, ?, ?, ?, ?)
+                    ON CONFLICT (id) \(onConflict)
+                    """,
+                arguments: [rules.version, rules.rules, rules.source, rules.recordedAt])
         }
     }
 }

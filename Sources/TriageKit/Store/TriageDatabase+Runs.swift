@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 extension TriageDatabase {
     /// Runs, newest first. A branch no run is on is `notFound`, naming the branches there are.
@@ -7,7 +6,7 @@ extension TriageDatabase {
     public func runs(limit: Int = 20, branch: String? = nil, job: String? = nil) throws -> [RunSummary] {
         let runs = try read { db in
             var sql = "SELECT * FROM run WHERE 1 = 1"
-            var arguments: StatementArguments = []
+            var arguments: SQLArguments = []
             if let branch {
                 sql += " AND branch = ?"
                 arguments += [branch]
@@ -18,7 +17,7 @@ extension TriageDatabase {
             }
             sql += " ORDER BY run_at DESC, id DESC LIMIT ?"
             arguments += [limit]
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { try Self.runSummary($0) }
+            return try db.fetchAll(sql: sql, arguments: arguments).map { try Self.runSummary($0) }
         }
         if let branch, runs.isEmpty {
             let branches = try branches()
@@ -29,7 +28,7 @@ extension TriageDatabase {
 
     /// The branches of the stored runs, by name.
     public func branches() throws -> [String] {
-        try read { try String.fetchAll($0, sql: "SELECT DISTINCT branch FROM run WHERE branch IS NOT NULL ORDER BY branch") }
+        try read { try $0.fetchAll(String.self, sql: "SELECT DISTINCT branch FROM run WHERE branch IS NOT NULL ORDER BY branch") }
     }
 
     static func unknownBranch(_ branch: String, branches: [String]) -> TriageError {
@@ -43,12 +42,11 @@ extension TriageDatabase {
     /// One run with its files and failures by cluster; throws `notFound` for an unknown id.
     public func runDetail(id: Int64) throws -> RunDetail {
         try read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = ?", arguments: [id]) else {
+            guard let row = try db.fetchOne(sql: "SELECT * FROM run WHERE id = ?", arguments: [id]) else {
                 throw TriageError.notFound("run \(id) does not exist; `triage runs` lists the stored runs")
             }
             let run = try Self.runSummary(row)
-            let files = try Row.fetchAll(
-                db, sql: "SELECT path, format, size, sha256, cases FROM run_file WHERE run_id = ? ORDER BY id",
+            let files = try db.fetchAll(sql: "SELECT path, format, size, sha256, cases FROM run_file WHERE run_id = ? ORDER BY id",
                 arguments: [id]
             ).map {
                 RunDetail.File(
@@ -56,9 +54,7 @@ extension TriageDatabase {
                     size: try $0.required("size", of: "run_file"), sha256: try $0.required("sha256", of: "run_file"),
                     cases: try $0.required("cases", of: "run_file"))
             }
-            let clusters = try Row.fetchAll(
-                db,
-                sql: """
+            let clusters = try db.fetchAll(sql: """
                     SELECT c.id, c.category, c.detail, c.template, COUNT(*) AS tests
                     FROM result r JOIN failure_cluster c ON c.id = r.cluster_id
                     WHERE r.run_id = ? AND r.outcome IN ('failed', 'error')
@@ -83,9 +79,7 @@ extension TriageDatabase {
     /// The tests of a run that failed and then passed on a retry, by name.
     public func testsPassedOnRetry(runID: Int64) throws -> [String] {
         try read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
+            try db.fetchAll(sql: """
                     SELECT t.suite_path, t.classname, t.name, t.variant FROM result r JOIN test t ON t.id = r.test_id
                     WHERE r.run_id = ? AND r.retried = 1 AND r.outcome = 'passed' ORDER BY t.classname, t.name, t.variant
                     """, arguments: [runID]
@@ -95,10 +89,10 @@ extension TriageDatabase {
 
     /// The id of the newest run, nil in an empty history.
     public func latestRunID() throws -> Int64? {
-        try read { try Int64.fetchOne($0, sql: "SELECT id FROM run ORDER BY run_at DESC, id DESC LIMIT 1") }
+        try read { try $0.fetchOne(Int64.self, sql: "SELECT id FROM run ORDER BY run_at DESC, id DESC LIMIT 1") }
     }
 
-    static func runSummary(_ row: Row) throws -> RunSummary {
+    static func runSummary(_ row: SQLRow) throws -> RunSummary {
         let labelsText: String = row["labels"] ?? "{}"
         let labels = (try? JSONDecoder().decode([String: String].self, from: Data(labelsText.utf8))) ?? [:]
         return RunSummary(
@@ -122,19 +116,17 @@ extension TriageDatabase {
     @discardableResult
     public func deleteRun(id: Int64) throws -> RunSummary {
         try transaction { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = ?", arguments: [id]) else {
+            guard let row = try db.fetchOne(sql: "SELECT * FROM run WHERE id = ?", arguments: [id]) else {
                 throw TriageError.notFound("run \(id) does not exist; `triage runs` lists the stored runs")
             }
-            let cycles = try Row.fetchAll(
-                db,
-                sql: """
+            let cycles = try db.fetchAll(sql: """
                     SELECT c.effort, c.number, c.status FROM cycle c LEFT JOIN cycle_result m ON m.cycle_id = c.id
                     WHERE c.before_run_id = ? OR m.before_run_id = ? OR m.after_run_id = ? ORDER BY c.id
                     """, arguments: [id, id, id])
             if let cycle = cycles.first {
-                let status: String = cycle["status"]
-                let effort: String = cycle["effort"]
-                let number: Int = cycle["number"]
+                let status: String = try cycle.required("status", of: "cycle")
+                let effort: String = try cycle.required("effort", of: "cycle")
+                let number: Int = try cycle.required("number", of: "cycle")
                 let what = status == "open" ? "starts from it" : "measured it"
                 throw TriageError.invalidArgument(
                     "run \(id) cannot be deleted: cycle \(number) of \"\(effort)\" \(what); a cycle's figures must keep their runs"

@@ -122,7 +122,7 @@ public struct TriageDatabase: Sendable {
     /// Immediate, so that concurrent writers queue on the busy timeout instead of failing.
     /// Once committed, the write-ahead log is folded into the database file, so that the file
     /// alone (what a CI cache saves) holds everything written.
-    func transaction<T>(checkingForeignKeys: Bool = true, _ body: (Database) throws -> T) throws -> T {
+    func transaction<T>(checkingForeignKeys: Bool = true, _ body: (any SQLSession) throws -> T) throws -> T {
         let value = try commit(checkingForeignKeys: checkingForeignKeys, body)
         try foldWriteAheadLog()
         return value
@@ -134,14 +134,14 @@ public struct TriageDatabase: Sendable {
     /// `checkingForeignKeys: false` is for a writer that only refers to rows it has just read or
     /// written in the same transaction (ingest): SQLite then skips a parent lookup for every
     /// reference of every inserted row. The pragma can only change outside a transaction.
-    func commit<T>(checkingForeignKeys: Bool = true, _ body: (Database) throws -> T) throws -> T {
+    func commit<T>(checkingForeignKeys: Bool = true, _ body: (any SQLSession) throws -> T) throws -> T {
         do {
             return try writer.writeWithoutTransaction { db in
                 if !checkingForeignKeys { try db.execute(sql: "PRAGMA foreign_keys = OFF") }
                 defer { if !checkingForeignKeys { try? db.execute(sql: "PRAGMA foreign_keys = ON") } }
                 var value: T?
                 try db.inTransaction(.immediate) {
-                    value = try body(db)
+                    value = try body(SQLiteSession(db))
                     return .commit
                 }
                 guard let value else { throw TriageError.database(path: path, reason: "transaction returned nothing") }
@@ -206,10 +206,20 @@ public struct TriageDatabase: Sendable {
         return "\(error)"
     }
 
+    /// A read on the SQLite connection itself (tests look at the file with it).
+    func readSQLite<T>(_ body: (Database) throws -> T) throws -> T {
+        try writer.read(body)
+    }
+
+    /// Runs `body` outside a transaction, for SQLite's maintenance statements (`VACUUM`).
+    func maintenance(_ body: (any SQLSession) throws -> Void) throws {
+        try writer.writeWithoutTransaction { try body(SQLiteSession($0)) }
+    }
+
     /// Runs a read, mapping SQLite errors to `TriageError`.
-    func read<T>(_ body: (Database) throws -> T) throws -> T {
+    func read<T>(_ body: (any SQLSession) throws -> T) throws -> T {
         do {
-            return try writer.read(body)
+            return try writer.read { try body(SQLiteSession($0)) }
         } catch let error as TriageError {
             throw error
         } catch {
