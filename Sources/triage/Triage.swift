@@ -13,7 +13,7 @@ struct Triage: AsyncParsableCommand {
         subcommands: [
             Ingest.self, Parse.self, Runs.self, Flaky.self, Slow.self, History.self, TrendCommand.self, Diff.self,
             Clusters.self, Classify.self, Rules.self, Recluster.self, Whys.self, Cycle.self, Report.self, Demo.self,
-            CI.self, QuarantineCommand.self, Prune.self, RetryAdviceCommand.self,
+            CI.self, QuarantineCommand.self, Prune.self, RetryAdviceCommand.self, Db.self,
         ])
 
     /// Parses and runs the command; a mistyped subcommand gets the nearest one suggested

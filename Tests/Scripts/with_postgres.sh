@@ -37,7 +37,7 @@ find_pg_bin() {
       echo "$dir"
       return 0
     fi
-  done < <(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r)
+  done < <(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V -r)
   if command -v initdb >/dev/null && command -v pg_ctl >/dev/null; then
     dirname "$(command -v initdb)"
   fi
@@ -65,23 +65,24 @@ as_server_user() {
 stop_server() {
   [[ $server_up -eq 1 ]] || return 0
   server_up=0
-  local pid i
+  local pid
   pid=$(head -n1 "$tmp/data/postmaster.pid" 2>/dev/null || true)
   [[ $pid =~ ^[0-9]+$ ]] || pid=""
   # Immediate mode: nothing in a throwaway server is worth a checkpoint.
   if ! as_server_user "$pg_bin/pg_ctl" -D "$tmp/data" -m immediate -w stop >/dev/null 2>&1; then
     # pg_ctl could not stop it: kill the postmaster we started, by its recorded pid.
-    [[ -n $pid ]] && kill -KILL "$pid" 2>/dev/null || true
+    if [[ -n $pid ]]; then kill -KILL "$pid" 2>/dev/null || true; fi
   fi
   # pg_ctl daemonized the postmaster, so it is not our child: after it exits, init reaps it a
   # moment later. Wait (up to 3 s) so that no postgres process outlives this script.
-  for i in {1..30}; do
+  for _ in {1..30}; do
     [[ -n $pid && -e /proc/$pid ]] || break
     sleep 0.1
   done
   return 0
 }
 
+# shellcheck disable=SC2317  # run by the EXIT trap
 cleanup() {
   local status=$?
   stop_server
@@ -121,10 +122,12 @@ start_postgres() {
         return 1
       fi
       pg_bin=$(find_pg_bin)
+      [[ -n $pg_bin ]] || why=" (even after apt-get install postgresql)"
+    elif [[ -z $pg_bin ]]; then
+      why=" (and not root with apt-get to install it)"
     fi
     if [[ -z $pg_bin ]]; then
-      why="initdb/pg_ctl not found under /usr/lib/postgresql/*/bin or on PATH"
-      [[ $EUID -ne 0 ]] && why+=" (not root, so not installed)"
+      why="initdb/pg_ctl not found under /usr/lib/postgresql/*/bin or on PATH$why"
       return 1
     fi
   fi
@@ -167,8 +170,8 @@ EOF
 
   # A random free port in 20000-40000. Another process can take it between the check and the
   # bind, so a bind failure picks another port, a few times.
-  local try port started=0
-  for try in 1 2 3 4 5; do
+  local port started=0
+  for _ in 1 2 3 4 5; do
     port=$((20000 + RANDOM % 20001))
     port_in_use "$port" && continue
     if as_server_user "$pg_bin/pg_ctl" -D "$tmp/data" -l "$tmp/server.log" -o "-p $port" \
@@ -225,11 +228,17 @@ fi
 # COMMAND runs in the background so that a TERM/INT sent to this script is handled at once
 # (bash runs traps only between foreground commands) and passed on to COMMAND; the script then
 # waits for COMMAND to end and exits with its code, after the EXIT trap stops the server.
-# `<&0` keeps our stdin: a background command would otherwise read /dev/null.
-"$@" <&0 &
+# `<&0` keeps our stdin: a background command would otherwise read /dev/null. A background
+# command also starts with SIGINT ignored; GNU env can restore it, else INT is passed on as TERM.
+if env --default-signal=INT true 2>/dev/null; then
+  launch=(env --default-signal=INT) int_as=INT
+else
+  launch=() int_as=TERM
+fi
+${launch[@]+"${launch[@]}"} "$@" <&0 &
 child=$!
 trap 'kill -TERM "$child" 2>/dev/null || true' TERM
-trap 'kill -INT "$child" 2>/dev/null || true' INT
+trap 'kill -"$int_as" "$child" 2>/dev/null || true' INT
 status=0
 wait "$child" || status=$?
 # A trapped signal ends `wait` early (status > 128): wait again until COMMAND has really ended.

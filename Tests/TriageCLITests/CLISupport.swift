@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import TriageKit
 
 /// Runs the built `triage` binary the way a user or CI would.
 struct CLI {
@@ -42,7 +43,12 @@ struct CLI {
             ].contains(key)
         }
         environment["NO_COLOR"] = "1"
+        // On the PostgreSQL leg of the suite, the default history is a new database of its own.
+        if Self.onPostgres { environment["TRIAGE_DB"] = try ScratchPostgres.create() }
     }
+
+    /// Whether the suite runs on PostgreSQL (`TRIAGE_TEST_BACKEND=postgresql`).
+    static var onPostgres: Bool { ProcessInfo.processInfo.environment["TRIAGE_TEST_BACKEND"] == "postgresql" }
 
     var databasePath: String { folder.appendingPathComponent(".triage/triage.sqlite").path }
 

@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func theSameCauseOnAnotherPortIsOneClusterAcrossRuns() throws {
-        let db = try TriageDatabase.inMemory()
+        let db = try TestSupport.database()
         try ingestRedisAndPostgres(db)
         let clusters = try db.clusterSummaries()
         #expect(clusters.map(\.category) == ["connection_refused", "connection_refused"])
@@ -37,7 +37,7 @@ import Testing
     }
 
     @Test func reclusterAppliesATeamRuleToTheStoredHistory() throws {
-        let db = try TriageDatabase.inMemory()
+        let db = try TestSupport.database()
         try ingestRedisAndPostgres(db)
         let before = try db.clusterSummaries()
         let engine = try SignatureEngine(

@@ -8,7 +8,7 @@ struct HistoryBuilder {
     private var runs = 0
 
     init() throws {
-        db = try TriageDatabase.inMemory()
+        db = try TestSupport.database()
     }
 
     /// P passed, F failed, E error, S skipped, R failed then passed on a retry (Surefire flaky).

@@ -30,7 +30,7 @@ import Testing
             }
         }
         let url = try TestSupport.write("<testsuite name=\"s\">\n\(body)</testsuite>\n")
-        let db = try TriageDatabase.inMemory()
+        let db = try TestSupport.database()
         var report: IngestReport?
         let seconds = try elapsed { report = try Ingestor(database: db).ingest([url.path]) }
         // A guard against quadratic folding (minutes), not a speed target: those are in triage-bench.
@@ -53,7 +53,7 @@ import Testing
         let element = "<testcase classname=\"m\" name=\"t\" time=\"0.1\"/>\n"
         let url = try TestSupport.write(
             "<testsuite name=\"s\">\n" + String(repeating: element, count: 40_000) + "</testsuite>\n")
-        let db = try TriageDatabase.inMemory()
+        let db = try TestSupport.database()
         var report: IngestReport?
         let seconds = try elapsed { report = try Ingestor(database: db).ingest([url.path]) }
         #expect(seconds < 60, "40,000 adjacent repeats took \(seconds) s")
@@ -76,7 +76,7 @@ import Testing
             """
         let url = try TestSupport.write(file)
         let parsed = try ReportReader.readAll(url).cases
-        let db = try TriageDatabase.inMemory()
+        let db = try TestSupport.database()
         _ = try Ingestor(database: db).ingest([url.path])
         let stored = try db.readSQLite { db in
             try Row.fetchAll(
@@ -122,7 +122,7 @@ import Testing
         #expect(parsed.count == 2)
         #expect(parsed.allSatisfy { $0.name.utf8.count < 66_000 }, "names are stored cut")
         #expect(parsed[0].identity != parsed[1].identity)
-        let db = try TriageDatabase.inMemory()
+        let db = try TestSupport.database()
         let report = try Ingestor(database: db).ingest([url.path])
         #expect(report.totals?.tests == 2)
         #expect(try db.readSQLite { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM test") } == 2)
@@ -203,7 +203,7 @@ import Testing
         try FileManager.default.copyItem(
             at: folder.appendingPathComponent("results-0.xml"), to: folder.appendingPathComponent("results-9.xml"))
         func dump(jobs: Int) throws -> [String] {
-            let db = try TriageDatabase.inMemory()
+            let db = try TestSupport.database()
             let report = try Ingestor(database: db).ingest(
                 [folder.path], options: IngestOptions(runKey: "r", now: Date(timeIntervalSince1970: 0), jobs: jobs))
             #expect(report.files.map(\.status).filter { $0 == .duplicate }.count == 1)

@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func storesARunWithTotalsAttemptsAndFiles() throws {
-        let db = try TriageDatabase.inMemory()
+        let db = try TestSupport.database()
         let report = try Ingestor(database: db).ingest(
             [pytestFile],
             options: IngestOptions(metadata: RunMetadata(commit: "abc", branch: "main", labels: ["os": "linux"])))
@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test func ingestingTheSameFileAgainAddsNothing() throws {
-        let db = try TriageDatabase.inMemory()
+        let db = try TestSupport.database()
         let ingestor = Ingestor(database: db)
         let first = try ingestor.ingest([pytestFile])
         let before = try counts(db)
@@ -61,7 +61,7 @@ import Testing
     }
 
     @Test func aBadFileMeansNothingIsWritten() throws {
-        let db = try TriageDatabase.inMemory()
+        let db = try TestSupport.database()
         let ingestor = Ingestor(database: db)
         _ = try ingestor.ingest([surefireFile])
         let before = try counts(db)
@@ -80,7 +80,7 @@ import Testing
     }
 
     @Test func keepGoingStoresTheGoodFilesAndListsTheBadOnes() throws {
-        let db = try TriageDatabase.inMemory()
+        let db = try TestSupport.database()
         let report = try Ingestor(database: db).ingest(
             [pytestFile, truncatedFile, surefireFile], options: IngestOptions(keepGoing: true))
         #expect(report.files.map(\.status) == [.ingested, .failed, .ingested])
@@ -90,7 +90,7 @@ import Testing
     }
 
     @Test func shardsSharingARunIDAreOneRunAndRepeatsBecomeAttempts() throws {
-        let db = try TriageDatabase.inMemory()
+        let db = try TestSupport.database()
         let ingestor = Ingestor(database: db)
         let shard1 = try TestSupport.write(
             #"<testsuite name="s"><testcase classname="c" name="a"><failure message="boom">x</failure></testcase><testcase classname="c" name="b"/></testsuite>"#
@@ -106,7 +106,7 @@ import Testing
     }
 
     @Test func aRunWithoutAnyStoredFileIsNotCreated() throws {
-        let db = try TriageDatabase.inMemory()
+        let db = try TestSupport.database()
         let report = try Ingestor(database: db).ingest([truncatedFile], options: IngestOptions(keepGoing: true))
         #expect(report.runID == nil)
         #expect(try db.runs().isEmpty)

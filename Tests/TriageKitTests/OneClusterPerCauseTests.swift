@@ -58,7 +58,7 @@ import Testing
 
 @Suite struct BuiltinRulesDriftTests {
     @Test func aHistoryClusteredWithOlderBuiltinRulesIsToldToRecluster() throws {
-        let db = try TriageDatabase.inMemory()
+        let db = try TestSupport.database()
         #expect(try RulesInForce.driftNote(db) == nil)
         try db.recordRulesInForce(
             RecordedRules(version: SignatureEngine.builtinRulesVersion, rules: "", source: nil, recordedAt: "2026-11-01T00:00:00Z"))

@@ -93,7 +93,7 @@ func remediationSnapshot(_ db: TriageDatabase) throws -> String {
 
 @Suite struct CycleTests {
     @Test func theRedisStoryGivesTheReportedFiguresAndClusters() throws {
-        let db = try TriageDatabase.inMemory()
+        let db = try TestSupport.database()
         let before = try RemediationStory.ingest(db, RemediationStory.xml(after: false), key: "before")
         let ids = try RemediationStory.clusters(db, run: before)
         var start = CycleStart(effort: "Redis integration remediation")
@@ -170,7 +170,7 @@ func remediationSnapshot(_ db: TriageDatabase) throws -> String {
     }
 
     @Test func withoutARunSinceTheStartTheCycleIsInconclusive() throws {
-        let db = try TriageDatabase.inMemory()
+        let db = try TestSupport.database()
         try RemediationStory.ingest(db, RemediationStory.xml(after: false), key: "before")
         var start = CycleStart(effort: "E")
         start.scope = "tests/integration/test_persistence.py::*"
@@ -196,7 +196,7 @@ func remediationSnapshot(_ db: TriageDatabase) throws -> String {
     }
 
     @Test func badCycleInputIsOneErrorAndChangesNothing() throws {
-        let db = try TriageDatabase.inMemory()
+        let db = try TestSupport.database()
         try RemediationStory.ingest(db, RemediationStory.xml(after: false), key: "before")
         var start = CycleStart(effort: "E")
         start.maxCycles = 1
@@ -251,7 +251,7 @@ func remediationSnapshot(_ db: TriageDatabase) throws -> String {
 
 @Suite struct WhysTests {
     private func story() throws -> (TriageDatabase, Int64, (redis: String, fixture: String, imports: String)) {
-        let db = try TriageDatabase.inMemory()
+        let db = try TestSupport.database()
         let run = try RemediationStory.ingest(db, RemediationStory.xml(after: false), key: "before")
         return (db, run, try RemediationStory.clusters(db, run: run))
     }

@@ -22,7 +22,7 @@ import Testing
         #expect(cases.allSatisfy { $0.attempts.count == 1 })
         #expect(Set(cases.map { $0.variant.pairs["project"] ?? "" }) == ["chromium", "firefox"])
 
-        let db = try TriageDatabase.inMemory()
+        let db = try TestSupport.database()
         let report = try Ingestor(database: db).ingest([fixture("playwright-projects.xml")])
         #expect(report.totals == RunTotals(tests: 6, passed: 5, failed: 1, errors: 0, skipped: 0, retried: 0))
         #expect(try stored(db).contains("checkout.spec.ts::removes an item [project=firefox]"))
@@ -35,7 +35,7 @@ import Testing
     }
 
     @Test func nestedSuitesPerBrowserAreSeparateTests() throws {
-        let db = try TriageDatabase.inMemory()
+        let db = try TestSupport.database()
         let report = try Ingestor(database: db).ingest([fixture("nested-browsers.xml")])
         #expect(report.totals?.tests == 4)
         #expect(report.totals?.retried == 0)
@@ -65,7 +65,7 @@ import Testing
     }
 
     @Test func matrixJobsSharingARunIdAreVariants() throws {
-        let db = try TriageDatabase.inMemory()
+        let db = try TestSupport.database()
         let ingestor = Ingestor(database: db)
         for python in ["3.9", "3.12"] {
             _ = try ingestor.ingest(
@@ -79,7 +79,7 @@ import Testing
     }
 
     @Test func aRerunJobIntoTheSameRunIsARetry() throws {
-        let db = try TriageDatabase.inMemory()
+        let db = try TestSupport.database()
         let ingestor = Ingestor(database: db)
         _ = try ingestor.ingest([fixture("past-runs/results-2.xml")], options: IngestOptions(runKey: "build-8"))
         let second = try ingestor.ingest([fixture("past-runs/results-3.xml")], options: IngestOptions(runKey: "build-8"))
@@ -87,7 +87,7 @@ import Testing
     }
 
     @Test func aFolderOfPastRunsIsRefusedNamingTwoFilesAndTheWayOut() throws {
-        let db = try TriageDatabase.inMemory()
+        let db = try TestSupport.database()
         #expect {
             try Ingestor(database: db).ingest([fixture("past-runs")])
         } throws: { error in
@@ -99,7 +99,7 @@ import Testing
     }
 
     @Test func eachFileIsARunOrderedByTheTimeItStates() throws {
-        let db = try TriageDatabase.inMemory()
+        let db = try TestSupport.database()
         let reports = try Ingestor(database: db).ingestEach([fixture("past-runs")])
         #expect(reports.count == 4)
         // Stored in natural order (1, 2, 3, 10); history orders by the files' timestamps (10 first).
@@ -116,7 +116,7 @@ import Testing
     }
 
     @Test func aBackfilledRunLandsInPlace() throws {
-        let db = try TriageDatabase.inMemory()
+        let db = try TestSupport.database()
         let ingestor = Ingestor(database: db)
         let late = try ingestor.ingest([fixture("past-runs/results-3.xml")])
         let early = try ingestor.ingest([fixture("past-runs/results-1.xml")])
@@ -130,7 +130,7 @@ import Testing
     }
 
     @Test func deletingARunRemovesItAndRefusesOneACycleMeasured() throws {
-        let db = try TriageDatabase.inMemory()
+        let db = try TestSupport.database()
         let ingestor = Ingestor(database: db)
         let first = try #require(try ingestor.ingest([fixture("past-runs/results-1.xml")]).runID)
         let second = try #require(try ingestor.ingest([fixture("past-runs/results-2.xml")]).runID)
@@ -165,7 +165,7 @@ import Testing
 
     @Test func aDatabaseFromBeforeSuitePathsKeepsItsTestsHistory() throws {
         // A test stored under its leaf suite alone is adopted by the nested-suite test it was.
-        let db = try TriageDatabase.inMemory()
+        let db = try TestSupport.database()
         try db.transaction { db in
             try db.execute(
                 sql: """

@@ -98,14 +98,16 @@ public enum SlowTestAnalyzer {
     /// The analysis on values: runs oldest first, their results. Test names are left empty.
     static func analyze(runIDs: [Int64], points: [ResultPoint], options: SlowOptions) -> SlowReport {
         let order = Dictionary(uniqueKeysWithValues: runIDs.enumerated().map { ($0.element, $0.offset) })
-        var totals = Array(repeating: 0.0, count: runIDs.count)
+        // Summed in whole microseconds: the same total whatever order the backend returns rows in.
+        var microseconds = Array(repeating: Int64(0), count: runIDs.count)
         var byTest: [Int64: [(run: Int, seconds: Double)]] = [:]
         for point in points {
             guard let position = order[point.runID], let seconds = point.duration, seconds.isFinite, seconds >= 0
             else { continue }
-            totals[position] += seconds
+            microseconds[position] &+= Int64((min(seconds, 1e9) * 1_000_000).rounded())
             if point.outcome == .passed { byTest[point.testID, default: []].append((position, seconds)) }
         }
+        let totals = microseconds.map { Double($0) / 1_000_000 }
         var slowest: [SlowTest] = []
         var candidates: [(rise: DurationRise, p: Double)] = []
         var test = MannWhitney()

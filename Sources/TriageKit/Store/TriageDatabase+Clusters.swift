@@ -97,7 +97,7 @@ extension TriageDatabase {
                     SELECT t.suite_path, t.classname, t.name, t.variant, COUNT(*) AS n, MAX(r.run_id) AS last_run
                     FROM result r JOIN test t ON t.id = r.test_id
                     WHERE r.cluster_id = ? AND r.outcome IN ('failed', 'error')
-                    GROUP BY r.test_id ORDER BY n DESC, t.classname, t.name LIMIT 100
+                    GROUP BY t.id ORDER BY n DESC, t.classname, t.name LIMIT 100
                     """, arguments: [cluster.id]
             ).map {
                 ClusterDetail.AffectedTest(

@@ -153,8 +153,9 @@ extension TriageDatabase {
             ).map { try StoredTest(row: $0) }
             if !exact.isEmpty { return exact }
             // The full display id (suite path, variant) is built here, not in SQL.
+            let contains = db.dialect.contains
             let parts = try db.fetchAll(sql:
-                    "SELECT \(StoredTest.columns) FROM test t WHERE instr(\(base), ?) > 0 OR instr(\(base), ?) > 0 OR instr(t.suite_path, ?) > 0 OR instr(t.variant, ?) > 0 OR instr(?, \(base)) > 0 LIMIT 2000",
+                    "SELECT \(StoredTest.columns) FROM test t WHERE \(contains(base, "?")) OR \(contains(base, "?")) OR \(contains("t.suite_path", "?")) OR \(contains("t.variant", "?")) OR \(contains("?", base)) LIMIT 2000",
                 arguments: [namePart, normalized, namePart, query, namePart]
             ).map { try StoredTest(row: $0) }
             let full = parts.filter { $0.displayID == query }

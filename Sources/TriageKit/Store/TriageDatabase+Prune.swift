@@ -127,7 +127,7 @@ extension TriageDatabase {
     /// Gives free pages back to the file system: incrementally, a batch at a time, when the
     /// database was created for it; otherwise converts it once with a full `VACUUM`.
     private func reclaimSpace() throws {
-        guard path != ":memory:" else { return }
+        guard isSQLiteFile else { return }
         do {
             try maintenance { db in
                 let mode = try db.fetchOne(Int.self, sql: "PRAGMA auto_vacuum") ?? 0
@@ -145,9 +145,12 @@ extension TriageDatabase {
         }
     }
 
-    /// Bytes of the database file and its write-ahead log.
+    /// Bytes of the database file and its write-ahead log (on PostgreSQL, of the database).
     func sizeOnDisk() -> Int64 {
-        [path, path + "-wal"].reduce(0) { total, file in
+        if postgres != nil {
+            return (try? read { try $0.fetchOne(Int64.self, sql: "SELECT pg_database_size(current_database())") }) ?? 0
+        }
+        return [path, path + "-wal"].reduce(0) { total, file in
             total + ((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.int64Value ?? 0)
         }
     }

@@ -15,14 +15,14 @@ extension TriageDatabase {
             return try db.fetchAll(sql: """
                     WITH hit AS (
                         SELECT a.cluster_id, r.id AS result_id, r.test_id, r.run_id,
-                            MAX(EXISTS (SELECT 1 FROM attempt later WHERE later.result_id = r.id AND later.seq > a.seq
-                                        AND later.kind IN ('run', 'retry'))) AS retried,
-                            MAX(EXISTS (SELECT 1 FROM attempt later WHERE later.result_id = r.id AND later.seq > a.seq
-                                        AND later.kind IN ('run', 'retry') AND later.outcome = 'passed')) AS rescued
+                            MAX(CASE WHEN EXISTS (SELECT 1 FROM attempt later WHERE later.result_id = r.id AND later.seq > a.seq
+                                        AND later.kind IN ('run', 'retry')) THEN 1 ELSE 0 END) AS retried,
+                            MAX(CASE WHEN EXISTS (SELECT 1 FROM attempt later WHERE later.result_id = r.id AND later.seq > a.seq
+                                        AND later.kind IN ('run', 'retry') AND later.outcome = 'passed') THEN 1 ELSE 0 END) AS rescued
                         FROM attempt a JOIN result r ON r.id = a.result_id
                         WHERE a.cluster_id IS NOT NULL AND a.outcome IN ('failed', 'error') AND a.kind IN ('run', 'retry')
                             \(window)
-                        GROUP BY a.cluster_id, r.id
+                        GROUP BY a.cluster_id, r.id, r.test_id, r.run_id
                     )
                     SELECT c.id, c.category, c.detail, c.template, COUNT(*) AS failures, SUM(hit.retried) AS retried,
                         SUM(hit.rescued) AS rescued, COUNT(DISTINCT hit.test_id) AS tests, COUNT(DISTINCT hit.run_id) AS runs

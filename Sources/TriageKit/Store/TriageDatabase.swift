@@ -1,25 +1,72 @@
 import Foundation
 import GRDB
 
-/// The run history: one SQLite database, migrated when opened. Every analysis reads it
-/// through the named reads of this type and its extensions, never through SQL of its own.
+/// The run history: a SQLite file, or a PostgreSQL database shared by a CI fleet, migrated
+/// when opened. Every analysis reads it through the named reads of this type and its
+/// extensions, never through SQL of its own.
 public struct TriageDatabase: Sendable {
     /// The default location, relative to the current directory.
     public static let defaultPath = ".triage/triage.sqlite"
 
-    let writer: any DatabaseWriter
-    /// The path shown in errors (":memory:" for a test database).
+    /// The SQLite connection (nil on PostgreSQL).
+    private let sqlite: (any DatabaseWriter)?
+    /// The PostgreSQL connection (nil on SQLite): one per process.
+    let postgres: PostgresBackend?
+    /// The path shown in errors (":memory:" for a test database; a PostgreSQL URL without
+    /// its password).
     public let path: String
-    /// Whether the database was opened with SQLite's read-only flag.
+    /// Whether the database was opened read-only.
     public let isReadOnly: Bool
 
-    /// Opens (creating if needed) the database at `path`: WAL mode and a busy timeout, so that
-    /// several CI shards can write into one file at the same time.
+    /// The SQLite connection; only SQLite's own maintenance (WAL, vacuum) asks for it.
+    var writer: any DatabaseWriter {
+        get throws {
+            guard let sqlite else {
+                throw TriageError.database(path: path, reason: "this operation needs a SQLite database")
+            }
+            return sqlite
+        }
+    }
+
+    /// Which backend holds the history.
+    var dialect: SQLDialect { postgres == nil ? .sqlite : .postgresql }
+
+    /// Opens (creating if needed) the history at `location`: a `postgresql://` (or
+    /// `postgres://`) URL selects PostgreSQL; anything else is the path of a SQLite file, in
+    /// WAL mode with a busy timeout, so that several CI shards can write into one file at the
+    /// same time.
     ///
-    /// - Parameter readOnly: opens with SQLite's read-only flag: nothing is created or
-    ///   migrated, and every write fails with the read-only error (exit code 4).
-    public init(path: String, busyTimeout: TimeInterval = 60, readOnly: Bool = false) throws {
+    /// - Parameter readOnly: nothing is created or migrated, and every write fails with the
+    ///   read-only error (exit code 4).
+    public init(path location: String, busyTimeout: TimeInterval = 60, readOnly: Bool = false) throws {
+        let postgresLocation: PostgresLocation?
+        do {
+            postgresLocation = try PostgresLocation.parse(location)
+        } catch {
+            throw TriageError.invalidArgument("\(error)")
+        }
+        if let postgresLocation {
+            try self.init(postgres: postgresLocation, readOnly: readOnly)
+        } else {
+            try self.init(sqlitePath: location, busyTimeout: busyTimeout, readOnly: readOnly)
+        }
+    }
+
+    private init(postgres location: PostgresLocation, readOnly: Bool) throws {
+        path = location.redacted
+        isReadOnly = readOnly
+        sqlite = nil
+        do {
+            postgres = try PostgresBackend.connect(location)
+        } catch {
+            throw TriageError.database(path: path, reason: "\(error)")
+        }
+        try migratePostgres()
+    }
+
+    private init(sqlitePath path: String, busyTimeout: TimeInterval, readOnly: Bool) throws {
         self.path = path
+        postgres = nil
         self.isReadOnly = readOnly
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent()
@@ -55,7 +102,7 @@ public struct TriageDatabase: Sendable {
             try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384")
         }
         do {
-            writer = try DatabaseQueue(path: path, configuration: configuration)
+            sqlite = try DatabaseQueue(path: path, configuration: configuration)
         } catch {
             throw TriageError.database(
                 path: path, reason: "cannot be opened as a SQLite database: \(Self.reason(error))")
@@ -69,7 +116,8 @@ public struct TriageDatabase: Sendable {
     }
 
     private init(writer: any DatabaseWriter, path: String) throws {
-        self.writer = writer
+        sqlite = writer
+        postgres = nil
         self.path = path
         self.isReadOnly = false
         try migrate()
@@ -78,6 +126,7 @@ public struct TriageDatabase: Sendable {
     private func migrate(busyTimeout: TimeInterval = 60) throws {
         let migrator = Schema.migrator
         do {
+            let writer = try writer
             if try writer.read({ try migrator.hasBeenSuperseded($0) }) {
                 throw TriageError.database(
                     path: path,
@@ -135,6 +184,7 @@ public struct TriageDatabase: Sendable {
     /// written in the same transaction (ingest): SQLite then skips a parent lookup for every
     /// reference of every inserted row. The pragma can only change outside a transaction.
     func commit<T>(checkingForeignKeys: Bool = true, _ body: (any SQLSession) throws -> T) throws -> T {
+        if let postgres { return try commitPostgres(postgres, body) }
         do {
             return try writer.writeWithoutTransaction { db in
                 if !checkingForeignKeys { try db.execute(sql: "PRAGMA foreign_keys = OFF") }
@@ -164,7 +214,7 @@ public struct TriageDatabase: Sendable {
     /// checkpoint from finishing: SQLite waits on the busy timeout, then this tries again a few
     /// times, then reports the data as stored but not folded in (exit code 4).
     func foldWriteAheadLog() throws {
-        guard path != ":memory:", !isReadOnly else { return }
+        guard let writer = sqlite, path != ":memory:", !isReadOnly else { return }
         var delay: useconds_t = 50_000
         for attempt in 1...Self.checkpointAttempts {
             let isBusy: Bool
@@ -211,6 +261,9 @@ public struct TriageDatabase: Sendable {
         try writer.read(body)
     }
 
+    /// Whether maintenance that only SQLite needs (vacuum, the write-ahead log) applies.
+    var isSQLiteFile: Bool { sqlite != nil && path != ":memory:" }
+
     /// Runs `body` outside a transaction, for SQLite's maintenance statements (`VACUUM`).
     func maintenance(_ body: (any SQLSession) throws -> Void) throws {
         try writer.writeWithoutTransaction { try body(SQLiteSession($0)) }
@@ -218,6 +271,7 @@ public struct TriageDatabase: Sendable {
 
     /// Runs a read, mapping SQLite errors to `TriageError`.
     func read<T>(_ body: (any SQLSession) throws -> T) throws -> T {
+        if let postgres { return try readPostgres(postgres, body) }
         do {
             return try writer.read { try body(SQLiteSession($0)) }
         } catch let error as TriageError {
@@ -229,6 +283,7 @@ public struct TriageDatabase: Sendable {
 
     static func reason(_ error: Error) -> String {
         if let error = error as? DamagedRow { return error.description }
+        if let error = error as? PostgresFailure { return error.description }
         if let error = error as? DatabaseError {
             switch error.resultCode {
             case .SQLITE_BUSY, .SQLITE_LOCKED:

@@ -20,7 +20,9 @@ struct VariantOptions: ParsableArguments {
 struct DatabaseOptions: ParsableArguments {
     @Option(
         name: .long,
-        help: ArgumentHelp("The SQLite database (default: $TRIAGE_DB, else .triage/triage.sqlite).", valueName: "path"))
+        help: ArgumentHelp(
+            "The history: a SQLite file, or a postgresql://user@host/db URL (default: $TRIAGE_DB, else .triage/triage.sqlite).",
+            valueName: "path|url"))
     var db: String?
 
     var path: String {

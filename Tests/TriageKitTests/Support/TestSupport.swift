@@ -23,6 +23,20 @@ enum TestSupport {
         return url
     }
 
+    /// The backend the suite runs on: PostgreSQL when `TRIAGE_TEST_BACKEND=postgresql` and
+    /// `TRIAGE_TEST_POSTGRES_ADMIN` names a server (`Tests/Scripts/with_postgres.sh` sets it),
+    /// SQLite otherwise.
+    static var onPostgres: Bool {
+        ProcessInfo.processInfo.environment["TRIAGE_TEST_BACKEND"] == "postgresql"
+    }
+
+    /// A new, empty history on the backend the suite runs on: an in-memory SQLite database,
+    /// or a new PostgreSQL database of its own.
+    static func database() throws -> TriageDatabase {
+        guard onPostgres else { return try .inMemory() }
+        return try TriageDatabase(path: try ScratchPostgres.create())
+    }
+
     static func cases(_ relativePath: String) throws -> [TestCase] {
         try ReportReader.readAll(fixture(relativePath)).cases
     }

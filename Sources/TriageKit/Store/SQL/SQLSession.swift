@@ -6,6 +6,14 @@ import Foundation
 enum SQLDialect: Sendable, Equatable {
     case sqlite
     case postgresql
+
+    /// SQL that is true when the text `haystack` contains `needle` (both SQL expressions).
+    func contains(_ haystack: String, _ needle: String) -> String {
+        switch self {
+        case .sqlite: "instr(\(haystack), \(needle)) > 0"
+        case .postgresql: "strpos(\(haystack), \(needle)) > 0"
+        }
+    }
 }
 
 /// One connection's work inside a read or a transaction, whichever backend holds the history.
