@@ -104,7 +104,7 @@ import Testing
         #expect(!result.stderr.contains("no runs stored yet"))
     }
 
-    @Test func aRefusedIngestKeepsTheNextRunID() throws {
+    @Test(.disabled(if: CLI.onPostgres, "SQLite gives the id back; PostgreSQL sequences never do")) func aRefusedIngestKeepsTheNextRunID() throws {
         let cli = try CLI()
         try write(Self.report(), to: "a.xml", in: cli)
         try write("<testsuite><testcase", to: "bad.xml", in: cli)

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 @Suite struct IngestCommandTests {
-    @Test func ingestsIntoTheDefaultDatabaseAndListsTheRun() throws {
+    @Test(.disabled(if: CLI.onPostgres, "checks the default SQLite file")) func ingestsIntoTheDefaultDatabaseAndListsTheRun() throws {
         let cli = try CLI()
         let ingest = try cli.run(["ingest", CLI.fixture("junit/pytest-rerun-and-teardown.xml"), "--label", "os=linux"])
         #expect(ingest.status == 0, "\(ingest.stderr)")

@@ -77,7 +77,7 @@ import Testing
         #expect(try cli.run(["quarantine", "list"]).stdout.contains(onlyRun1))
     }
 
-    @Test func givesSpaceBackAndRefusesWhatItCannotRead() throws {
+    @Test(.disabled(if: CLI.onPostgres, "measures the SQLite file")) func givesSpaceBackAndRefusesWhatItCannotRead() throws {
         let cli = try CLI()
         try storeRuns(cli, count: 3)
         // Enough rows that removing them frees pages.

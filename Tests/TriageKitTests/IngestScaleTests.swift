@@ -14,9 +14,8 @@ import Testing
     }
 
     private func attempts(_ db: TriageDatabase) throws -> [String: Int] {
-        try db.readSQLite { db in
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT test.name, result.attempts FROM result JOIN test ON test.id = result.test_id")
+        try db.read { db in
+            let rows = try db.fetchAll(sql: "SELECT test.name, result.attempts FROM result JOIN test ON test.id = result.test_id")
             return Dictionary(uniqueKeysWithValues: rows.map { ($0["name"] as String, $0["attempts"] as Int) })
         }
     }
@@ -37,8 +36,8 @@ import Testing
         #expect(seconds < 60, "4,000 alternating repeats took \(seconds) s")
         #expect(report?.totals?.tests == 2)
         #expect(try attempts(db) == ["a": 2_000, "b": 2_000])
-        let stored = try db.readSQLite { db in
-            try Row.fetchAll(db, sql: "SELECT seq, kind, outcome, message FROM attempt ORDER BY result_id, seq")
+        let stored = try db.read { db in
+            try db.fetchAll(sql: "SELECT seq, kind, outcome, message FROM attempt ORDER BY result_id, seq")
         }
         #expect(stored.count == 4_000)
         #expect(stored.prefix(2).map { $0["kind"] as String } == ["run", "retry"])
@@ -78,10 +77,8 @@ import Testing
         let parsed = try ReportReader.readAll(url).cases
         let db = try TestSupport.database()
         _ = try Ingestor(database: db).ingest([url.path])
-        let stored = try db.readSQLite { db in
-            try Row.fetchAll(
-                db,
-                sql: """
+        let stored = try db.read { db in
+            try db.fetchAll(sql: """
                     SELECT test.name, result.outcome, result.retried, result.duration, result.attempts
                     FROM result JOIN test ON test.id = result.test_id ORDER BY test.name
                     """)
@@ -93,10 +90,8 @@ import Testing
             #expect(row["duration"] as Double? == testCase.duration)
             #expect(row["attempts"] as Int == testCase.attempts.count)
         }
-        let kinds = try db.readSQLite { db in
-            try Row.fetchAll(
-                db,
-                sql: """
+        let kinds = try db.read { db in
+            try db.fetchAll(sql: """
                     SELECT test.name, attempt.kind, attempt.outcome, attempt.inferred FROM attempt
                     JOIN result ON result.id = attempt.result_id JOIN test ON test.id = result.test_id
                     ORDER BY test.name, attempt.seq
@@ -125,11 +120,11 @@ import Testing
         let db = try TestSupport.database()
         let report = try Ingestor(database: db).ingest([url.path])
         #expect(report.totals?.tests == 2)
-        #expect(try db.readSQLite { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM test") } == 2)
+        #expect(try db.read { try $0.fetchOne(Int.self, sql: "SELECT COUNT(*) FROM test") } == 2)
         // The same names again find the same two tests.
         let again = try TestSupport.write(try String(contentsOf: url, encoding: .utf8) + "\n")
         _ = try Ingestor(database: db).ingest([again.path])
-        #expect(try db.readSQLite { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM test") } == 2)
+        #expect(try db.read { try $0.fetchOne(Int.self, sql: "SELECT COUNT(*) FROM test") } == 2)
     }
 
     @Test func aFileSwappedAfterTheChecksIsNotParsedInItsPlace() throws {
@@ -207,14 +202,14 @@ import Testing
             let report = try Ingestor(database: db).ingest(
                 [folder.path], options: IngestOptions(runKey: "r", now: Date(timeIntervalSince1970: 0), jobs: jobs))
             #expect(report.files.map(\.status).filter { $0 == .duplicate }.count == 1)
-            return try db.readSQLite { db in
+            return try db.read { db in
                 var lines: [String] = []
                 for (table, order) in [
                     ("run", "id"), ("run_file", "id"), ("test", "id"), ("result", "id"), ("attempt", "id"),
                     ("failure_cluster", "id"),
                 ] {
-                    for row in try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY \(order)") {
-                        lines.append("\(table) \(row.description)")
+                    for row in try db.fetchAll(sql: "SELECT * FROM \(table) ORDER BY \(order)") {
+                        lines.append("\(table) \(row.values)")
                     }
                 }
                 return lines

@@ -9,10 +9,10 @@ import Testing
     let truncatedFile = TestSupport.fixture("junit/truncated.xml").path
 
     private func counts(_ db: TriageDatabase) throws -> [String: Int] {
-        try db.readSQLite { db in
+        try db.read { db in
             var counts: [String: Int] = [:]
             for table in ["run", "run_file", "test", "result", "attempt", "failure_cluster"] {
-                counts[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)")
+                counts[table] = try db.fetchOne(Int.self, sql: "SELECT COUNT(*) FROM \(table)")
             }
             return counts
         }

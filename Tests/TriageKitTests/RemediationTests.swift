@@ -77,14 +77,14 @@ func addAmbiguousClusters(_ db: TriageDatabase) throws {
 
 /// Every row of every remediation table, to show a rejected command changed nothing.
 func remediationSnapshot(_ db: TriageDatabase) throws -> String {
-    try db.readSQLite { database in
+    try db.read { database in
         var text = ""
         for table in [
             "whys", "whys_step", "whys_option", "whys_item", "whys_cluster", "whys_test", "cycle", "cycle_note",
             "cycle_cluster", "cycle_whys", "cycle_result",
         ] {
-            for row in try Row.fetchAll(database, sql: "SELECT * FROM \(table) ORDER BY rowid") {
-                text += "\(table): \(row)\n"
+            for row in try database.fetchAll(sql: "SELECT * FROM \(table) ORDER BY 1, 2") {
+                text += "\(table): \(row.values)\n"
             }
         }
         return text

@@ -13,7 +13,7 @@ import Testing
     }
 
     private func count(_ db: TriageDatabase, _ table: String) throws -> Int {
-        try db.readSQLite { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM \(table)") ?? 0 }
+        try db.read { try $0.fetchOne(Int.self, sql: "SELECT COUNT(*) FROM \(table)") ?? 0 }
     }
 
     @Test func playwrightProjectsAreVariantsNotRetries() throws {
@@ -142,10 +142,10 @@ import Testing
         close.afterRunID = third
         _ = try RemediationCycles.close(db, id: cycle.id, close)
 
-        let before = try db.readSQLite { try Row.fetchAll($0, sql: "SELECT * FROM result ORDER BY id") }
+        let before = try db.read { try $0.fetchAll(sql: "SELECT * FROM result ORDER BY id").map(\.values) }
         #expect(throws: TriageError.self) { try db.deleteRun(id: second) }
         #expect(throws: TriageError.self) { try db.deleteRun(id: 99) }
-        #expect(try db.readSQLite { try Row.fetchAll($0, sql: "SELECT * FROM result ORDER BY id") } == before)
+        #expect(try db.read { try $0.fetchAll(sql: "SELECT * FROM result ORDER BY id").map(\.values) } == before)
 
         try db.deleteRun(id: first)
         #expect(try db.runs().map(\.id).sorted() == [second, third])
@@ -174,7 +174,7 @@ import Testing
                     """,
                 arguments: [TestIdentity(suitePath: "FiltersTest", classname: "FiltersTest", name: "filters by price").storageHash])
         }
-        let legacyID = try db.readSQLite { try Int64.fetchOne($0, sql: "SELECT id FROM test") }
+        let legacyID = try db.read { try $0.fetchOne(Int64.self, sql: "SELECT id FROM test") }
         _ = try Ingestor(database: db).ingest([fixture("nested-browsers.xml")])
         let adopted = try db.tests(ids: [try #require(legacyID)]).values.first
         #expect(adopted?.suitePath == "FiltersTest: chrome › FiltersTest")

@@ -94,7 +94,10 @@ public struct CIResult: Codable, Sendable {
 /// The CI post-step: ingest, compare with a baseline, decide the gate.
 public enum CIGate {
     public static func run(databasePath: String, options: CIOptions) throws -> CIResult {
-        let isNewHistory = !FileManager.default.fileExists(atPath: databasePath)
+        // A SQLite history is new when its file is; a server's when its database holds nothing.
+        let onServer = TriageDatabase.isServerURL(databasePath)
+        let shownPath = TriageDatabase.displayName(of: databasePath)
+        var isNewHistory = !onServer && !FileManager.default.fileExists(atPath: databasePath)
         var files: [String] = []
         for pattern in options.patterns { files += Glob.files(pattern) }
         guard !files.isEmpty else {
@@ -102,9 +105,14 @@ public enum CIGate {
                 "no result files match \(options.patterns.map { "\"\($0)\"" }.joined(separator: ", ")); did the test step write them?"
             )
         }
+        var opened: TriageDatabase?
+        if onServer {
+            opened = try TriageDatabase(path: databasePath)
+            isNewHistory = try opened?.isEmptyHistory() ?? false
+        }
         if isNewHistory, let given = options.baseline {
             throw TriageError.notFound(
-                "--baseline \(given): there is no history at \(databasePath) yet; leave --baseline out of the first run")
+                "--baseline \(given): there is no history at \(shownPath) yet; leave --baseline out of the first run")
         }
         let fromEnvironment = CIEnvironment.metadata(from: options.environment)
         var metadata = fromEnvironment.overridden(by: options.metadata)
@@ -113,7 +121,7 @@ public enum CIGate {
             metadata.commit = metadata.commit ?? git.commit
             metadata.branch = metadata.branch ?? git.branch
         }
-        let database = try TriageDatabase(path: databasePath)
+        let database = try opened ?? TriageDatabase(path: databasePath)
         try checkBaseline(database, job: metadata.job, options: options)
         // Jobs of one build are runs of their own, each compared with the same job's runs.
         let runKey =
@@ -127,7 +135,7 @@ public enum CIGate {
                 "nothing was stored from \(files.count.counted("file")); every one was already in the history")
         }
         var notes: [String] = []
-        if isNewHistory { notes.append("no history at \(databasePath): started a new one") }
+        if isNewHistory { notes.append("no history at \(shownPath): started a new one") }
         _ = try rules.noteAfterStoring(in: database)
         if let drift = try RulesInForce.driftNote(database) { notes.append(drift) }
         let baselineID = try baseline(

@@ -81,7 +81,7 @@ final class IngestTransaction {
     func setRunTime(runID: Int64, to date: Date, always: Bool) throws {
         let stamp = ISO8601.string(date)
         try db.execute(
-            sql: "UPDATE run SET run_at = ? WHERE id = ? AND (? = 1 OR run_at > ?)",
+            sql: "UPDATE run SET run_at = ? WHERE id = ? AND (CAST(? AS INTEGER) = 1 OR run_at > ?)",
             arguments: [stamp, runID, always, stamp])
     }
 

@@ -15,7 +15,7 @@ extension TriageDatabase {
             let build: String? = current["build_id"]
             return try db.fetchOne(Int64.self, sql: """
                     SELECT id FROM run WHERE (run_at < ? OR (run_at = ? AND id < ?)) AND branch = ? AND COALESCE(job, '') = COALESCE(?, '')
-                      AND (? IS NULL OR NOT (COALESCE(ci_provider, '') = COALESCE(?, '') AND COALESCE(build_id, '') = COALESCE(?, '')))
+                      AND (CAST(? AS TEXT) IS NULL OR NOT (COALESCE(ci_provider, '') = COALESCE(?, '') AND COALESCE(build_id, '') = COALESCE(?, '')))
                     ORDER BY run_at DESC, id DESC LIMIT 1
                     """, arguments: [at, at, runID, branch, job, build, provider, build])
         }

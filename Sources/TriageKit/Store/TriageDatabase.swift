@@ -52,6 +52,17 @@ public struct TriageDatabase: Sendable {
         }
     }
 
+    /// Whether `location` names a PostgreSQL server rather than a SQLite file.
+    public static func isServerURL(_ location: String) -> Bool {
+        location.hasPrefix("postgresql://") || location.hasPrefix("postgres://")
+    }
+
+    /// `location` as messages show it: a server URL without its password.
+    public static func displayName(of location: String) -> String {
+        guard isServerURL(location) else { return location }
+        return (try? PostgresLocation.parse(location))??.redacted ?? "a PostgreSQL URL that cannot be read"
+    }
+
     private init(postgres location: PostgresLocation, readOnly: Bool) throws {
         path = location.redacted
         isReadOnly = readOnly
