@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TriageKit
 
 // triage-bench: speed and memory figures, printed (never asserted in unit tests).
@@ -303,25 +304,54 @@ struct SplitMix {
     mutating func nextDouble() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
 
+/// `--db postgres`: a new database on the server `Tests/Scripts/with_postgres.sh` started;
+/// `--db URL` or a path: that history; default: a new SQLite file.
+func benchDatabaseLocation(folder: URL) throws -> String {
+    switch option("db") {
+    case nil: return folder.appendingPathComponent("history.sqlite").path
+    case "postgres"?: return try ScratchPostgres.create(prefix: "bench")
+    case let location?: return location
+    }
+}
+
 func benchHistory() throws {
     let runs = Int(option("runs") ?? "1000") ?? 1000
     let tests = Int(option("tests") ?? "2000") ?? 2000
+    // Runs stored at once by separate connections (each one a CI job of its own).
+    let writers = max(1, Int(option("writers") ?? "1") ?? 1)
     let folder = try temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
-    let database = try TriageDatabase(path: folder.appendingPathComponent("history.sqlite").path)
-    let ingestor = Ingestor(database: database)
-    let file = folder.appendingPathComponent("run.xml")
-    var timings: [Double] = []
+    let location = try benchDatabaseLocation(folder: folder)
+    let database = try TriageDatabase(path: location)
+    print("history      on \(database.path)")
+    let runTimes = Mutex<[Double]>([])
+    let failures = Mutex<[String]>([])
     let start = Date()
-    for run in 0..<runs {
-        try Data(historyRunXML(run: run, tests: tests).utf8).write(to: file)
-        let runStart = Date()
-        _ = try ingestor.ingest(
-            [file.path],
-            options: IngestOptions(runKey: "run-\(run)", metadata: RunMetadata(commit: "c\(run)", branch: "main")))
-        timings.append(Date().timeIntervalSince(runStart))
-        if (run + 1) % 100 == 0 { print("  \(run + 1) runs stored (\(fmt(Date().timeIntervalSince(start), 1)) s)") }
+    let perWriter = (runs + writers - 1) / writers
+    DispatchQueue.concurrentPerform(iterations: writers) { writer in
+        do {
+            let own = writer == 0 ? database : try TriageDatabase(path: location)
+            let ingestor = Ingestor(database: own)
+            let file = folder.appendingPathComponent("run-\(writer).xml")
+            for run in stride(from: writer * perWriter, to: min(runs, (writer + 1) * perWriter), by: 1) {
+                try Data(historyRunXML(run: run, tests: tests).utf8).write(to: file)
+                let runStart = Date()
+                _ = try ingestor.ingest(
+                    [file.path],
+                    options: IngestOptions(runKey: "run-\(run)", metadata: RunMetadata(commit: "c\(run)", branch: "main")))
+                let stored = runTimes.withLock { $0.append(Date().timeIntervalSince(runStart)); return $0.count }
+                if stored % 100 == 0 { print("  \(stored) runs stored (\(fmt(Date().timeIntervalSince(start), 1)) s)") }
+            }
+        } catch {
+            failures.withLock { $0.append("\(error)") }
+        }
     }
+    if let failure = failures.withLock({ $0.first }) { throw TriageError.invalidArgument("ingest failed: \(failure)") }
+    let timings = runTimes.withLock { $0 }
+    let elapsed = Date().timeIntervalSince(start)
+    print(
+        "throughput   \(writers) writer\(writers == 1 ? "" : "s"): \(fmt(Double(runs * tests) / elapsed, 0)) results/s"
+    )
     let firstTen = timings.prefix(10).reduce(0, +) / Double(min(10, timings.count))
     let lastTen = timings.suffix(10).reduce(0, +) / Double(min(10, timings.count))
     print(
@@ -350,6 +380,16 @@ func benchHistory() throws {
     try time("report status") {
         "\(try ReportBuilder(database: database, renderer: TemplateRenderer()).render(.status, format: .markdown).count) characters"
     }
+    try time("history TEST ") {
+        let history = try TestHistory.load(database, test: "tests.area_0.test_mod_1::test_1")
+        return "\(history.entries.count) results of one test"
+    }
+    if CommandLine.arguments.contains("--prune") {
+        try time("prune half   ") {
+            let report = try database.prune(before: nil, keepRuns: runs / 2, dryRun: false)
+            return "\(report.runs.count) runs, \(report.results) results; \(report.bytesBefore / 1_048_576) → \(report.bytesAfter / 1_048_576) MiB"
+        }
+    }
 }
 
 switch command {
@@ -358,6 +398,6 @@ case "classify": try benchClassify()
 case "history": try benchHistory()
 default:
     print(
-        "usage: triage-bench ingest [--cases N] [--file F] [--peer PYTHON] | classify [--messages N] [--file F] [--write F] [--output F] [--peer PYTHON] | history [--runs N] [--tests N]"
+        "usage: triage-bench ingest [--cases N] [--file F] [--peer PYTHON] | classify [--messages N] [--file F] [--write F] [--output F] [--peer PYTHON] | history [--runs N] [--tests N] [--writers N] [--db postgres|URL|PATH] [--prune]"
     )
 }

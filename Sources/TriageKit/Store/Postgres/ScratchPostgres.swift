@@ -2,7 +2,7 @@ import Foundation
 
 /// New, empty PostgreSQL databases on a test server, for the test suites and `triage-bench`
 /// (`Tests/Scripts/with_postgres.sh` starts one and names it in the environment).
-enum ScratchPostgres {
+public enum ScratchPostgres {
     /// The server's user URL (`TRIAGE_TEST_POSTGRES`), when one is running.
     static var userURL: String? { ProcessInfo.processInfo.environment["TRIAGE_TEST_POSTGRES"] }
     /// Its superuser URL (`TRIAGE_TEST_POSTGRES_ADMIN`), which may create databases.
@@ -10,7 +10,7 @@ enum ScratchPostgres {
 
     /// Creates a new database owned by the user of `TRIAGE_TEST_POSTGRES`; returns that URL
     /// with the new database in it.
-    static func create(prefix: String = "t") throws -> String {
+    public static func create(prefix: String = "t") throws -> String {
         guard let userURL, let adminURL, let admin = try PostgresLocation.parse(adminURL),
             let user = try PostgresLocation.parse(userURL)
         else {
