@@ -22,9 +22,9 @@ import PostgresNIO
 /// **TLS** (`location.sslMode`): `disable`: none. `prefer`: postgres-nio's `.prefer` (TLS when
 /// the server offers it, plaintext otherwise), certificate not verified, as libpq's `prefer`.
 /// `require`: TLS or fail, certificate not verified (libpq's `require` without a root cert).
-/// `verify-full`: TLS with the system's trust roots, and the certificate must name the host.
-/// NIOSSL cannot send an IP address as the TLS server name, so for a host given as an IP
-/// address `verify-full` checks the chain but not the name.
+/// `verify-full`: TLS with the system's trust roots, and the certificate must name the host
+/// (for a host given as an IP address, which cannot be a TLS server name, NIOSSL checks the
+/// certificate's IP address entries against the address connected to instead).
 ///
 /// Use it from one thread at a time (a command's thread). The lock guards the client's own
 /// state (connection, transaction depth, translation cache); postgres-nio queues requests on
@@ -38,6 +38,15 @@ final class PostgresBackend: @unchecked Sendable {
     private var translations: [String: PostgresSQL] = [:]
     private var transactionDepth = 0
     private var savepointCounter = 0
+    private var namedStatements = true
+
+    /// Whether prepared statements become named statements on the server (see
+    /// `PostgresBoundStatement`); true by default. Turn it off behind a pooler in transaction
+    /// mode (PgBouncer), which does not keep them between transactions.
+    var usesNamedStatements: Bool {
+        get { lock.lock(); defer { lock.unlock() }; return namedStatements }
+        set { lock.lock(); namedStatements = newValue; lock.unlock() }
+    }
 
     /// postgres-nio logs nothing the user should see; errors reach the caller as `PostgresFailure`.
     static let logger = Logger(label: "triage.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -206,6 +215,61 @@ final class PostgresBackend: @unchecked Sendable {
         }
     }
 
+    /// Prepares `sql` (with `$n` placeholders) as a named statement on the server; with the
+    /// parameter types the server inferred. Nil when it cannot (the server cannot infer a type,
+    /// the transaction is aborted…): inside `transaction` this runs in a savepoint, so that a
+    /// failure leaves the transaction as it was. (A transaction opened by executing `BEGIN`
+    /// directly is not known here: use `transaction`.)
+    func prepareNamed(_ sql: String) -> (PreparedQuery, [UInt32])? {
+        lock.lock()
+        let connection = self.connection
+        lock.unlock()
+        guard let connection, usesNamedStatements, MultiThreadedEventLoopGroup.currentEventLoop == nil else { return nil }
+        let savepoint = inTransaction ? nextSavepointName() : nil
+        var prepared: PreparedQuery?
+        do {
+            if let savepoint { try run(sql: "SAVEPOINT \(savepoint)", binds: PostgresBindings()) }
+            prepared = try connection.prepare(query: sql).wait()
+            var binds = PostgresBindings()
+            binds.append(sql)
+            let result = try run(
+                sql: "SELECT parameter_types::oid[]::text FROM pg_prepared_statements WHERE statement = $1 LIMIT 1",
+                binds: binds)
+            guard case .text(let text)? = PostgresSession.firstValue(result.rows) else {
+                throw PostgresFailure("the prepared statement is missing")
+            }
+            let types = text.trimmingCharacters(in: CharacterSet(charactersIn: "{}")).split(separator: ",").compactMap {
+                UInt32($0)
+            }
+            if let savepoint { try run(sql: "RELEASE SAVEPOINT \(savepoint)", binds: PostgresBindings()) }
+            return (prepared!, types)
+        } catch {
+            if let prepared { deallocate(prepared) }
+            if let savepoint {
+                _ = try? run(sql: "ROLLBACK TO SAVEPOINT \(savepoint)", binds: PostgresBindings())
+                _ = try? run(sql: "RELEASE SAVEPOINT \(savepoint)", binds: PostgresBindings())
+            }
+            return nil
+        }
+    }
+
+    /// Runs a named statement from `prepareNamed` and waits for all its rows.
+    func execute(_ prepared: PreparedQuery, binds: [PostgresData]) throws -> [PostgresRow] {
+        try Self.ensureNotOnEventLoop()
+        guard !isClosed else { throw PostgresFailure("the connection is closed") }
+        do {
+            return try prepared.execute(binds).wait()
+        } catch {
+            throw PostgresFailure(error)
+        }
+    }
+
+    /// Closes a named statement on the server, without waiting (from a `deinit`).
+    func deallocate(_ prepared: PreparedQuery) {
+        guard !isClosed else { return }
+        _ = prepared.deallocate()
+    }
+
     // MARK: - Helpers
 
     private static let connectionIDs = NSLock()
@@ -268,6 +332,22 @@ struct PostgresFailure: Error, CustomStringConvertible {
     init(_ error: any Error, timeout: TimeInterval? = nil) {
         if let failure = error as? PostgresFailure {
             self = failure
+            return
+        }
+        if let error = error as? PostgresError {
+            // What postgres-nio's older API (named statements) throws.
+            switch error {
+            case .server(let info):
+                var text = Self.oneLine(info.fields[.message] ?? "the server reported an error")
+                if let detail = info.fields[.detail].map(Self.oneLine), !detail.isEmpty, detail.count <= 160 {
+                    text += " (\(detail))"
+                }
+                self.init(text, sqlState: info.fields[.sqlState])
+            case .connectionClosed:
+                self.init("the server closed the connection")
+            case .protocol(let message):
+                self.init("protocol error (\(Self.oneLine(message)))")
+            }
             return
         }
         guard let error = error as? PSQLError else {
@@ -347,7 +427,14 @@ struct PostgresFailure: Error, CustomStringConvertible {
             return "cannot resolve the host name (\(oneLine(String(describing: error))))"
         }
         if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
-            return "TLS failed: \(oneLine(String(describing: error)))"
+            let text = String(describing: error)
+            if text.contains("CERTIFICATE_VERIFY_FAILED") {
+                return "TLS failed: the server's certificate is not trusted (sslmode=verify-full checks it against the system's trust roots)"
+            }
+            if text.contains("failedToValidateHostname") {
+                return "TLS failed: the server's certificate does not name this host (sslmode=verify-full)"
+            }
+            return "TLS failed: \(oneLine(text))"
         }
         return oneLine(String(describing: error))
     }
