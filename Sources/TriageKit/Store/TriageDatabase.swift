@@ -69,6 +69,10 @@ public struct TriageDatabase: Sendable {
         sqlite = nil
         do {
             postgres = try PostgresBackend.connect(location)
+            // Read-only as SQLite's flag is: every write fails (exit 4), nothing is migrated.
+            if readOnly {
+                try postgres?.session().execute(sql: "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+            }
         } catch {
             throw TriageError.database(path: path, reason: "\(error)")
         }
