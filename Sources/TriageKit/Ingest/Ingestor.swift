@@ -252,6 +252,7 @@ public struct Ingestor: Sendable {
                                     elapsed: Date().timeIntervalSince(started)))
                         }
                     }
+                    try writer.flush()
                     let cases = writer.casesWritten - before
                     try store.finishFile(id: fileID, format: info.format, cases: cases)
                     if let stated = info.stats.startedAt, earliest.map({ stated < $0 }) ?? true { earliest = stated }

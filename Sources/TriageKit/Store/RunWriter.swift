@@ -4,8 +4,8 @@ import Foundation
 /// The hot path of ingest: cached statements, one lookup per test, no reads back
 /// unless a test is reported twice in one run.
 final class RunWriter {
-    private let db: any SQLSession
-    private let runID: Int64
+    let db: any SQLSession
+    let runID: Int64
     /// The rules version recorded with each new cluster.
     private let rulesVersion: String
     private var knownClusters: Set<String> = []
@@ -16,21 +16,26 @@ final class RunWriter {
     private let insertTest: any SQLPreparedStatement
     private let insertAttempt: any SQLPreparedStatement
     /// PostgreSQL keeps attempts in the partition of their run, so they carry its id.
-    private let attemptsCarryRun: Bool
+    let attemptsCarryRun: Bool
     /// Files stored by this ingest, by id: a test reported by two of them is refused.
     private var filesOfThisIngest: [Int64: String] = [:]
     /// Results of this run that a test reported again, by id: what their attempts add up to.
     private var storedAttempts: [Int64: AttemptSummary] = [:]
     /// Whether the database holds tests stored before suite paths were part of the identity.
-    private let hasLegacyTests: Bool
+    let hasLegacyTests: Bool
     /// Whether the last test looked up was new to the database (see `testID(for:)`).
     private var lastTestWasNew = false
+    /// On PostgreSQL, where every statement is a round trip, cases wait here and are stored
+    /// a batch at a time (see RunWriter+Batches.swift); SQLite stores each as it comes.
+    let storesInBatches: Bool
+    var pending: [PendingCase] = []
 
     init(db: any SQLSession, runID: Int64, rulesVersion: String) throws {
         self.db = db
         self.runID = runID
         self.rulesVersion = rulesVersion
         attemptsCarryRun = db.dialect == .postgresql
+        storesInBatches = db.dialect == .postgresql
         hasLegacyTests = try db.fetchOne(Bool.self, sql: "SELECT EXISTS (SELECT 1 FROM test WHERE legacy = 1)") ?? false
         insertResult = try db.prepare(
                 sql: """
@@ -61,6 +66,8 @@ final class RunWriter {
 
     /// Registers a file of this ingest before its cases are written.
     func beginFile(id: Int64, path: String) {
+        // Cases still waiting belong to a file whose savepoint was rolled back.
+        pending.removeAll()
         filesOfThisIngest[id] = path
     }
 
@@ -74,6 +81,11 @@ final class RunWriter {
     /// empty when no attempt failed.
     func write(_ testCase: TestCase, signatures: [Signature?], fileID: Int64) throws {
         casesWritten += 1
+        if storesInBatches {
+            pending.append(PendingCase(testCase: testCase, signatures: signatures, fileID: fileID))
+            if pending.count >= Self.batchSize { try flush() }
+            return
+        }
         let testID = try testID(for: testCase)
         let insert = insertResult
         let clusters = try clusterIDs(signatures)
@@ -108,7 +120,7 @@ final class RunWriter {
 
     // MARK: - Tests
 
-    private func testID(for testCase: TestCase) throws -> Int64 {
+    func testID(for testCase: TestCase) throws -> Int64 {
         let identity = testCase.identity
         let variant = identity.variant.canonical
         var hash = identity.storageHash
@@ -185,7 +197,7 @@ final class RunWriter {
     // MARK: - Attempts and signatures
 
     /// Records each signature's cluster; the cluster ids, one per attempt (or none at all).
-    private func clusterIDs(_ signatures: [Signature?]) throws -> [String?] {
+    func clusterIDs(_ signatures: [Signature?]) throws -> [String?] {
         guard !signatures.isEmpty else { return [] }
         return try signatures.map { signature in
             guard let signature else { return nil }
@@ -231,7 +243,7 @@ final class RunWriter {
 
     // MARK: - A test reported twice in one run
 
-    private func mergeIntoExisting(_ testCase: TestCase, clusters: [String?], testID: Int64, fileID: Int64) throws {
+    func mergeIntoExisting(_ testCase: TestCase, clusters: [String?], testID: Int64, fileID: Int64) throws {
         guard
             let stored = try db.fetchOne(sql: "SELECT id, file_id, duration FROM result WHERE run_id = ? AND test_id = ?",
                 arguments: [runID, testID])
