@@ -6,7 +6,7 @@ import TriageKit
 //
 //   swift run -c release triage-bench ingest [--cases 500000] [--file F] [--peer PYTHON]
 //   swift run -c release triage-bench classify [--messages 200000] [--file F] [--write F] [--output F] [--peer PYTHON]
-//   swift run -c release triage-bench history [--runs 1000] [--tests 2000]
+//   swift run -c release triage-bench history [--runs 1000] [--from K] [--tests 2000] [--writers N] [--db postgres|URL|PATH] [--prune]
 //
 // Paths to ../shared are found relative to the package root; SHARED overrides.
 
@@ -319,6 +319,8 @@ func benchHistory() throws {
     let tests = Int(option("tests") ?? "2000") ?? 2000
     // Runs stored at once by separate connections (each one a CI job of its own).
     let writers = max(1, Int(option("writers") ?? "1") ?? 1)
+    // `--from K` numbers the runs K, K+1, …: more runs into a history an earlier call filled.
+    let first = Int(option("from") ?? "0") ?? 0
     let folder = try temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
     let location = try benchDatabaseLocation(folder: folder)
@@ -333,7 +335,8 @@ func benchHistory() throws {
             let own = writer == 0 ? database : try TriageDatabase(path: location)
             let ingestor = Ingestor(database: own)
             let file = folder.appendingPathComponent("run-\(writer).xml")
-            for run in stride(from: writer * perWriter, to: min(runs, (writer + 1) * perWriter), by: 1) {
+            for offset in stride(from: writer * perWriter, to: min(runs, (writer + 1) * perWriter), by: 1) {
+                let run = first + offset
                 try Data(historyRunXML(run: run, tests: tests).utf8).write(to: file)
                 let runStart = Date()
                 _ = try ingestor.ingest(
@@ -352,8 +355,8 @@ func benchHistory() throws {
     print(
         "throughput   \(writers) writer\(writers == 1 ? "" : "s"): \(fmt(Double(runs * tests) / elapsed, 0)) results/s"
     )
-    let firstTen = timings.prefix(10).reduce(0, +) / Double(min(10, timings.count))
-    let lastTen = timings.suffix(10).reduce(0, +) / Double(min(10, timings.count))
+    let firstTen = timings.prefix(10).reduce(0, +) / Double(max(1, min(10, timings.count)))
+    let lastTen = timings.suffix(10).reduce(0, +) / Double(max(1, min(10, timings.count)))
     print(
         "history      \(runs) runs × \(tests) tests = \(runs * tests) results stored in \(fmt(Date().timeIntervalSince(start), 1)) s"
     )
@@ -398,6 +401,6 @@ case "classify": try benchClassify()
 case "history": try benchHistory()
 default:
     print(
-        "usage: triage-bench ingest [--cases N] [--file F] [--peer PYTHON] | classify [--messages N] [--file F] [--write F] [--output F] [--peer PYTHON] | history [--runs N] [--tests N] [--writers N] [--db postgres|URL|PATH] [--prune]"
+        "usage: triage-bench ingest [--cases N] [--file F] [--peer PYTHON] | classify [--messages N] [--file F] [--write F] [--output F] [--peer PYTHON] | history [--runs N] [--from K] [--tests N] [--writers N] [--db postgres|URL|PATH] [--prune]"
     )
 }

@@ -102,7 +102,9 @@ public enum FlakinessAnalyzer {
         -> FlakyReport
     {
         let runs = try database.recentRuns(limit: options.window, branch: options.branch)
-        let points = try database.results(inRuns: runs.map(\.id))
+        // A test that neither failed nor passed on retry in the window is stable whatever else
+        // it did: only the others' results are read.
+        let points = try database.results(inRuns: runs.map(\.id), failingTestsOnly: true)
         var report = analyze(runs: runs, points: points, options: options)
         let testIDs = Set(report.tests.map(\.testID))
         let tests = try database.tests(ids: testIDs)
@@ -114,7 +116,7 @@ public enum FlakinessAnalyzer {
             if let id = report.tests[index].mainCluster?.id { report.tests[index].mainCluster = clusters[id] }
         }
         // Noted before the filter, so that "only" speaks of every variant, shown or not.
-        try noteVariantsFlakyAlone(&report, tests: tests, points: points, database: database)
+        try noteVariantsFlakyAlone(&report, tests: tests, runIDs: runs.map(\.id), database: database)
         if !options.variant.isEmpty {
             report.tests.removeAll { entry in
                 options.variant.pairs.contains { entry.variant.pairs[$0.key] != $0.value }
@@ -126,14 +128,14 @@ public enum FlakinessAnalyzer {
     /// Marks flaky entries of tests that ran under several variants in the window when only
     /// some of the variants are flaky ("flaky on project=firefox only").
     private static func noteVariantsFlakyAlone(
-        _ report: inout FlakyReport, tests: [Int64: StoredTest], points: [ResultPoint], database: TriageDatabase
+        _ report: inout FlakyReport, tests: [Int64: StoredTest], runIDs: [Int64], database: TriageDatabase
     ) throws {
         let varied = report.tests.filter { $0.state == .flaky && !$0.variant.isEmpty }
         guard !varied.isEmpty else { return }
         // Every variant of those tests that ran in the window (one lookup by id per 500 tests).
         var ranVariants: [TestIdentity: Set<Variant>] = [:]
         let bases = Set(varied.compactMap { tests[$0.testID]?.identity.withoutVariant })
-        for test in try database.tests(ids: Set(points.map(\.testID))).values
+        for test in try database.tests(ids: database.testIDs(inRuns: runIDs)).values
         where bases.contains(test.identity.withoutVariant) {
             ranVariants[test.identity.withoutVariant, default: []].insert(test.variant)
         }

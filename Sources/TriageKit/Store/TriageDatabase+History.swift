@@ -67,18 +67,30 @@ extension TriageDatabase {
         try runs(limit: limit, branch: branch, job: job).reversed()
     }
 
-    /// Every result of the given runs.
-    func results(inRuns runIDs: [Int64]) throws -> [ResultPoint] {
+    /// Every result of the given runs; with `failingTestsOnly`, only those of the tests that
+    /// failed or passed on retry in one of these runs (what a flakiness verdict can come from:
+    /// most of a window's tests only ever passed, and a server need not send them).
+    func results(inRuns runIDs: [Int64], failingTestsOnly: Bool = false) throws -> [ResultPoint] {
         guard !runIDs.isEmpty else { return [] }
         return try read { db in
             let placeholders = sqlPlaceholders(count: runIDs.count)
+            var arguments = SQLArguments(runIDs)
+            var failing = ""
+            if failingTestsOnly {
+                failing = """
+                     AND r.test_id IN (SELECT f.test_id FROM result f WHERE f.run_id IN (\(placeholders))
+                                       AND (f.outcome IN ('failed', 'error') OR f.retried = 1))
+                    """
+                arguments += SQLArguments(runIDs)
+            }
             var points: [ResultPoint] = []
             try db.forEach(
                 sql: """
                     SELECT r.run_id, r.test_id, r.outcome, r.retried, r.cluster_id, r.duration, c.category
-                    FROM result r LEFT JOIN failure_cluster c ON c.id = r.cluster_id WHERE r.run_id IN (\(placeholders))
+                    FROM result r LEFT JOIN failure_cluster c ON c.id = r.cluster_id
+                    WHERE r.run_id IN (\(placeholders))\(failing)
                     """,
-                arguments: SQLArguments(runIDs)
+                arguments: arguments
             ) { row in
                 points.append(
                     ResultPoint(
@@ -88,6 +100,19 @@ extension TriageDatabase {
                         clusterID: row[4], duration: row[5], category: row[6]))
             }
             return points
+        }
+    }
+
+    /// The tests that ran in the given runs.
+    func testIDs(inRuns runIDs: [Int64]) throws -> Set<Int64> {
+        guard !runIDs.isEmpty else { return [] }
+        return try read { db in
+            var ids = Set<Int64>()
+            try db.forEach(
+                sql: "SELECT DISTINCT test_id FROM result WHERE run_id IN (\(sqlPlaceholders(count: runIDs.count)))",
+                arguments: SQLArguments(runIDs)
+            ) { row in ids.insert(try row.required("test_id", of: "result")) }
+            return ids
         }
     }
 

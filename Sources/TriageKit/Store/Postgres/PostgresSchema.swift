@@ -34,14 +34,10 @@ import Foundation
 ///   partition at a time instead of row by row; each partition's indexes stay small.
 /// - A partitioned table's keys must contain the partition column, so `result`'s key is
 ///   `(id, run_id)` with `UNIQUE (run_id, test_id)`, and `attempt` carries its result's
-///   `run_id` (its only column SQLite's `attempt` lacks) with a foreign key on
-///   `(run_id, result_id)`. The key columns are ordered for the store's shared SQL, which finds
+///   `run_id` (its only column SQLite's `attempt` lacks). The key columns are ordered for the store's shared SQL, which finds
 ///   results and attempts by `id` and attempts by `result_id` (SQLite's `attempt` has no
 ///   `run_id` to name): `PRIMARY KEY (id, run_id)`, `UNIQUE (result_id, seq, run_id)`. Lookups
 ///   by run use `UNIQUE (run_id, test_id)` and partition pruning.
-/// - `result.file_id` references `run_file (run_id, id)` together with `run_id` (a result's
-///   file is always one of its run's files): deleting a run's files then finds their results
-///   in the run's partition through `(run_id, test_id)`, not by scanning every partition.
 /// - Per-test timelines read `result (test_id, run_id)`; clusters `result (cluster_id, run_id)`
 ///   (failing results only) and `attempt (cluster_id)`.
 /// - Per-run totals (tests, passed, failed, errors, skipped, retried) live on `run`, which is
@@ -64,6 +60,17 @@ import Foundation
 ///   takes its run id first, `SELECT nextval(pg_get_serial_sequence('run', 'id'))`, and calls
 ///   the function in a transaction of its own before the ingest's, holding no other lock, can
 ///   never deadlock there.)
+/// - The partitioned tables keep fewer foreign keys than SQLite's. PostgreSQL checks each key
+///   with a trigger and a query for every row, measured at 10 µs a key for a `result` row
+///   (even a NULL one) and 330 µs for an `attempt` row, whose key references a partitioned
+///   table: a result row with all of SQLite's keys cost three times its own insert. So:
+///   - `result` references `run` and `test` (what a concurrent `runs delete` or prune could
+///     take away while an ingest writes), not `run_file` (written by the same transaction,
+///     deleted only after the run's results) nor `failure_cluster` (a result's cluster is one
+///     of its attempts', and `attempt` references `failure_cluster`);
+///   - `attempt` references `failure_cluster`, not `result`: attempts are written only by the
+///     ingest, in the transaction that writes their result, and deleted before their results
+///     (prune, `runs delete`), so nothing relies on that key or its cascade.
 /// - Rows can only be inserted through the parent tables (`INSERT INTO result`), where the
 ///   identities live.
 /// - Dropping old history a range at a time: `DROP TABLE attempt_pN`, then
@@ -71,8 +78,22 @@ import Foundation
 ///   those runs. Never `DROP ... CASCADE` a `result` partition: that drops the foreign key of
 ///   the whole `attempt` table.
 enum PostgresSchema {
-    /// The schema version this DDL creates (the SQLite side is at migration v9).
-    static let version = 9
+    /// The schema version this DDL creates. Up to 9 it follows the SQLite migrations; 10 is
+    /// PostgreSQL's own (fewer foreign keys on the partitioned tables, see above).
+    static let version = 10
+
+    /// What brings a database at an earlier version to `version`: the statements after each
+    /// version, run in order in one transaction.
+    static let upgrades: [(from: Int, statements: [String])] = [
+        (
+            9,
+            [
+                "ALTER TABLE attempt DROP CONSTRAINT IF EXISTS attempt_run_id_result_id_fkey",
+                "ALTER TABLE result DROP CONSTRAINT IF EXISTS result_run_id_file_id_fkey",
+                "ALTER TABLE result DROP CONSTRAINT IF EXISTS result_cluster_id_fkey",
+            ]
+        )
+    ]
 
     /// Runs per partition of `result` and `attempt`: partition N holds runs [N*1000, (N+1)*1000).
     static let runsPerPartition: Int64 = 1000
@@ -300,10 +321,9 @@ enum PostgresSchema {
             attempts INTEGER NOT NULL CHECK (attempts >= 1),
             retried INTEGER NOT NULL DEFAULT 0 CHECK (retried IN (0, 1)),
             duration DOUBLE PRECISION,
-            cluster_id TEXT COLLATE "C" REFERENCES failure_cluster (id),
+            cluster_id TEXT COLLATE "C",
             PRIMARY KEY (id, run_id),
-            UNIQUE (run_id, test_id),
-            FOREIGN KEY (run_id, file_id) REFERENCES run_file (run_id, id) ON DELETE CASCADE
+            UNIQUE (run_id, test_id)
         ) PARTITION BY RANGE (run_id)
         """,
         "CREATE INDEX result_test_run ON result (test_id, run_id)",
@@ -325,8 +345,7 @@ enum PostgresSchema {
             stderr TEXT COLLATE "C",
             cluster_id TEXT COLLATE "C" REFERENCES failure_cluster (id),
             PRIMARY KEY (id, run_id),
-            UNIQUE (result_id, seq, run_id),
-            FOREIGN KEY (run_id, result_id) REFERENCES result (run_id, id) ON DELETE CASCADE
+            UNIQUE (result_id, seq, run_id)
         ) PARTITION BY RANGE (run_id)
         """,
         "CREATE INDEX attempt_cluster ON attempt (cluster_id)",

@@ -179,9 +179,9 @@ final class PostgresSession: SQLSession {
         default:
             // text, varchar, bpchar, name, "char", json, xml, unknown, enums and most
             // text-like extensions send their text as is; anything else is kept as bytes.
-            let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
-            if let text = String(bytes: bytes, encoding: .utf8) { return .text(text) }
-            return .blob(bytes)
+            let text = buffer.withUnsafeReadableBytes { String(validating: $0, as: UTF8.self) }
+            if let text { return .text(text) }
+            return .blob(buffer.readBytes(length: buffer.readableBytes) ?? [])
         }
     }
 

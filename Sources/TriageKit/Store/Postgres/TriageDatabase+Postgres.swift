@@ -29,9 +29,21 @@ extension TriageDatabase {
             }
             try postgres.withAdvisoryLock(key: Self.migrationLockKey) {
                 // Another process may have migrated while this one waited for the lock.
-                guard try schemaVersion(postgres) == nil else { return }
+                let current = try schemaVersion(postgres)
+                if current == PostgresSchema.version { return }
                 try postgres.transaction { session in
-                    for statement in PostgresSchema.statements { try session.execute(sql: statement) }
+                    if let current {
+                        let steps = PostgresSchema.upgrades.filter { $0.from >= current }
+                        guard steps.first?.from == current else {
+                            throw TriageError.database(
+                                path: path, reason: "has schema \(current), which this version of triage cannot upgrade")
+                        }
+                        for step in steps {
+                            for statement in step.statements { try session.execute(sql: statement) }
+                        }
+                    } else {
+                        for statement in PostgresSchema.statements { try session.execute(sql: statement) }
+                    }
                     try session.execute(
                         sql: "INSERT INTO triage_schema (version) VALUES (?)", arguments: [PostgresSchema.version])
                 }
