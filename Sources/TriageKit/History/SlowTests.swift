@@ -82,7 +82,7 @@ public struct SlowReport: Codable, Sendable, Equatable {
 public enum SlowTestAnalyzer {
     public static func analyze(_ database: TriageDatabase, options: SlowOptions = SlowOptions()) throws -> SlowReport {
         let runs = try database.recentRuns(limit: options.last, branch: options.branch, job: options.job)
-        let points = try database.results(inRuns: runs.map(\.id))
+        let points = try database.durations(inRuns: runs.map(\.id))
         var report = analyze(runIDs: runs.map(\.id), points: points, options: options)
         let names = try database.tests(ids: Set(report.slowest.map(\.testID) + report.rises.map(\.testID)))
         for index in report.slowest.indices {

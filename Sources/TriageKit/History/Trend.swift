@@ -91,14 +91,17 @@ public struct RunComparison: Codable, Sendable, Equatable {
             points.filter { $0.runID == afterID }.map { ($0.testID, $0) }, uniquingKeysWith: { first, _ in first })
         let tests = try database.tests(ids: Set(old.keys).union(new.keys))
         let clusters = try database.clusters(ids: Set(points.compactMap(\.clusterID)))
-        func name(_ id: Int64) -> String { tests[id]?.displayID ?? "#\(id)" }
+        // Each name built once: sorting compares them many times.
+        let ids = Set(old.keys).union(new.keys)
+        let names = Dictionary(uniqueKeysWithValues: ids.map { ($0, tests[$0]?.displayID ?? "#\($0)") })
+        func name(_ id: Int64) -> String { names[id] ?? "#\(id)" }
         func change(_ id: Int64) -> TestChange {
             TestChange(
                 test: name(id), before: old[id]?.outcome, after: new[id]?.outcome,
                 cluster: (new[id]?.clusterID ?? old[id]?.clusterID).flatMap { clusters[$0] })
         }
         var newFailures: [TestChange] = [], fixed: [TestChange] = [], still: [TestChange] = []
-        for id in Set(old.keys).union(new.keys).sorted(by: { name($0) < name($1) }) {
+        for id in ids.sorted(by: { name($0) < name($1) }) {
             let wasFailing = old[id]?.outcome.isFailure ?? false
             let isFailing = new[id]?.outcome.isFailure ?? false
             if isFailing, !wasFailing { newFailures.append(change(id)) }

@@ -103,6 +103,29 @@ extension TriageDatabase {
         }
     }
 
+    /// The outcome and duration of every result of the given runs, and nothing else (their
+    /// `retried`, cluster and category are left empty): what timings are computed from.
+    func durations(inRuns runIDs: [Int64]) throws -> [ResultPoint] {
+        guard !runIDs.isEmpty else { return [] }
+        return try read { db in
+            var points: [ResultPoint] = []
+            try db.forEach(
+                sql: """
+                    SELECT run_id, test_id, outcome, duration FROM result
+                    WHERE run_id IN (\(sqlPlaceholders(count: runIDs.count)))
+                    """,
+                arguments: SQLArguments(runIDs)
+            ) { row in
+                points.append(
+                    ResultPoint(
+                        runID: try row.required("run_id", of: "result"), testID: try row.required("test_id", of: "result"),
+                        outcome: Outcome(rawValue: try row.required("outcome", of: "result")) ?? .error,
+                        retried: false, clusterID: nil, duration: row[3], category: nil))
+            }
+            return points
+        }
+    }
+
     /// The tests that ran in the given runs.
     func testIDs(inRuns runIDs: [Int64]) throws -> Set<Int64> {
         guard !runIDs.isEmpty else { return [] }
