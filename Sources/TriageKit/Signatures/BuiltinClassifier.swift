@@ -218,8 +218,11 @@ enum BuiltinClassifier {
             return found("connection_timeout", serviceDetail(&evidence), lexicon.connectTimeout)
         }
         if hits.intersects(lexicon.readTimeout) {
-            let service = serviceDetail(&evidence)
-            return found("connection_timeout", service.hasPrefix("tcp") ? "socket_read" : service, lexicon.readTimeout)
+            var service = serviceDetail(&evidence)
+            if service.hasPrefix("tcp") {
+                service = hits.intersects(lexicon.readTimedOut) ? "http" : "socket_read"
+            }
+            return found("connection_timeout", service, lexicon.readTimeout)
         }
         // A network client's own timeout exception (`FooClientException$TimeoutException`).
         if hits.intersects(lexicon.clientException), hits.intersects(lexicon.timeoutJava) {
@@ -405,6 +408,8 @@ enum BuiltinClassifier {
         let lexicon = Lexicon.shared
         let runtimes: [(String, PhraseSet)] = [
             ("netty_bind", lexicon.bindNetty),
+            ("kestrel_bind", lexicon.bindKestrel),
+            ("httplistener_bind", lexicon.bindHttpListener),
             ("dotnet_bind", lexicon.bindDotnet),
             ("java_bind", lexicon.bindJava),
             ("python_bind", lexicon.bindPython),
@@ -417,6 +422,7 @@ enum BuiltinClassifier {
     private static func dnsDetail(_ hits: PhraseSet, _ evidence: inout FailureEvidence) -> String {
         let lexicon = Lexicon.shared
         if hits.intersects(lexicon.dnsTemporary) { return "temporary_failure" }
+        if hits.intersects(lexicon.dnsWindows) { return "getaddrinfo_failed" }
         if evidence.anywhere().intersects(lexicon.localHostLookup) { return "local_hostname" }
         if hits.intersects(lexicon.localhostWord) { return "localhost" }
         return "nxdomain"

@@ -57,6 +57,7 @@ struct Lexicon: Sendable {
     let brokenPipe: PhraseSet
     let dnsTemporary: PhraseSet
     let dnsAny: PhraseSet
+    let dnsWindows: PhraseSet
     let localHostLookup: PhraseSet
     let localhostWord: PhraseSet
     let connectTimeout: PhraseSet
@@ -65,6 +66,7 @@ struct Lexicon: Sendable {
     let taskCanceled: PhraseSet
     let clientException: PhraseSet
     let readTimeout: PhraseSet
+    let readTimedOut: PhraseSet
 
     // MARK: - Services, protocols and places
     let services: [(detail: String, cues: PhraseSet)]
@@ -75,6 +77,8 @@ struct Lexicon: Sendable {
     let bindNetty: PhraseSet
     let bindJava: PhraseSet
     let bindDotnet: PhraseSet
+    let bindKestrel: PhraseSet
+    let bindHttpListener: PhraseSet
     let bindGo: PhraseSet
     let bindNode: PhraseSet
     let bindPython: PhraseSet
@@ -235,7 +239,9 @@ struct Lexicon: Sendable {
         refusedErrnoInParentheses = book.group("(111)", "(61)", "(10061)")
         addressInUse = book.group(
             "address already in use", "eaddrinuse", "[errno 98]", "[errno 48]", "wsaeaddrinuse",
-            "winerror 10048", "only one usage of each socket address", "address in use")
+            "winerror 10048", "only one usage of each socket address", "address in use", "failed to bind to",
+            "addressinuseexception", "~errno 98~", "~errno 48~", "os { code: 98,", "os { code: 48,",
+            "kind: addrinuse")
         addressNotAvailable = book.group(
             "cannot assign requested address", "can't assign requested address", "eaddrnotavail", "[errno 99]",
             "[errno 49]", "requested address is not valid in its context", "wsaeaddrnotavail", "winerror 10049")
@@ -259,12 +265,16 @@ struct Lexicon: Sendable {
         dnsTemporary = book.group(
             "temporary failure in name resolution", "eai_again", "[errno -3]", "server misbehaving",
             "name resolution failure")
+        dnsWindows = book.group("getaddrinfo failed", "[errno 11001]", "no such host is known")
         dnsAny = book.group(
             "name or service not known", "nodename nor servname", "~enotfound", "unknownhostexception",
             "no such host", "could not resolve host", "name resolution", "no address associated with hostname",
             "nameresolutionerror", "failed to resolve", "getaddrinfo failed", "[errno -2]", "[errno -5]",
             "[errno 11001]", "~gaierror~", "unable to resolve host", "dns lookup failed", "host not found",
-            "err_name_not_resolved", "unknown host", "could not resolve address"
+            "err_name_not_resolved", "unknown host", "could not resolve address", "name does not resolve",
+            "~error -2 connecting", "~error -3 connecting", "[errno 11004]", "~eai_noname", "~eai_nodata",
+            "nosuchhostexception", "no such host is known", "could not resolve hostname", "name resolution failed",
+            "unresolvedaddressexception", "dns error"
         )
         .union(dnsTemporary)
         localHostLookup = book.group("getlocalhost")
@@ -290,8 +300,10 @@ struct Lexicon: Sendable {
         // .NET's HttpClient reports its timeout as a cancelled task.
         taskCanceled = book.group("taskcanceledexception", "a task was canceled", "operationcanceledexception")
         clientException = book.group("clientexception")
+        // `Read timed out` is how java.net and urllib3 word a read timeout: HTTP clients, mostly.
+        readTimedOut = book.group("read timed out")
         readTimeout = book.group(
-            "timeout reading from socket", "read timed out", "sockettimeoutexception",
+            "timeout reading from socket", "read timed out", "esockettimedout", "sockettimeoutexception",
             "timeout reading from", "socket timeout", "socket.timeout", "httpclient.timeout", "~read timeout",
             "~write timeout", "~readtimeout")
 
@@ -305,7 +317,9 @@ struct Lexicon: Sendable {
                 "postgres",
                 book.group(
                     "postgres", "psycopg", "asyncpg", "pg8000", "libpq", "npgsql", "psqlexception", "postmaster",
-                    "pgconnection", "this probably means the server terminated abnormally")
+                    "pgconnection", "this probably means the server terminated abnormally",
+                    // libpq's wording of a connection the server dropped.
+                    "server closed the connection unexpectedly")
             ),
             ("mysql", book.group("mysql", "mariadb", "the last packet sent successfully to the server")),
             ("mongo", book.group("mongo")),
@@ -326,7 +340,13 @@ struct Lexicon: Sendable {
             ("mqtt", book.group("mqtt", "paho", "mosquitto")),
             ("pulsar", book.group("pulsarclientexception")),
             ("nats", book.group("~nats")),
-            ("unix_socket", book.group("unix socket", "dial unix", "unix domain socket", "~af_unix")),
+            (
+                "unix_socket",
+                book.group(
+                    "unix socket", "dial unix", "unix domain socket", "~af_unix", "~unixgram", "~unixpacket",
+                    "read unix ", "write unix ", "~.sock'", "~.sock\"", "~.sock:")
+            ),
+            ("websocket", book.group("websocket", "~ws://", "~wss://")),
             ("remoting", book.group("system.runtime.remoting")),
             ("ldap", book.group("~ldap")),
             ("smtp", book.group("~smtp")),
@@ -335,11 +355,15 @@ struct Lexicon: Sendable {
             "http://", "https://", "httpconnectionpool", "httpsconnectionpool", "httprequestexception", "httpclient",
             "http.", "httpx", "aiohttp", "urllib", "requests.exceptions", "~get \"", "~post \"", "request failed",
             "fetch failed", "axios", "okhttp", "httpconnector", "urlopen", "httpurlconnection", "restclient",
-            "webclient", "http request", "http error", "/http/", "requests/adapters", "net::err_", "kestrel", "page.goto")
+            "webclient", "http request", "http error", "/http/", "requests/adapters", "net::err_", "kestrel", "page.goto",
+            "socket hang up", "~http~", "~https~", "curl: (", "httpwebrequest", "webexception", "~reqwest",
+            "hyper::", "~undici", "~got(", "superagent", "~fetch(", "~net/http")
         loopback = book.group("127.0.0.1", "~localhost~", "[::1]", "(::1)", "0:0:0:0:0:0:0:1", "~127.0.")
 
         bindNetty = book.group("bind(..) failed", "io.netty")
         bindJava = book.group("bindexception", "~java.", "failed to bind", "javax.")
+        bindKestrel = book.group("failed to bind to address", "aspnetcore", "kestrel")
+        bindHttpListener = book.group("httplistenerexception")
         bindDotnet = book.group("socketexception", "system.net", "kestrel", "aspnetcore", "system.io.ioexception")
         bindGo = book.group("listen tcp", "bind: address already in use")
         bindNode = book.group("eaddrinuse")
