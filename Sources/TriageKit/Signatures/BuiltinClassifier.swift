@@ -228,7 +228,8 @@ enum BuiltinClassifier {
         if hits.intersects(lexicon.clientException), hits.intersects(lexicon.timeoutJava) {
             return found("connection_timeout", serviceDetail(&evidence), lexicon.clientException)
         }
-        if hits.intersects(lexicon.taskCanceled), evidence.anywhere().intersects(lexicon.httpContext) {
+        // .NET's HttpClient reports its own timeout as a cancelled task, the usual way a test sees one.
+        if hits.intersects(lexicon.taskCanceled) {
             return found("connection_timeout", "http", lexicon.taskCanceled)
         }
         if hits.intersects(lexicon.cannotConnect) {
@@ -276,7 +277,7 @@ enum BuiltinClassifier {
         if hits.intersects(lexicon.permissionDenied) || hits.intersects(lexicon.readOnlyFileSystem) {
             let cues = lexicon.permissionDenied.union(lexicon.readOnlyFileSystem)
             let line = evidenceLine(scan, cues)
-            return verdict("permission_denied", permissionDetail(hits, line: line), line)
+            return verdict("permission_denied", permissionDetail(evidence.anywhere(), line: line), line)
         }
         if hits.intersects(lexicon.fileNotFound) {
             let line = evidenceLine(scan, lexicon.fileNotFound)
@@ -537,13 +538,22 @@ enum BuiltinClassifier {
             ?? DetailExtractors.quoted(after: "access to the path", in: line)
             ?? DetailExtractors.quoted(after: nil, in: line)
             ?? DetailExtractors.unquotedPath(in: line)
-        guard let path, !path.isEmpty else { return "operation" }
-        switch DetailExtractors.pathKind(path) {
+        let kind = path.flatMap { $0.isEmpty ? nil : DetailExtractors.pathKind($0) }
+        switch kind {
         case .lockFile: return "lock_file"
         case .tempFile: return "tmp_file"
         case .tempDirectory: return "tmp_dir"
-        case .relative, .absolute: return "path"
+        default: break
         }
+        // A package manager's own cache or install directory, whatever the path.
+        if hits.intersects(lexicon.npmWords) {
+            return path.map { ASCII.contains($0, "/.npm/") || ASCII.contains($0, "_cacache") } == true
+                ? "npm_cache" : "npm"
+        }
+        if hits.intersects(lexicon.pipWords) { return "pip" }
+        // .NET's UnauthorizedAccessException words a refused file-system path its own way.
+        if hits.intersects(lexicon.dotnetPathAccess) { return "dotnet_path_access" }
+        return kind == nil ? "operation" : "path"
     }
 
     private static func fileDetail(line: ArraySlice<UInt8>) -> String {

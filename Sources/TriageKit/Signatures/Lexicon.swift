@@ -92,6 +92,9 @@ struct Lexicon: Sendable {
     let fileNotFound: PhraseSet
     let permissionDenied: PhraseSet
     let readOnlyFileSystem: PhraseSet
+    let npmWords: PhraseSet
+    let pipWords: PhraseSet
+    let dotnetPathAccess: PhraseSet
 
     // MARK: - Code errors
     let fixtureQuote: PhraseSet
@@ -386,6 +389,9 @@ struct Lexicon: Sendable {
             "permission denied", "permissionerror", "~eacces~", "[errno 13]", "access is denied",
             "accessdeniedexception", "operation not permitted", "~eperm~", "unauthorizedaccessexception",
             "access to the path")
+        npmWords = book.group("~npm err", "~npm error", "~npm warn", "/.npm/", "_cacache")
+        pipWords = book.group("~pip install", "site-packages", "pip._internal", "~could not install packages")
+        dotnetPathAccess = book.group("access to the path")
         readOnlyFileSystem = book.group("read-only file system", "~erofs~")
 
         fixtureQuote = book.group("fixture '", "fixture \"")
@@ -394,7 +400,8 @@ struct Lexicon: Sendable {
         importNoModule = book.group("no module named", "modulenotfounderror")
         importCircular = book.group("partially initialized module", "circular import")
         importCannotImportName = book.group("cannot import name")
-        importFileMismatch = book.group("import file mismatch")
+        importFileMismatch = book.group(
+            "import file mismatch", "importpathmismatcherror", "is not the same as the test file")
         importClassInit = book.group("could not initialize class")
         importNoClassDef = book.group("noclassdeffounderror")
         importClassNotFound = book.group("classnotfoundexception")
@@ -449,8 +456,8 @@ struct Lexicon: Sendable {
         // A test that expected one exception or error and saw another or none.
         expectedErrorMissing = book.group(
             "= <nil>, want", "got <nil>, want", "got nil, want", "assert.throws() failure",
-            "assert.throwsasync() failure", "assert.throwsany() failure", "expected exception of type",
-            "expected exception:")
+            "assert.throwsasync() failure", "assert.throwsany() failure", "~expected exception of type",
+            "~expected exception:")
         timeoutWord = book.group("~timeout~")
         // `Timeout of 2000ms exceeded` is a runner's limit (mocha, Playwright's test); an action's
         // own limit reads `Timeout 2000ms exceeded`.
@@ -471,7 +478,12 @@ struct Lexicon: Sendable {
         timeoutGeneric = book.group(
             "timed out", "timeout exceeded", "timed-out", "~timeout of", "~timeout after", "didn't finish within",
             "did not finish within", "did not complete within", "didn't complete within", "not completed within",
-            "within given timeout", "in an expected time", "in the expected time", "~wait timeout~")
+            "within given timeout", "in an expected time", "in the expected time", "~wait timeout~",
+            // Python's subprocess, Ruby's Timeout, tokio's Elapsed, Rust's test harness, others' limits.
+            "timeoutexpired", "timeout expired", "timeout::error", "execution expired", "deadline has elapsed",
+            "has been running for over", "time limit exceeded", "timeout elapsed", "timeout reached",
+            "timeout occurred", "~timeout waiting", "exceeded the timeout", "exceeded timeout", "timeout exceeded",
+            "timed out waiting", "waited too long", "~timeouterror~", "timeout expired waiting")
             .union(runnerTimeouts).union(timeoutPlaywrightAction).union(cypressFind).union(seleniumLocate)
             .union(timeoutKotlin).union(timeoutDotnetClass).union(timeoutEventually)
             .union(timeoutGoTest).union(timeoutPytest).union(timeoutMocha).union(timeoutJest).union(timeoutJUnit)
@@ -494,7 +506,39 @@ struct Lexicon: Sendable {
             // xUnit (`Assert.InRange() Failure`), MUnit.
             "~to equal~", "~to sort of equal", "~to deeply equal", "~to be an object", "~to be above",
             "~to be below", "~to have property", "~to have length", "~to be >=", "~to be <=", "() failure",
-            "comparisonfail", "<int>: ", "<string>: ", "<bool>: ")
+            "comparisonfail", "<int>: ", "<string>: ", "<bool>: ",
+            // unittest's assert methods.
+            "~is not true", "~is not false", "not found in ", "unexpectedly found in", "~not raised",
+            "lists differ", "tuples differ", "sequences differ", "first differing element",
+            "items in the first set but not the second", "element counts were not equal", "~is not none",
+            "unexpectedly none", "~places (", "to be called once", "expected call not found", "calls not found",
+            "~to have been called", "~to have been awaited",
+            // JUnit 5, AssertJ, Hamcrest, Kotlin, Spock, ScalaTest, Truth.
+            "multiplefailureserror", "multiple failures", "to be thrown, but nothing was thrown",
+            "unexpected exception type thrown", "~expecting:", "~expecting value to be", "~expecting empty",
+            "~expecting actual not to be", "~to be equal to:", "~to contain:", "~to contain only:",
+            "~to contain exactly:", "but could not find", "but some elements were not found", "but: was ",
+            "~but: ", ", actual <", "~expected <", "condition not satisfied:", "~did not equal~",
+            "was not equal to", "*** failed ***", "expected value to be", "value of: ", "~but was~",
+            // Jest, Vitest, Jasmine, Chai, Node's assert, Cypress.
+            "~received: ", "err_assertion", "object.is equality", "expected number of calls", "~to be truthy",
+            "~to be falsy", "tomatchsnapshot", "snapshot name:", "~to be true~", "~to be false~", "~to include~",
+            "~to be ok~", "~to exist~", "~to not exist", "~to match~", "~to contain~", "~to throw~",
+            "~to be empty", "~to be null", "~to be undefined", "~to have status", "~to have keys", "~to have members",
+            "~to deep equal", "~to deep include", "~to be a~", "~to be an~", "~to be at least", "~to be at most",
+            "~to have been called", "~to strictly equal", "~to be visible", "~to have text", "~to be checked",
+            // Go testing, testify and gotest.tools; xUnit.net, NUnit, MSTest, FluentAssertions, Shouldly.
+            "_test.go:", "received unexpected error", "expected nil, but got", "expected value not to be nil",
+            "an error is expected but got nil", "should not be: ", "should be empty", "should not be empty",
+            "does not contain", "should contain", "error message not equal", "expected and actual",
+            "assertion failed: ", "multiple failures or warnings", "~expected string length", "assert.that(",
+            "assert.fail failed", "assert.isnotnull failed", "assert.isnull failed", "assert.arenotequal failed",
+            "assert.aresame failed", "collectionassert", "stringassert", "~but found ", "~should be ",
+            "~should have ", "~should not ", "~should equal",
+            // Rust, Elixir, RSpec, Minitest, Dart, GoogleTest, Boost.Test, Hypothesis.
+            "assertion with ", "(compared using ", "~failed assertion", "expected equality of these values",
+            "~which is: ", "has failed [", "falsifying example", "assertion `", "assert_eq!", "assert_ne!",
+            "assert!(", "debug_assert")
 
         matcher = PhraseMatcher(phrases: book.phrases)
     }
