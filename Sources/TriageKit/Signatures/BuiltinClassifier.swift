@@ -228,8 +228,11 @@ enum BuiltinClassifier {
         if hits.intersects(lexicon.clientException), hits.intersects(lexicon.timeoutJava) {
             return found("connection_timeout", serviceDetail(&evidence), lexicon.clientException)
         }
-        // .NET's HttpClient reports its own timeout as a cancelled task, the usual way a test sees one.
-        if hits.intersects(lexicon.taskCanceled) {
+        // .NET's HttpClient reports its own timeout as a cancelled task, the usual way a test sees
+        // one; an operation cancelled for another reason names no HTTP client.
+        if hits.intersects(lexicon.taskCanceledTask)
+            || (hits.intersects(lexicon.taskCanceled) && evidence.anywhere().intersects(lexicon.httpContext))
+        {
             return found("connection_timeout", "http", lexicon.taskCanceled)
         }
         if hits.intersects(lexicon.cannotConnect) {

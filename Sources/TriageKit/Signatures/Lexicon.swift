@@ -64,6 +64,7 @@ struct Lexicon: Sendable {
     let cannotConnect: PhraseSet
     let poolTimeout: PhraseSet
     let taskCanceled: PhraseSet
+    let taskCanceledTask: PhraseSet
     let clientException: PhraseSet
     let readTimeout: PhraseSet
     let readTimedOut: PhraseSet
@@ -271,7 +272,7 @@ struct Lexicon: Sendable {
         dnsWindows = book.group("getaddrinfo failed", "[errno 11001]", "no such host is known")
         dnsAny = book.group(
             "name or service not known", "nodename nor servname", "~enotfound", "unknownhostexception",
-            "no such host", "could not resolve host", "name resolution", "no address associated with hostname",
+            "no such host", "could not resolve host", "name resolution error", "no address associated with hostname",
             "nameresolutionerror", "failed to resolve", "getaddrinfo failed", "[errno -2]", "[errno -5]",
             "[errno 11001]", "~gaierror~", "unable to resolve host", "dns lookup failed", "host not found",
             "err_name_not_resolved", "unknown host", "could not resolve address", "name does not resolve",
@@ -301,7 +302,8 @@ struct Lexicon: Sendable {
             "connection is not available, request timed out", "timeout waiting for idle object",
             "queuepool limit of size", "connectionpooltimeoutexception", "timeout waiting for connection from pool")
         // .NET's HttpClient reports its timeout as a cancelled task.
-        taskCanceled = book.group("taskcanceledexception", "a task was canceled", "operationcanceledexception")
+        taskCanceledTask = book.group("taskcanceledexception", "a task was canceled")
+        taskCanceled = book.group("operationcanceledexception").union(taskCanceledTask)
         clientException = book.group("clientexception")
         // `Read timed out` is how java.net and urllib3 word a read timeout: HTTP clients, mostly.
         readTimedOut = book.group("read timed out")
