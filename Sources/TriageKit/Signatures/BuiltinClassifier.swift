@@ -586,6 +586,13 @@ enum BuiltinClassifier {
         {
             return "cypress_get:" + selector
         }
+        if hits.intersects(lexicon.cypressContent),
+            let content = DetailExtractors.quoted(after: "expected to find content:", in: evidence.messageBytes[...])
+        {
+            return "cypress_contains:" + String(ASCII.string(content).prefix(80))
+        }
+        if hits.intersects(lexicon.jestHook) { return "jest_hook_timeout" }
+        if hits.intersects(lexicon.puppeteerWait) { return "puppeteer_wait" }
         if hits.intersects(lexicon.seleniumLocate),
             let selector = DetailExtractors.selector(after: "to be located by", in: evidence.messageBytes[...])
                 ?? DetailExtractors.selector(after: "to be visible", in: evidence.messageBytes[...])

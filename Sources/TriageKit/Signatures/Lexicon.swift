@@ -146,6 +146,9 @@ struct Lexicon: Sendable {
     let timeoutPlaywrightTest: PhraseSet
     let timeoutPlaywrightAction: PhraseSet
     let cypressFind: PhraseSet
+    let cypressContent: PhraseSet
+    let puppeteerWait: PhraseSet
+    let jestHook: PhraseSet
     let seleniumLocate: PhraseSet
     let timeoutKotlin: PhraseSet
     let timeoutDotnetClass: PhraseSet
@@ -434,7 +437,7 @@ struct Lexicon: Sendable {
         environment = book.group("environ", "getenv")
 
         timeoutGoTest = book.group("panic: test timed out after")
-        timeoutPytest = book.group("failed: timeout", "pytest-timeout", "+ timeout +")
+        timeoutPytest = book.group("failed: timeout >", "failed: timeout (>", "pytest-timeout", "+ timeout +")
         timeoutMocha = book.group(
             "ms exceeded. for async tests", "ensure the done() callback", "ensure \"done()\" is called")
         hookWord = book.group("\" hook")
@@ -445,6 +448,10 @@ struct Lexicon: Sendable {
         timeoutPlaywrightTest = book.group("test timeout of")
         timeoutPlaywrightAction = book.group("ms exceeded.", "ms exceeded while")
         cypressFind = book.group("expected to find element:")
+        cypressContent = book.group("expected to find content:")
+        // Puppeteer and expect-puppeteer waits.
+        puppeteerWait = book.group("waiting for function failed", "waiting for selector", "waiting failed:")
+        jestHook = book.group("ms for a hook")
         seleniumLocate = book.group("waiting for element to be located", "waiting for element to be visible")
         timeoutKotlin = book.group("timeoutcancellationexception")
         timeoutDotnetClass = book.group("system.timeoutexception")
@@ -487,6 +494,7 @@ struct Lexicon: Sendable {
             "timeout occurred", "~timeout waiting", "exceeded the timeout", "exceeded timeout", "timeout exceeded",
             "timed out waiting", "waited too long", "~timeouterror~", "timeout expired waiting")
             .union(runnerTimeouts).union(timeoutPlaywrightAction).union(cypressFind).union(seleniumLocate)
+            .union(cypressContent).union(puppeteerWait)
             .union(timeoutKotlin).union(timeoutDotnetClass).union(timeoutEventually)
             .union(timeoutGoTest).union(timeoutPytest).union(timeoutMocha).union(timeoutJest).union(timeoutJUnit)
             .union(timeoutAwait).union(timeoutDotnet).union(timingAssertion).union(timeoutPython)
