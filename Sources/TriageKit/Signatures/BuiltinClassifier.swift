@@ -297,6 +297,10 @@ enum BuiltinClassifier {
             }
             return assertionVerdict(line: evidenceLine(scan, lexicon.assertion), evidence: &evidence)
         }
+        // A Go test's own error line, when no assertion library worded it.
+        if hits.intersects(lexicon.goTestLine) {
+            return assertionVerdict(line: evidenceLine(scan, lexicon.goTestLine), evidence: &evidence)
+        }
         return nil
     }
 
@@ -426,7 +430,6 @@ enum BuiltinClassifier {
     private static func dnsDetail(_ hits: PhraseSet, _ evidence: inout FailureEvidence) -> String {
         let lexicon = Lexicon.shared
         if hits.intersects(lexicon.dnsTemporary) { return "temporary_failure" }
-        if hits.intersects(lexicon.dnsWindows) { return "getaddrinfo_failed" }
         if evidence.anywhere().intersects(lexicon.localHostLookup) { return "local_hostname" }
         if hits.intersects(lexicon.localhostWord) { return "localhost" }
         return "nxdomain"

@@ -57,7 +57,6 @@ struct Lexicon: Sendable {
     let brokenPipe: PhraseSet
     let dnsTemporary: PhraseSet
     let dnsAny: PhraseSet
-    let dnsWindows: PhraseSet
     let localHostLookup: PhraseSet
     let localhostWord: PhraseSet
     let connectTimeout: PhraseSet
@@ -160,6 +159,7 @@ struct Lexicon: Sendable {
     let timeoutWord: PhraseSet
     let timeoutOf: PhraseSet
     let assertion: PhraseSet
+    let goTestLine: PhraseSet
 
     /// Finds the phrases in a text.
     func scan(_ bytes: [UInt8]) -> PhraseScan { matcher.scan(bytes) }
@@ -272,7 +272,6 @@ struct Lexicon: Sendable {
         dnsTemporary = book.group(
             "temporary failure in name resolution", "eai_again", "[errno -3]", "server misbehaving",
             "name resolution failure")
-        dnsWindows = book.group("getaddrinfo failed", "[errno 11001]", "no such host is known")
         dnsAny = book.group(
             "name or service not known", "nodename nor servname", "~enotfound", "unknownhostexception",
             "no such host", "could not resolve host", "name resolution error", "no address associated with hostname",
@@ -520,8 +519,8 @@ struct Lexicon: Sendable {
             // unittest's assert methods.
             "~is not true", "~is not false", "not found in ", "unexpectedly found in", "~not raised",
             "lists differ", "tuples differ", "sequences differ", "first differing element",
-            "items in the first set but not the second", "element counts were not equal", "~is not none",
-            "unexpectedly none", "~places (", "to be called once", "expected call not found", "calls not found",
+            "items in the first set but not the second", "element counts were not equal",
+            "~places (", "to be called once", "expected call not found", "calls not found",
             "~to have been called", "~to have been awaited",
             // JUnit 5, AssertJ, Hamcrest, Kotlin, Spock, ScalaTest, Truth.
             "multiplefailureserror", "multiple failures", "to be thrown, but nothing was thrown",
@@ -538,7 +537,7 @@ struct Lexicon: Sendable {
             "~to deep equal", "~to deep include", "~to be a~", "~to be an~", "~to be at least", "~to be at most",
             "~to have been called", "~to strictly equal", "~to be visible", "~to have text", "~to be checked",
             // Go testing, testify and gotest.tools; xUnit.net, NUnit, MSTest, FluentAssertions, Shouldly.
-            "_test.go:", "received unexpected error", "expected nil, but got", "expected value not to be nil",
+            "received unexpected error", "expected nil, but got", "expected value not to be nil",
             "an error is expected but got nil", "should not be: ", "should be empty", "should not be empty",
             "does not contain", "should contain", "error message not equal", "expected and actual",
             "assertion failed: ", "multiple failures or warnings", "~expected string length", "assert.that(",
@@ -549,6 +548,9 @@ struct Lexicon: Sendable {
             "assertion with ", "(compared using ", "~failed assertion", "expected equality of these values",
             "~which is: ", "has failed [", "falsifying example", "assertion `", "assert_eq!", "assert_ne!",
             "assert!(", "debug_assert")
+
+        // `name_test.go:41: message`: what Go's testing package prints for t.Error and t.Fatal.
+        goTestLine = book.group("_test.go:")
 
         matcher = PhraseMatcher(phrases: book.phrases)
     }
