@@ -178,11 +178,13 @@ struct Lexicon: Sendable {
         oomJava = book.group("outofmemoryerror")
         oomNode = book.group(
             "javascript heap out of memory", "heap limit allocation failed", "reached heap limit",
-            "ineffective mark-compacts")
+            "ineffective mark-compacts",
+            // V8's own fatal wording, whatever allocated; an ArrayBuffer it could not allocate.
+            "allocation failed - process out of memory", "array buffer allocation failed")
         oomNumpy = book.group("arraymemoryerror", "for an array with shape")
         oomPython = book.group("~memoryerror~")
         oomDotnet = book.group("outofmemoryexception", "insufficient memory to continue")
-        oomGo = book.group("runtime: out of memory")
+        oomGo = book.group("runtime: out of memory", "runtime: cannot allocate memory")
         oomCpp = book.group("std::bad_alloc")
         oomKilled = book.group(
             "exit code 137~", "exit status 137~", "exited with code 137~", "code 137~", "signal: killed",
@@ -194,7 +196,11 @@ struct Lexicon: Sendable {
         // Rust's default allocation error handler.
         oomRustAlloc = book.group("memory allocation of", "handle_alloc_error")
         exitNine = book.group("~exit 9~", "~exit code 9~", "~exit status 9~")
-        oomGeneric = book.group("out of memory", "cannot allocate memory", "~enomem~", "memory allocation failed")
+        oomGeneric = book.group(
+            "out of memory", "cannot allocate memory", "~enomem~", "memory allocation failed",
+            // PyTorch's CPU allocator, TensorFlow, Ruby, PHP, the JVM's native memory.
+            "defaultcpuallocator: can't allocate memory", "oom when allocating", "nomemoryerror",
+            "allowed memory size of", "insufficient memory for the java runtime", "~error 137~")
 
         sslLocalIssuer = book.group("unable to get local issuer certificate", "unable_to_get_issuer_cert_locally")
         sslPKIX = book.group("pkix path building failed", "unable to find valid certification path")
@@ -267,7 +273,12 @@ struct Lexicon: Sendable {
             "socketexception (10054)", "the underlying connection was closed",
             // libpq, WinHTTP (12030) and StackExchange.Redis wordings of a dropped connection.
             "server closed the connection unexpectedly", "connection with the server was terminated abnormally",
-            "socketclosed on", "connection closed unexpectedly")
+            "socketclosed on", "connection closed unexpectedly",
+            // .NET's HttpClient, Go's net/http, undici, aiohttp, OkHttp, PostgreSQL, MySQL and redis-py.
+            "response ended prematurely", "server closed idle connection", "other side closed",
+            "serverdisconnectederror", "server disconnected", "unexpected end of stream on",
+            "terminating connection due to administrator command", "lost connection to mysql server",
+            "server has gone away", "connection closed by server")
         brokenPipe = book.group("broken pipe", "~epipe~", "[errno 32]", "brokenpipeerror")
         dnsTemporary = book.group(
             "temporary failure in name resolution", "eai_again", "[errno -3]", "server misbehaving",
@@ -292,7 +303,7 @@ struct Lexicon: Sendable {
             "timed out connecting", "connection timeout", "timeout while connecting", "serverselectiontimeouterror",
             "connect timeout", "timeout waiting for connection", "connection attempt timed out",
             "err_connection_timed_out", "err_timed_out", "kind: timedout", "os { code: 110,", "os { code: 60,",
-            "socketexception (10060)")
+            "socketexception (10060)", "connectiontimeouterror", "httpconnecttimeoutexception")
         // A client that could not connect and does not say why (no errno): refused, unless a
         // timeout is named with it.
         cannotConnect = book.group(
@@ -312,7 +323,10 @@ struct Lexicon: Sendable {
         readTimeout = book.group(
             "timeout reading from socket", "read timed out", "esockettimedout", "sockettimeoutexception",
             "timeout reading from", "socket timeout", "socket.timeout", "httpclient.timeout", "~read timeout",
-            "~write timeout", "~readtimeout")
+            "~write timeout", "~readtimeout",
+            // aiohttp, java.net.http, Go's net/http client, requests' base class, axios.
+            "servertimeouterror", "httptimeoutexception", "client.timeout exceeded",
+            "timeout awaiting response headers", "requests.exceptions.timeout", "~econnaborted")
 
         // Ordered: the first service named wins. Client library names count as the service.
         services = [
@@ -326,7 +340,7 @@ struct Lexicon: Sendable {
                     "postgres", "psycopg", "asyncpg", "pg8000", "libpq", "npgsql", "psqlexception", "postmaster",
                     "pgconnection", "this probably means the server terminated abnormally",
                     // libpq's wording of a connection the server dropped.
-                    "server closed the connection unexpectedly")
+                    "server closed the connection unexpectedly", "terminating connection due to administrator command")
             ),
             ("mysql", book.group("mysql", "mariadb", "the last packet sent successfully to the server")),
             ("mongo", book.group("mongo")),
@@ -364,7 +378,8 @@ struct Lexicon: Sendable {
             "fetch failed", "axios", "okhttp", "httpconnector", "urlopen", "httpurlconnection", "restclient",
             "webclient", "http request", "http error", "/http/", "requests/adapters", "net::err_", "kestrel", "page.goto",
             "socket hang up", "~http~", "~https~", "curl: (", "httpwebrequest", "webexception", "~reqwest",
-            "hyper::", "~undici", "~got(", "superagent", "~fetch(", "~net/http")
+            "hyper::", "~undici", "~got(", "superagent", "~fetch(", "~net/http", "httphostconnectexception",
+            "resourceaccessexception", "response ended prematurely", "server closed idle connection")
         loopback = book.group("127.0.0.1", "~localhost~", "[::1]", "(::1)", "0:0:0:0:0:0:0:1", "~127.0.")
 
         bindNetty = book.group("bind(..) failed", "io.netty")
@@ -385,6 +400,7 @@ struct Lexicon: Sendable {
         mysqlLockWait = book.group("lock wait timeout exceeded")
         deadlock = book.group("deadlock detected", "deadlock found when trying to get lock")
         fileNotFound = book.group(
+            "kind: notfound", "because there is no such file", "nsfilereadnosuchfileerror",
             "filenotfounderror", "no such file or directory", "~enoent~", "filenotfoundexception",
             "could not find file", "directorynotfoundexception", "could not find a part of the path", "[errno 2]",
             "nosuchfileexception", "the system cannot find the file", "the system cannot find the path",
