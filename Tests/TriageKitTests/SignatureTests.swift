@@ -256,7 +256,7 @@ private func signature(_ message: String?, text: String? = nil, type: String? = 
             message: "Get \"https://10.0.0.5/health\": dial tcp 10.0.0.5:443: i/o timeout",
             category: "connection_timeout", detail: "http"),
         Case(
-            message: "java.net.SocketTimeoutException: Read timed out", category: "connection_timeout",
+            message: "socket.timeout: timed out", category: "connection_timeout",
             detail: "socket_read"),
         Case(
             message: "psycopg2.OperationalError: could not connect to server: Connection timed out",
@@ -585,9 +585,11 @@ private func signature(_ message: String?, text: String? = nil, type: String? = 
         Case(message: "memory allocation of 123456 bytes failed", category: "oom", detail: "rust_alloc_failed"),
         Case(message: "/tmp/step.sh: line 3:  812 Killed                  ./run-tests", category: "oom",
              detail: "killed_137"),
-        // Binds are told apart by runtime, .NET before Java.
+        // Binds are told apart by runtime, .NET before Java; Kestrel's own wording before other .NET binds.
         Case(message: "System.IO.IOException: Failed to bind to address http://127.0.0.1:5005: address already in use.",
-             category: "address_in_use", detail: "dotnet_bind"),
+             category: "address_in_use", detail: "kestrel_bind"),
+        Case(message: "System.Net.Sockets.SocketException (98): Address already in use", category: "address_in_use",
+             detail: "dotnet_bind"),
     ]
 
     @Test(arguments: cases)
@@ -619,5 +621,107 @@ private func signature(_ message: String?, text: String? = nil, type: String? = 
         #expect(runner.category == "timeout")
         #expect(runner.detail != "playwright_action_timeout")
         #expect(action.detail == "playwright_action_timeout")
+    }
+}
+
+/// Rules of `sig-v3`, written by structure so that failures from projects nobody here has seen
+/// are read right, each shown with wording of our own.
+@Suite struct GeneralizingRuleTests {
+    typealias Case = BuiltinRuleTests.Case
+
+    static let cases: [Case] = [
+        // The client's phrasing family names the service when the message does not.
+        Case(message: "Error: socket hang up", category: "connection_reset", detail: "http"),
+        Case(message: "django.db.utils.OperationalError: server closed the connection unexpectedly",
+             category: "connection_reset", detail: "postgres"),
+        Case(message: "read unixgram /tmp/agent.sock: i/o timeout", category: "connection_timeout", detail: "unix_socket"),
+        Case(message: "dial tcp 127.0.0.1:9000: connect: connection refused", text: "websocket: bad handshake",
+             category: "connection_refused", detail: "websocket"),
+        Case(message: "ERROR [Pool] localhost/127.0.0.1:4100 HTTP connection pool: object creation failed\njava.net.ConnectException: Connection refused",
+             category: "connection_refused", detail: "http"),
+        Case(message: "java.net.SocketTimeoutException: Read timed out", category: "connection_timeout", detail: "http"),
+        Case(message: "redis.exceptions.TimeoutError: Timeout reading from socket", category: "connection_timeout",
+             detail: "redis"),
+        // A cancelled .NET task is HttpClient's timeout; another cancelled operation names none.
+        Case(message: "System.Threading.Tasks.TaskCanceledException: A task was cancel", category: "connection_timeout",
+             detail: "http"),
+        Case(message: "System.TimeoutException : cleanup did not end in time\n---- System.OperationCanceledException : cancelled",
+             category: "timeout", detail: "dotnet_timeout"),
+        // Name resolution: musl's and Windows' wordings; gRPC's delay figure is not a DNS failure.
+        Case(message: "ConnectionError: Error -2 connecting to cache:6379. Name does not resolve.",
+             category: "dns_resolution", detail: "nxdomain"),
+        Case(message: "ClientConnectorError: Cannot connect to host api.test:443 ssl:default [getaddrinfo failed]",
+             category: "dns_resolution", detail: "nxdomain"),
+        Case(message: "DEADLINE_EXCEEDED: deadline exceeded after 1.5s. Name resolution delay 0.01 seconds.",
+             category: "timeout", detail: "context_deadline"),
+        // Binds: Jetty's wording, HttpListener's exception.
+        Case(message: "java.io.IOException: Failed to bind to /0.0.0.0:8089", category: "address_in_use", detail: "java_bind"),
+        Case(message: "System.Net.HttpListenerException : Address already in use", category: "address_in_use",
+             detail: "httplistener_bind"),
+        // Permission errors by their kind: a package manager's cache, .NET's path access, the temp dir itself.
+        Case(message: "npm ERR! Error: EACCES: permission denied, mkdir '/home/ci/.npm/_cacache/tmp'",
+             category: "permission_denied", detail: "npm_cache"),
+        Case(message: "System.UnauthorizedAccessException : Access to the path 'D:\\build\\out' is denied.",
+             category: "permission_denied", detail: "dotnet_path_access"),
+        Case(message: "PermissionError: [Errno 13] Permission denied: '/tmp'", category: "permission_denied",
+             detail: "tmp_dir"),
+        // pytest's import path mismatch; an unexpected exception is not an expected one missing.
+        Case(message: "_pytest.pathlib.ImportPathMismatchError: ('pkg', '/a/pkg.py', PosixPath('/b/pkg.py'))",
+             category: "import_error", detail: "import_file_mismatch"),
+        Case(message: "UNEXPECTED EXCEPTION: OperationalError('database is locked')", category: "database_locked",
+             detail: "sqlite"),
+        // Runner timeouts of more runners and clients.
+        Case(message: "thrown: \"Exceeded timeout of 5000 ms for a hook.", category: "timeout", detail: "jest_hook_timeout"),
+        Case(message: "TimeoutError: waiting for selector `.row` failed: timeout 3000ms exceeded", category: "timeout",
+             detail: "puppeteer_wait"),
+        Case(message: "CypressError: Timed out retrying after 4000ms: Expected to find content: 'Saved' within the element: <div> but never did.",
+             category: "timeout", detail: "cypress_contains:Saved"),
+        Case(message: "subprocess.TimeoutExpired: Command '['make']' timed out after 30 seconds", category: "timeout",
+             detail: "timed_out"),
+        Case(message: "Timeout::Error: execution expired", category: "timeout", detail: "timed_out"),
+        Case(message: "Elapsed(()): deadline has elapsed", category: "timeout", detail: "timed_out"),
+        // Memory, resets and timeouts as more runtimes and clients word them.
+        Case(message: "FATAL ERROR: Scavenger: semi-space copy Allocation failed - process out of memory",
+             category: "oom", detail: "node_heap"),
+        Case(message: "PHP Fatal error:  Allowed memory size of 1024 bytes exhausted", category: "oom",
+             detail: "out_of_memory"),
+        Case(message: "make: *** [Makefile:12: test] Error 137", category: "oom", detail: "out_of_memory"),
+        Case(message: "System.Net.Http.HttpIOException: The response ended prematurely. (ResponseEnded)",
+             category: "connection_reset", detail: "http"),
+        Case(message: "pymysql.err.OperationalError: (2013, 'Lost connection to MySQL server during query')",
+             category: "connection_reset", detail: "mysql"),
+        Case(message: "FATAL: terminating connection due to administrator command", category: "connection_reset",
+             detail: "postgres"),
+        Case(message: "Get \"http://svc/health\": net/http: request canceled (Client.Timeout exceeded while awaiting headers)",
+             category: "connection_timeout", detail: "http"),
+        Case(message: "java.net.http.HttpTimeoutException: request timed out", category: "connection_timeout",
+             detail: "http"),
+        Case(message: "Error: No such file or directory (os error 2)", text: "Os { code: 2, kind: NotFound }",
+             category: "file_not_found", detail: "unknown_path"),
+        // Assertion phrasings of many runners.
+        Case(message: "AssertionError: False is not true", category: "assertion_failure", detail: nil),
+        Case(message: "AssertionError: 'b' not found in ['a']", category: "assertion_failure", detail: nil),
+        Case(message: "AssertionError: ValueError not raised", category: "assertion_failure", detail: nil),
+        Case(message: "Expected: is <4>\n     but: was <5>", category: "assertion_failure", detail: nil),
+        Case(message: "Expecting:\n <3>\nto be equal to:\n <4>\nbut was not.", category: "assertion_failure", detail: nil),
+        Case(message: "expect(received).toHaveLength(expected)\n\nExpected length: 2\nReceived length: 1",
+             category: "assertion_failure", detail: nil),
+        Case(message: "AssertionError: expected false to be true", category: "assertion_failure", detail: nil),
+        Case(message: "Error: \tReceived unexpected error:\n\t\tboom", category: "assertion_failure", detail: nil),
+        Case(message: "store_test.go:41: lookup returned 3 rows", category: "assertion_failure", detail: nil),
+        Case(message: "Multiple failures or warnings in test:\n  1) Expected: 1\n  But was:  2", category: "assertion_failure",
+             detail: nil),
+        Case(message: "Assert.IsNotNull failed.", category: "assertion_failure", detail: nil),
+        Case(message: "Assertion with == failed\ncode:  assert sum(1, 1) == 3", category: "assertion_failure", detail: nil),
+        Case(message: "expected: 3\n     got: 4\n\n(compared using ==)", category: "assertion_failure", detail: nil),
+        Case(message: "Expected equality of these values:\n  a\n    Which is: 1\n  b", category: "assertion_failure",
+             detail: nil),
+    ]
+
+    @Test(arguments: cases)
+    func recognisesTheCause(_ example: Case) {
+        let result = signature(example.message, text: example.text, test: "t")
+        #expect(result.category == example.category, "\(example.message)")
+        #expect(result.detail == example.detail, "\(example.message)")
     }
 }

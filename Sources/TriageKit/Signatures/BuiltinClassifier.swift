@@ -218,14 +218,21 @@ enum BuiltinClassifier {
             return found("connection_timeout", serviceDetail(&evidence), lexicon.connectTimeout)
         }
         if hits.intersects(lexicon.readTimeout) {
-            let service = serviceDetail(&evidence)
-            return found("connection_timeout", service.hasPrefix("tcp") ? "socket_read" : service, lexicon.readTimeout)
+            var service = serviceDetail(&evidence)
+            if service.hasPrefix("tcp") {
+                service = hits.intersects(lexicon.readTimedOut) ? "http" : "socket_read"
+            }
+            return found("connection_timeout", service, lexicon.readTimeout)
         }
         // A network client's own timeout exception (`FooClientException$TimeoutException`).
         if hits.intersects(lexicon.clientException), hits.intersects(lexicon.timeoutJava) {
             return found("connection_timeout", serviceDetail(&evidence), lexicon.clientException)
         }
-        if hits.intersects(lexicon.taskCanceled), evidence.anywhere().intersects(lexicon.httpContext) {
+        // .NET's HttpClient reports its own timeout as a cancelled task, the usual way a test sees
+        // one; an operation cancelled for another reason names no HTTP client.
+        if hits.intersects(lexicon.taskCanceledTask)
+            || (hits.intersects(lexicon.taskCanceled) && evidence.anywhere().intersects(lexicon.httpContext))
+        {
             return found("connection_timeout", "http", lexicon.taskCanceled)
         }
         if hits.intersects(lexicon.cannotConnect) {
@@ -273,7 +280,7 @@ enum BuiltinClassifier {
         if hits.intersects(lexicon.permissionDenied) || hits.intersects(lexicon.readOnlyFileSystem) {
             let cues = lexicon.permissionDenied.union(lexicon.readOnlyFileSystem)
             let line = evidenceLine(scan, cues)
-            return verdict("permission_denied", permissionDetail(hits, line: line), line)
+            return verdict("permission_denied", permissionDetail(evidence.anywhere(), line: line), line)
         }
         if hits.intersects(lexicon.fileNotFound) {
             let line = evidenceLine(scan, lexicon.fileNotFound)
@@ -289,6 +296,10 @@ enum BuiltinClassifier {
                 return found("timeout", "timing_assertion", lexicon.durationComparison)
             }
             return assertionVerdict(line: evidenceLine(scan, lexicon.assertion), evidence: &evidence)
+        }
+        // A Go test's own error line, when no assertion library worded it.
+        if hits.intersects(lexicon.goTestLine) {
+            return assertionVerdict(line: evidenceLine(scan, lexicon.goTestLine), evidence: &evidence)
         }
         return nil
     }
@@ -405,6 +416,8 @@ enum BuiltinClassifier {
         let lexicon = Lexicon.shared
         let runtimes: [(String, PhraseSet)] = [
             ("netty_bind", lexicon.bindNetty),
+            ("kestrel_bind", lexicon.bindKestrel),
+            ("httplistener_bind", lexicon.bindHttpListener),
             ("dotnet_bind", lexicon.bindDotnet),
             ("java_bind", lexicon.bindJava),
             ("python_bind", lexicon.bindPython),
@@ -531,13 +544,22 @@ enum BuiltinClassifier {
             ?? DetailExtractors.quoted(after: "access to the path", in: line)
             ?? DetailExtractors.quoted(after: nil, in: line)
             ?? DetailExtractors.unquotedPath(in: line)
-        guard let path, !path.isEmpty else { return "operation" }
-        switch DetailExtractors.pathKind(path) {
+        let kind = path.flatMap { $0.isEmpty ? nil : DetailExtractors.pathKind($0) }
+        switch kind {
         case .lockFile: return "lock_file"
         case .tempFile: return "tmp_file"
         case .tempDirectory: return "tmp_dir"
-        case .relative, .absolute: return "path"
+        default: break
         }
+        // A package manager's own cache or install directory, whatever the path.
+        if hits.intersects(lexicon.npmWords) {
+            return path.map { ASCII.contains($0, "/.npm/") || ASCII.contains($0, "_cacache") } == true
+                ? "npm_cache" : "npm"
+        }
+        if hits.intersects(lexicon.pipWords) { return "pip" }
+        // .NET's UnauthorizedAccessException words a refused file-system path its own way.
+        if hits.intersects(lexicon.dotnetPathAccess) { return "dotnet_path_access" }
+        return kind == nil ? "operation" : "path"
     }
 
     private static func fileDetail(line: ArraySlice<UInt8>) -> String {
@@ -567,6 +589,13 @@ enum BuiltinClassifier {
         {
             return "cypress_get:" + selector
         }
+        if hits.intersects(lexicon.cypressContent),
+            let content = DetailExtractors.quoted(after: "expected to find content:", in: evidence.messageBytes[...])
+        {
+            return "cypress_contains:" + String(ASCII.string(content).prefix(80))
+        }
+        if hits.intersects(lexicon.jestHook) { return "jest_hook_timeout" }
+        if hits.intersects(lexicon.puppeteerWait) { return "puppeteer_wait" }
         if hits.intersects(lexicon.seleniumLocate),
             let selector = DetailExtractors.selector(after: "to be located by", in: evidence.messageBytes[...])
                 ?? DetailExtractors.selector(after: "to be visible", in: evidence.messageBytes[...])

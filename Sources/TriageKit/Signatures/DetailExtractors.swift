@@ -270,6 +270,8 @@ enum DetailExtractors {
     static func pathKind(_ path: Bytes) -> PathKind {
         let lowered = ASCII.string(path.map(ASCII.lower))
         if lowered.hasSuffix(".lock") || lowered.hasSuffix(".lck") { return .lockFile }
+        // The temporary directory itself.
+        if temporaryRoots.contains(lowered + "/") { return .tempDirectory }
         for root in temporaryRoots where lowered.hasPrefix(root) {
             let rest = lowered.dropFirst(root.count)
             let depth = rest.split(whereSeparator: { $0 == "/" || $0 == "\\" }).count

@@ -63,8 +63,10 @@ struct Lexicon: Sendable {
     let cannotConnect: PhraseSet
     let poolTimeout: PhraseSet
     let taskCanceled: PhraseSet
+    let taskCanceledTask: PhraseSet
     let clientException: PhraseSet
     let readTimeout: PhraseSet
+    let readTimedOut: PhraseSet
 
     // MARK: - Services, protocols and places
     let services: [(detail: String, cues: PhraseSet)]
@@ -75,6 +77,8 @@ struct Lexicon: Sendable {
     let bindNetty: PhraseSet
     let bindJava: PhraseSet
     let bindDotnet: PhraseSet
+    let bindKestrel: PhraseSet
+    let bindHttpListener: PhraseSet
     let bindGo: PhraseSet
     let bindNode: PhraseSet
     let bindPython: PhraseSet
@@ -88,6 +92,9 @@ struct Lexicon: Sendable {
     let fileNotFound: PhraseSet
     let permissionDenied: PhraseSet
     let readOnlyFileSystem: PhraseSet
+    let npmWords: PhraseSet
+    let pipWords: PhraseSet
+    let dotnetPathAccess: PhraseSet
 
     // MARK: - Code errors
     let fixtureQuote: PhraseSet
@@ -138,6 +145,9 @@ struct Lexicon: Sendable {
     let timeoutPlaywrightTest: PhraseSet
     let timeoutPlaywrightAction: PhraseSet
     let cypressFind: PhraseSet
+    let cypressContent: PhraseSet
+    let puppeteerWait: PhraseSet
+    let jestHook: PhraseSet
     let seleniumLocate: PhraseSet
     let timeoutKotlin: PhraseSet
     let timeoutDotnetClass: PhraseSet
@@ -149,6 +159,7 @@ struct Lexicon: Sendable {
     let timeoutWord: PhraseSet
     let timeoutOf: PhraseSet
     let assertion: PhraseSet
+    let goTestLine: PhraseSet
 
     /// Finds the phrases in a text.
     func scan(_ bytes: [UInt8]) -> PhraseScan { matcher.scan(bytes) }
@@ -167,11 +178,13 @@ struct Lexicon: Sendable {
         oomJava = book.group("outofmemoryerror")
         oomNode = book.group(
             "javascript heap out of memory", "heap limit allocation failed", "reached heap limit",
-            "ineffective mark-compacts")
+            "ineffective mark-compacts",
+            // V8's own fatal wording, whatever allocated; an ArrayBuffer it could not allocate.
+            "allocation failed - process out of memory", "array buffer allocation failed")
         oomNumpy = book.group("arraymemoryerror", "for an array with shape")
         oomPython = book.group("~memoryerror~")
         oomDotnet = book.group("outofmemoryexception", "insufficient memory to continue")
-        oomGo = book.group("runtime: out of memory")
+        oomGo = book.group("runtime: out of memory", "runtime: cannot allocate memory")
         oomCpp = book.group("std::bad_alloc")
         oomKilled = book.group(
             "exit code 137~", "exit status 137~", "exited with code 137~", "code 137~", "signal: killed",
@@ -183,7 +196,11 @@ struct Lexicon: Sendable {
         // Rust's default allocation error handler.
         oomRustAlloc = book.group("memory allocation of", "handle_alloc_error")
         exitNine = book.group("~exit 9~", "~exit code 9~", "~exit status 9~")
-        oomGeneric = book.group("out of memory", "cannot allocate memory", "~enomem~", "memory allocation failed")
+        oomGeneric = book.group(
+            "out of memory", "cannot allocate memory", "~enomem~", "memory allocation failed",
+            // PyTorch's CPU allocator, TensorFlow, Ruby, PHP, the JVM's native memory.
+            "defaultcpuallocator: can't allocate memory", "oom when allocating", "nomemoryerror",
+            "allowed memory size of", "insufficient memory for the java runtime", "~error 137~")
 
         sslLocalIssuer = book.group("unable to get local issuer certificate", "unable_to_get_issuer_cert_locally")
         sslPKIX = book.group("pkix path building failed", "unable to find valid certification path")
@@ -235,7 +252,9 @@ struct Lexicon: Sendable {
         refusedErrnoInParentheses = book.group("(111)", "(61)", "(10061)")
         addressInUse = book.group(
             "address already in use", "eaddrinuse", "[errno 98]", "[errno 48]", "wsaeaddrinuse",
-            "winerror 10048", "only one usage of each socket address", "address in use")
+            "winerror 10048", "only one usage of each socket address", "address in use", "failed to bind to",
+            "addressinuseexception", "~errno 98~", "~errno 48~", "os { code: 98,", "os { code: 48,",
+            "kind: addrinuse")
         addressNotAvailable = book.group(
             "cannot assign requested address", "can't assign requested address", "eaddrnotavail", "[errno 99]",
             "[errno 49]", "requested address is not valid in its context", "wsaeaddrnotavail", "winerror 10049")
@@ -254,17 +273,25 @@ struct Lexicon: Sendable {
             "socketexception (10054)", "the underlying connection was closed",
             // libpq, WinHTTP (12030) and StackExchange.Redis wordings of a dropped connection.
             "server closed the connection unexpectedly", "connection with the server was terminated abnormally",
-            "socketclosed on", "connection closed unexpectedly")
+            "socketclosed on", "connection closed unexpectedly",
+            // .NET's HttpClient, Go's net/http, undici, aiohttp, OkHttp, PostgreSQL, MySQL and redis-py.
+            "response ended prematurely", "server closed idle connection", "other side closed",
+            "serverdisconnectederror", "server disconnected", "unexpected end of stream on",
+            "terminating connection due to administrator command", "lost connection to mysql server",
+            "server has gone away", "connection closed by server")
         brokenPipe = book.group("broken pipe", "~epipe~", "[errno 32]", "brokenpipeerror")
         dnsTemporary = book.group(
             "temporary failure in name resolution", "eai_again", "[errno -3]", "server misbehaving",
             "name resolution failure")
         dnsAny = book.group(
             "name or service not known", "nodename nor servname", "~enotfound", "unknownhostexception",
-            "no such host", "could not resolve host", "name resolution", "no address associated with hostname",
+            "no such host", "could not resolve host", "name resolution error", "no address associated with hostname",
             "nameresolutionerror", "failed to resolve", "getaddrinfo failed", "[errno -2]", "[errno -5]",
             "[errno 11001]", "~gaierror~", "unable to resolve host", "dns lookup failed", "host not found",
-            "err_name_not_resolved", "unknown host", "could not resolve address"
+            "err_name_not_resolved", "unknown host", "could not resolve address", "name does not resolve",
+            "~error -2 connecting", "~error -3 connecting", "[errno 11004]", "~eai_noname", "~eai_nodata",
+            "nosuchhostexception", "no such host is known", "could not resolve hostname", "name resolution failed",
+            "unresolvedaddressexception", "dns error"
         )
         .union(dnsTemporary)
         localHostLookup = book.group("getlocalhost")
@@ -276,7 +303,7 @@ struct Lexicon: Sendable {
             "timed out connecting", "connection timeout", "timeout while connecting", "serverselectiontimeouterror",
             "connect timeout", "timeout waiting for connection", "connection attempt timed out",
             "err_connection_timed_out", "err_timed_out", "kind: timedout", "os { code: 110,", "os { code: 60,",
-            "socketexception (10060)")
+            "socketexception (10060)", "connectiontimeouterror", "httpconnecttimeoutexception")
         // A client that could not connect and does not say why (no errno): refused, unless a
         // timeout is named with it.
         cannotConnect = book.group(
@@ -288,12 +315,18 @@ struct Lexicon: Sendable {
             "connection is not available, request timed out", "timeout waiting for idle object",
             "queuepool limit of size", "connectionpooltimeoutexception", "timeout waiting for connection from pool")
         // .NET's HttpClient reports its timeout as a cancelled task.
-        taskCanceled = book.group("taskcanceledexception", "a task was canceled", "operationcanceledexception")
+        taskCanceledTask = book.group("taskcanceledexception", "a task was canceled")
+        taskCanceled = book.group("operationcanceledexception").union(taskCanceledTask)
         clientException = book.group("clientexception")
+        // `Read timed out` is how java.net and urllib3 word a read timeout: HTTP clients, mostly.
+        readTimedOut = book.group("read timed out")
         readTimeout = book.group(
-            "timeout reading from socket", "read timed out", "sockettimeoutexception",
+            "timeout reading from socket", "read timed out", "esockettimedout", "sockettimeoutexception",
             "timeout reading from", "socket timeout", "socket.timeout", "httpclient.timeout", "~read timeout",
-            "~write timeout", "~readtimeout")
+            "~write timeout", "~readtimeout",
+            // aiohttp, java.net.http, Go's net/http client, requests' base class, axios.
+            "servertimeouterror", "httptimeoutexception", "client.timeout exceeded",
+            "timeout awaiting response headers", "requests.exceptions.timeout", "~econnaborted")
 
         // Ordered: the first service named wins. Client library names count as the service.
         services = [
@@ -305,7 +338,9 @@ struct Lexicon: Sendable {
                 "postgres",
                 book.group(
                     "postgres", "psycopg", "asyncpg", "pg8000", "libpq", "npgsql", "psqlexception", "postmaster",
-                    "pgconnection", "this probably means the server terminated abnormally")
+                    "pgconnection", "this probably means the server terminated abnormally",
+                    // libpq's wording of a connection the server dropped.
+                    "server closed the connection unexpectedly", "terminating connection due to administrator command")
             ),
             ("mysql", book.group("mysql", "mariadb", "the last packet sent successfully to the server")),
             ("mongo", book.group("mongo")),
@@ -326,7 +361,13 @@ struct Lexicon: Sendable {
             ("mqtt", book.group("mqtt", "paho", "mosquitto")),
             ("pulsar", book.group("pulsarclientexception")),
             ("nats", book.group("~nats")),
-            ("unix_socket", book.group("unix socket", "dial unix", "unix domain socket", "~af_unix")),
+            (
+                "unix_socket",
+                book.group(
+                    "unix socket", "dial unix", "unix domain socket", "~af_unix", "~unixgram", "~unixpacket",
+                    "read unix ", "write unix ", "~.sock'", "~.sock\"", "~.sock:")
+            ),
+            ("websocket", book.group("websocket", "~ws://", "~wss://")),
             ("remoting", book.group("system.runtime.remoting")),
             ("ldap", book.group("~ldap")),
             ("smtp", book.group("~smtp")),
@@ -335,11 +376,16 @@ struct Lexicon: Sendable {
             "http://", "https://", "httpconnectionpool", "httpsconnectionpool", "httprequestexception", "httpclient",
             "http.", "httpx", "aiohttp", "urllib", "requests.exceptions", "~get \"", "~post \"", "request failed",
             "fetch failed", "axios", "okhttp", "httpconnector", "urlopen", "httpurlconnection", "restclient",
-            "webclient", "http request", "http error", "/http/", "requests/adapters", "net::err_", "kestrel", "page.goto")
+            "webclient", "http request", "http error", "/http/", "requests/adapters", "net::err_", "kestrel", "page.goto",
+            "socket hang up", "~http~", "~https~", "curl: (", "httpwebrequest", "webexception", "~reqwest",
+            "hyper::", "~undici", "~got(", "superagent", "~fetch(", "~net/http", "httphostconnectexception",
+            "resourceaccessexception", "response ended prematurely", "server closed idle connection")
         loopback = book.group("127.0.0.1", "~localhost~", "[::1]", "(::1)", "0:0:0:0:0:0:0:1", "~127.0.")
 
         bindNetty = book.group("bind(..) failed", "io.netty")
         bindJava = book.group("bindexception", "~java.", "failed to bind", "javax.")
+        bindKestrel = book.group("failed to bind to address", "aspnetcore", "kestrel")
+        bindHttpListener = book.group("httplistenerexception")
         bindDotnet = book.group("socketexception", "system.net", "kestrel", "aspnetcore", "system.io.ioexception")
         bindGo = book.group("listen tcp", "bind: address already in use")
         bindNode = book.group("eaddrinuse")
@@ -354,6 +400,7 @@ struct Lexicon: Sendable {
         mysqlLockWait = book.group("lock wait timeout exceeded")
         deadlock = book.group("deadlock detected", "deadlock found when trying to get lock")
         fileNotFound = book.group(
+            "kind: notfound", "because there is no such file", "nsfilereadnosuchfileerror",
             "filenotfounderror", "no such file or directory", "~enoent~", "filenotfoundexception",
             "could not find file", "directorynotfoundexception", "could not find a part of the path", "[errno 2]",
             "nosuchfileexception", "the system cannot find the file", "the system cannot find the path",
@@ -362,6 +409,9 @@ struct Lexicon: Sendable {
             "permission denied", "permissionerror", "~eacces~", "[errno 13]", "access is denied",
             "accessdeniedexception", "operation not permitted", "~eperm~", "unauthorizedaccessexception",
             "access to the path")
+        npmWords = book.group("~npm err", "~npm error", "~npm warn", "/.npm/", "_cacache")
+        pipWords = book.group("~pip install", "site-packages", "pip._internal", "~could not install packages")
+        dotnetPathAccess = book.group("access to the path")
         readOnlyFileSystem = book.group("read-only file system", "~erofs~")
 
         fixtureQuote = book.group("fixture '", "fixture \"")
@@ -370,7 +420,8 @@ struct Lexicon: Sendable {
         importNoModule = book.group("no module named", "modulenotfounderror")
         importCircular = book.group("partially initialized module", "circular import")
         importCannotImportName = book.group("cannot import name")
-        importFileMismatch = book.group("import file mismatch")
+        importFileMismatch = book.group(
+            "import file mismatch", "importpathmismatcherror", "is not the same as the test file")
         importClassInit = book.group("could not initialize class")
         importNoClassDef = book.group("noclassdeffounderror")
         importClassNotFound = book.group("classnotfoundexception")
@@ -401,7 +452,7 @@ struct Lexicon: Sendable {
         environment = book.group("environ", "getenv")
 
         timeoutGoTest = book.group("panic: test timed out after")
-        timeoutPytest = book.group("failed: timeout", "pytest-timeout", "+ timeout +")
+        timeoutPytest = book.group("failed: timeout >", "failed: timeout (>", "pytest-timeout", "+ timeout +")
         timeoutMocha = book.group(
             "ms exceeded. for async tests", "ensure the done() callback", "ensure \"done()\" is called")
         hookWord = book.group("\" hook")
@@ -412,6 +463,10 @@ struct Lexicon: Sendable {
         timeoutPlaywrightTest = book.group("test timeout of")
         timeoutPlaywrightAction = book.group("ms exceeded.", "ms exceeded while")
         cypressFind = book.group("expected to find element:")
+        cypressContent = book.group("expected to find content:")
+        // Puppeteer and expect-puppeteer waits.
+        puppeteerWait = book.group("waiting for function failed", "waiting for selector", "waiting failed:")
+        jestHook = book.group("ms for a hook")
         seleniumLocate = book.group("waiting for element to be located", "waiting for element to be visible")
         timeoutKotlin = book.group("timeoutcancellationexception")
         timeoutDotnetClass = book.group("system.timeoutexception")
@@ -425,8 +480,8 @@ struct Lexicon: Sendable {
         // A test that expected one exception or error and saw another or none.
         expectedErrorMissing = book.group(
             "= <nil>, want", "got <nil>, want", "got nil, want", "assert.throws() failure",
-            "assert.throwsasync() failure", "assert.throwsany() failure", "expected exception of type",
-            "expected exception:")
+            "assert.throwsasync() failure", "assert.throwsany() failure", "~expected exception of type",
+            "~expected exception:")
         timeoutWord = book.group("~timeout~")
         // `Timeout of 2000ms exceeded` is a runner's limit (mocha, Playwright's test); an action's
         // own limit reads `Timeout 2000ms exceeded`.
@@ -447,8 +502,14 @@ struct Lexicon: Sendable {
         timeoutGeneric = book.group(
             "timed out", "timeout exceeded", "timed-out", "~timeout of", "~timeout after", "didn't finish within",
             "did not finish within", "did not complete within", "didn't complete within", "not completed within",
-            "within given timeout", "in an expected time", "in the expected time", "~wait timeout~")
+            "within given timeout", "in an expected time", "in the expected time", "~wait timeout~",
+            // Python's subprocess, Ruby's Timeout, tokio's Elapsed, Rust's test harness, others' limits.
+            "timeoutexpired", "timeout expired", "timeout::error", "execution expired", "deadline has elapsed",
+            "has been running for over", "time limit exceeded", "timeout elapsed", "timeout reached",
+            "timeout occurred", "~timeout waiting", "exceeded the timeout", "exceeded timeout", "timeout exceeded",
+            "timed out waiting", "waited too long", "~timeouterror~", "timeout expired waiting")
             .union(runnerTimeouts).union(timeoutPlaywrightAction).union(cypressFind).union(seleniumLocate)
+            .union(cypressContent).union(puppeteerWait)
             .union(timeoutKotlin).union(timeoutDotnetClass).union(timeoutEventually)
             .union(timeoutGoTest).union(timeoutPytest).union(timeoutMocha).union(timeoutJest).union(timeoutJUnit)
             .union(timeoutAwait).union(timeoutDotnet).union(timingAssertion).union(timeoutPython)
@@ -470,7 +531,42 @@ struct Lexicon: Sendable {
             // xUnit (`Assert.InRange() Failure`), MUnit.
             "~to equal~", "~to sort of equal", "~to deeply equal", "~to be an object", "~to be above",
             "~to be below", "~to have property", "~to have length", "~to be >=", "~to be <=", "() failure",
-            "comparisonfail", "<int>: ", "<string>: ", "<bool>: ")
+            "comparisonfail", "<int>: ", "<string>: ", "<bool>: ",
+            // unittest's assert methods.
+            "~is not true", "~is not false", "not found in ", "unexpectedly found in", "~not raised",
+            "lists differ", "tuples differ", "sequences differ", "first differing element",
+            "items in the first set but not the second", "element counts were not equal",
+            "~places (", "to be called once", "expected call not found", "calls not found",
+            "~to have been called", "~to have been awaited",
+            // JUnit 5, AssertJ, Hamcrest, Kotlin, Spock, ScalaTest, Truth.
+            "multiplefailureserror", "multiple failures", "to be thrown, but nothing was thrown",
+            "unexpected exception type thrown", "~expecting:", "~expecting value to be", "~expecting empty",
+            "~expecting actual not to be", "~to be equal to:", "~to contain:", "~to contain only:",
+            "~to contain exactly:", "but could not find", "but some elements were not found", "but: was ",
+            "~but: ", ", actual <", "~expected <", "condition not satisfied:", "~did not equal~",
+            "was not equal to", "*** failed ***", "expected value to be", "value of: ", "~but was~",
+            // Jest, Vitest, Jasmine, Chai, Node's assert, Cypress.
+            "~received: ", "err_assertion", "object.is equality", "expected number of calls", "~to be truthy",
+            "~to be falsy", "tomatchsnapshot", "snapshot name:", "~to be true~", "~to be false~", "~to include~",
+            "~to be ok~", "~to exist~", "~to not exist", "~to match~", "~to contain~", "~to throw~",
+            "~to be empty", "~to be null", "~to be undefined", "~to have status", "~to have keys", "~to have members",
+            "~to deep equal", "~to deep include", "~to be a~", "~to be an~", "~to be at least", "~to be at most",
+            "~to have been called", "~to strictly equal", "~to be visible", "~to have text", "~to be checked",
+            // Go testing, testify and gotest.tools; xUnit.net, NUnit, MSTest, FluentAssertions, Shouldly.
+            "received unexpected error", "expected nil, but got", "expected value not to be nil",
+            "an error is expected but got nil", "should not be: ", "should be empty", "should not be empty",
+            "does not contain", "should contain", "error message not equal", "expected and actual",
+            "assertion failed: ", "multiple failures or warnings", "~expected string length", "assert.that(",
+            "assert.fail failed", "assert.isnotnull failed", "assert.isnull failed", "assert.arenotequal failed",
+            "assert.aresame failed", "collectionassert", "stringassert", "~but found ", "~should be ",
+            "~should have ", "~should not ", "~should equal",
+            // Rust, Elixir, RSpec, Minitest, Dart, GoogleTest, Boost.Test, Hypothesis.
+            "assertion with ", "(compared using ", "~failed assertion", "expected equality of these values",
+            "~which is: ", "has failed [", "falsifying example", "assertion `", "assert_eq!", "assert_ne!",
+            "assert!(", "debug_assert")
+
+        // `name_test.go:41: message`: what Go's testing package prints for t.Error and t.Fatal.
+        goTestLine = book.group("_test.go:")
 
         matcher = PhraseMatcher(phrases: book.phrases)
     }

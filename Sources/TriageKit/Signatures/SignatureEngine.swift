@@ -5,7 +5,7 @@ import Foundation
 public struct SignatureEngine: Sendable {
     /// The version of the built-in rules; part of every cluster key, so bump it whenever a
     /// built-in rule, phrase or detail changes what a cluster means.
-    public static let builtinRulesVersion = "sig-v2"
+    public static let builtinRulesVersion = "sig-v3"
 
     /// The team rules in force, in the order they are tried.
     public let teamRules: [SignatureRule]
