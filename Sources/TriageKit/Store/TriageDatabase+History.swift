@@ -69,7 +69,8 @@ extension TriageDatabase {
 
     /// Every result of the given runs; with `failingTestsOnly`, only those of the tests that
     /// failed or passed on retry in one of these runs (what a flakiness verdict can come from:
-    /// most of a window's tests only ever passed, and a server need not send them).
+    /// most of a window's tests only ever passed, and a server need not send them). A row whose
+    /// outcome is missing is read too, so a damaged history is reported rather than skipped.
     func results(inRuns runIDs: [Int64], failingTestsOnly: Bool = false) throws -> [ResultPoint] {
         guard !runIDs.isEmpty else { return [] }
         return try read { db in
@@ -79,7 +80,7 @@ extension TriageDatabase {
             if failingTestsOnly {
                 failing = """
                      AND r.test_id IN (SELECT f.test_id FROM result f WHERE f.run_id IN (\(placeholders))
-                                       AND (f.outcome IN ('failed', 'error') OR f.retried = 1))
+                                       AND (f.outcome IS NULL OR f.outcome IN ('failed', 'error') OR f.retried = 1))
                     """
                 arguments += SQLArguments(runIDs)
             }
