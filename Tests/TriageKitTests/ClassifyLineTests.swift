@@ -69,4 +69,36 @@ import Testing
         #expect(output.last == UInt8(ascii: "\n"))
         #expect(String(decoding: output.dropLast(), as: UTF8.self) == (try ClassifyLine.classify(Self.lines[0], lineNumber: 2, engine: .builtin)))
     }
+
+    @Test func blocksOnThreadsGiveTheLinesInOrderAndNumberABadLineAcrossBlocks() throws {
+        let lines = (0..<40).map { #"{"id":"\#($0)","message":"timeout after \#($0) ms"}"# }
+        var oneByOne: [UInt8] = []
+        for (index, line) in lines.enumerated() {
+            try ClassifyLine.classify(Array(line.utf8)[...], lineNumber: index + 1, engine: .builtin, into: &oneByOne)
+        }
+        // Blocks of 7 lines, the last one without its newline, a CRLF and a blank line in between.
+        var blocks: [[UInt8]] = stride(from: 0, to: lines.count, by: 7).map { start in
+            Array(lines[start..<min(start + 7, lines.count)].map { $0 + "\n" }.joined().utf8)
+        }
+        blocks[1] = Array(("\r\n" + String(decoding: blocks[1], as: UTF8.self)).utf8)
+        blocks[blocks.count - 1].removeLast()
+        var number = 1
+        var output: [UInt8] = []
+        try ClassifyLine.classify(blocks: blocks, firstLineNumber: &number, engine: .builtin, jobs: 3, into: &output)
+        #expect(output == oneByOne)
+        #expect(number == lines.count + 2)
+
+        // A bad line in the third block: the output of every line before it, and its number.
+        blocks[2] = Array(("{\"id\": oops}\n" + String(decoding: blocks[2], as: UTF8.self)).utf8)
+        number = 1
+        output = []
+        #expect(throws: TriageError.badInput(file: "stdin", line: 16, reason: "not a JSON object with id, message, trace, test")) {
+            try ClassifyLine.classify(blocks: blocks, firstLineNumber: &number, engine: .builtin, jobs: 3, into: &output)
+        }
+        var firstFourteen: [UInt8] = []
+        for (index, line) in lines.prefix(14).enumerated() {
+            try ClassifyLine.classify(Array(line.utf8)[...], lineNumber: index + 1, engine: .builtin, into: &firstFourteen)
+        }
+        #expect(output == firstFourteen)
+    }
 }

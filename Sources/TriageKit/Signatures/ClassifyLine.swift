@@ -98,6 +98,55 @@ public enum ClassifyLine {
         output.append(contentsOf: [UInt8(ascii: "}"), UInt8(ascii: "\n")])
     }
 
+    /// Appends the output lines for `blocks` of input lines to `output`, in the input's order,
+    /// the blocks classified `jobs` at a time on threads of their own.
+    ///
+    /// Each block holds whole lines, each ended by a newline, but the last block of the input
+    /// may end without one. `firstLineNumber` is the number of the first block's first line,
+    /// and is advanced past the blocks' lines. For bad JSON, `output` holds the output of every
+    /// line before the bad one when this throws, naming its line number.
+    public static func classify(
+        blocks: [[UInt8]], firstLineNumber: inout Int, engine: SignatureEngine, jobs: Int,
+        into output: inout [UInt8]
+    ) throws {
+        var starts: [Int] = []
+        for block in blocks {
+            starts.append(firstLineNumber)
+            firstLineNumber += block.lazy.filter { $0 == UInt8(ascii: "\n") }.count
+            if block.last != UInt8(ascii: "\n"), !block.isEmpty { firstLineNumber += 1 }
+        }
+        let classified = parallelMap(Array(zip(blocks, starts)), jobs: jobs) { block, start in
+            var output: [UInt8] = []
+            output.reserveCapacity(block.count / 2)
+            do {
+                try classify(block: block, firstLineNumber: start, engine: engine, into: &output)
+                return (output: output, error: TriageError?.none)
+            } catch {
+                return (output: output, error: error as? TriageError ?? badLine(start))
+            }
+        }
+        for block in classified {
+            output.append(contentsOf: block.output)
+            if let error = block.error { throw error }
+        }
+    }
+
+    /// Appends the output lines for one block of input lines to `output`.
+    private static func classify(
+        block: [UInt8], firstLineNumber: Int, engine: SignatureEngine, into output: inout [UInt8]
+    ) throws {
+        var number = firstLineNumber
+        var start = block.startIndex
+        while start < block.endIndex {
+            let end = block[start...].firstIndex(of: UInt8(ascii: "\n")) ?? block.endIndex
+            var line = block[start..<end]
+            if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
+            try classify(line, lineNumber: number, engine: engine, into: &output)
+            number += 1
+            start = end + 1
+        }
+    }
+
     /// Whether a line is only white space (as `Character.isWhitespace` sees it).
     private static func isBlank(_ line: ArraySlice<UInt8>) -> Bool {
         guard let other = line.first(where: { !($0 == 0x20 || (0x09...0x0D).contains($0)) }) else { return true }

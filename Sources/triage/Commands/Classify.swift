@@ -6,63 +6,82 @@ extension Triage {
     struct Classify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
-                "Classify failure messages for scripts: JSON lines {id, message, trace, test} in, {id, category, cluster, template, detail, rule} out."
+                "Classify failure messages for scripts: JSON lines {id, message, trace, test} in, {id, category, cluster, template, detail, rule} out.",
+            discussion: """
+                Lines are classified in blocks on all cores; the output lines keep the order of \
+                the input lines.
+                """
         )
         @OptionGroup var rulesOptions: RulesOptions
 
         func run() async throws {
             try runReportingErrors {
                 let engine = try rulesOptions.engine()
-                var number = 0
+                let jobs = ProcessInfo.processInfo.activeProcessorCount
+                var nextLineNumber = 1
+                var blocks: [[UInt8]] = []
                 var output: [UInt8] = []
-                // Output goes out whenever the input has to be waited for, so a script that
-                // writes one line and reads the answer gets it at once.
-                try StandardInputLines.forEach(beforeWaiting: {
-                    emit(bytes: output)
-                    output.removeAll(keepingCapacity: true)
-                }) { line in
-                    number += 1
-                    try ClassifyLine.classify(line, lineNumber: number, engine: engine, into: &output)
+                func classifyBlocks() throws {
+                    defer {
+                        // The output of every line before a bad one goes out too.
+                        emit(bytes: output)
+                        output.removeAll(keepingCapacity: true)
+                        blocks.removeAll(keepingCapacity: true)
+                    }
+                    try ClassifyLine.classify(
+                        blocks: blocks, firstLineNumber: &nextLineNumber, engine: engine, jobs: jobs, into: &output)
                 }
-                emit(bytes: output)
+                // Output goes out whenever the input has to be waited for, so a script that
+                // writes one line and reads the answer gets it at once; otherwise a few blocks
+                // per core are classified at a time, so memory stays bounded.
+                try StandardInputBlocks.forEach(beforeWaiting: classifyBlocks) { block in
+                    blocks.append(block)
+                    if blocks.count >= 2 * jobs { try classifyBlocks() }
+                }
+                try classifyBlocks()
             }
         }
     }
 }
 
-/// The lines of standard input, read in large blocks, each without its newline (as
-/// `readLine(strippingNewline:)` gives them, but as bytes).
-enum StandardInputLines {
-    static let blockSize = 1 << 16
+/// Standard input in blocks of whole lines, each line ended by its newline, except perhaps the
+/// input's last line.
+enum StandardInputBlocks {
+    static let readSize = 1 << 16
+    /// A block is handed on once it holds at least this many bytes.
+    static let blockSize = 1 << 18
 
-    /// Calls `body` for each line; `beforeWaiting` before each read of standard input.
-    static func forEach(beforeWaiting: () -> Void, _ body: (ArraySlice<UInt8>) throws -> Void) throws {
-        var buffer = [UInt8](repeating: 0, count: blockSize)
-        var filled = 0
+    /// Calls `body` with each block; `beforeWaiting` when the input has no more bytes ready
+    /// and reading would wait for them.
+    static func forEach(beforeWaiting: () throws -> Void, _ body: ([UInt8]) throws -> Void) throws {
+        var pending: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: readSize)
         while true {
-            if filled == buffer.count { buffer.append(contentsOf: repeatElement(0, count: buffer.count)) }
-            beforeWaiting()
-            let count = buffer.withUnsafeMutableBytes { bytes in
-                read(STDIN_FILENO, bytes.baseAddress! + filled, bytes.count - filled)
+            if !isReady() {
+                if let block = takeWholeLines(from: &pending) { try body(block) }
+                try beforeWaiting()
             }
+            let count = buffer.withUnsafeMutableBytes { bytes in read(STDIN_FILENO, bytes.baseAddress!, bytes.count) }
             if count < 0, errno == EINTR { continue }
             // A read error ends the input, as it ends `readLine`.
             guard count > 0 else { break }
-            filled += count
-            var start = 0
-            while let newline = buffer[start..<filled].firstIndex(of: UInt8(ascii: "\n")) {
-                try body(strippingReturn(buffer[start..<newline]))
-                start = newline + 1
-            }
-            buffer.replaceSubrange(0..<start, with: EmptyCollection())
-            buffer.append(contentsOf: repeatElement(0, count: start))
-            filled -= start
+            pending.append(contentsOf: buffer[0..<count])
+            if pending.count >= blockSize, let block = takeWholeLines(from: &pending) { try body(block) }
         }
-        if filled > 0 { try body(buffer[0..<filled]) }
+        if !pending.isEmpty { try body(pending) }
     }
 
-    /// A line without the carriage return of a `\r\n` ending.
-    private static func strippingReturn(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        line.last == UInt8(ascii: "\r") ? line.dropLast() : line
+    /// The whole lines at the start of `pending`, removed from it; nil when there are none.
+    private static func takeWholeLines(from pending: inout [UInt8]) -> [UInt8]? {
+        guard let lastNewline = pending.lastIndex(of: UInt8(ascii: "\n")) else { return nil }
+        let block = Array(pending[...lastNewline])
+        pending.removeSubrange(...lastNewline)
+        return block
+    }
+
+    /// Whether standard input has bytes (or its end) ready, so reading it would not wait.
+    private static func isReady() -> Bool {
+        var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, 0) > 0
     }
 }
