@@ -4,7 +4,7 @@ import TriageKit
 
 // triage-bench: speed and memory figures, printed (never asserted in unit tests).
 //
-//   swift run -c release triage-bench ingest [--cases 500000] [--file F] [--peer PYTHON]
+//   swift run -c release triage-bench ingest [--cases 500000] [--file F] [--peer PYTHON] [--shards 16] [--shard-cases 25000]
 //   swift run -c release triage-bench classify [--messages 200000] [--file F] [--write F] [--output F] [--peer PYTHON]
 //   swift run -c release triage-bench history [--runs 1000] [--from K] [--tests 2000] [--writers N] [--db postgres|URL|PATH] [--prune]
 //
@@ -30,10 +30,20 @@ func peakMemoryMiB() -> Double {
     return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
 }
 
+/// CPU seconds (user and system) used so far by this process (`RUSAGE_SELF`) or by its
+/// finished children (`RUSAGE_CHILDREN`). On a shared machine CPU time moves less than wall
+/// time: a thread waiting for a core costs wall time only.
+func cpuSeconds(_ who: __rusage_who = RUSAGE_SELF) -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(who.rawValue), &usage)
+    func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}
+
 @discardableResult
 func shell(
     _ executable: String, _ args: [String], stdin: URL? = nil, stdout: URL? = nil
-) throws -> (status: Int32, seconds: Double) {
+) throws -> (status: Int32, seconds: Double, cpu: Double) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = [executable] + args
@@ -46,9 +56,10 @@ func shell(
     }
     process.standardError = FileHandle.nullDevice
     let start = Date()
+    let cpuBefore = cpuSeconds(RUSAGE_CHILDREN)
     try process.run()
     process.waitUntilExit()
-    return (process.terminationStatus, Date().timeIntervalSince(start))
+    return (process.terminationStatus, Date().timeIntervalSince(start), cpuSeconds(RUSAGE_CHILDREN) - cpuBefore)
 }
 
 /// The Python of the peers' virtual environment: `--peer`, else ~/peers/bin/python if present.
@@ -97,34 +108,45 @@ func benchIngest() throws {
     // The floor of anything built on FoundationXML: one streaming XMLParser pass that only
     // counts, built from the shared benchmark source; the ingest ratio below is against it.
     var xmlParserFloor: Double?
+    var xmlParserFloorCPU: Double?
     let floorBinary = folder.appendingPathComponent("xmlparser_floor")
     if let built = try? shell(
         "swiftc", ["-O", shared.appendingPathComponent("bench/xmlparser_floor.swift").path, "-o", floorBinary.path]),
         built.status == 0
     {
-        xmlParserFloor = (0..<3).compactMap { _ in try? shell(floorBinary.path, [file.path]).seconds }.min()
-        print("parse floor  xmlparser_floor (one XMLParser pass, best of 3): \(fmt(xmlParserFloor ?? 0)) s")
+        let runs = (0..<3).compactMap { _ in try? shell(floorBinary.path, [file.path]) }
+        xmlParserFloor = runs.map(\.seconds).min()
+        xmlParserFloorCPU = runs.map(\.cpu).min()
+        print(
+            "parse floor  xmlparser_floor (one XMLParser pass, best of 3): \(fmt(xmlParserFloor ?? 0)) s, cpu \(fmt(xmlParserFloorCPU ?? 0)) s"
+        )
     } else {
         print("parse floor  xmlparser_floor could not be built (swiftc, bench/xmlparser_floor.swift)")
     }
     var parsed = 0
     let parseStart = Date()
+    let parseCPUBefore = cpuSeconds()
     _ = try ReportReader.read(file) { _ in parsed += 1 }
     let parseSeconds = Date().timeIntervalSince(parseStart)
     print(
-        "parse only   triage (XMLParser, no database): \(fmt(parseSeconds)) s, \(Int(Double(parsed) / parseSeconds)) cases/s"
+        "parse only   triage (XMLParser, no database): \(fmt(parseSeconds)) s, \(Int(Double(parsed) / parseSeconds)) cases/s, cpu \(fmt(cpuSeconds() - parseCPUBefore)) s"
     )
 
     let database = try TriageDatabase(path: folder.appendingPathComponent("bench.sqlite").path)
     let start = Date()
+    let cpuBefore = cpuSeconds()
     let report = try Ingestor(database: database).ingest([file.path])
     let seconds = Date().timeIntervalSince(start)
+    let cpu = cpuSeconds() - cpuBefore
     let tests = report.totals?.tests ?? 0
     print(
-        "ingest       triage into a fresh database (signatures on): \(fmt(seconds)) s, \(Int(Double(tests) / seconds)) cases/s, \(fmt(size / seconds, 1)) MB/s"
+        "ingest       triage into a fresh database (signatures on): \(fmt(seconds)) s, \(Int(Double(tests) / seconds)) cases/s, \(fmt(size / seconds, 1)) MB/s; cpu \(fmt(cpu)) s (all threads)"
     )
     if let xmlParserFloor {
-        print("ratio        ingest / xmlparser_floor: \(fmt(seconds / xmlParserFloor, 1))×")
+        print("ratio        ingest / xmlparser_floor: \(fmt(seconds / xmlParserFloor, 1))× (target ≤ 2.5×)")
+    }
+    if let xmlParserFloorCPU {
+        print("ratio        cpu: ingest / xmlparser_floor: \(fmt(cpu / xmlParserFloorCPU, 1))× (no target; what the work costs, whatever the load)")
     }
     print("peak memory  \(fmt(peakMemoryMiB(), 1)) MiB (VmHWM of this process: parse, ingest and the steps before)")
 
@@ -143,6 +165,47 @@ func benchIngest() throws {
         print(
             "peer         skipped: no ~/peers/bin/python (python3 -m venv ~/peers && ~/peers/bin/pip install junitparser drain3), or pass --peer PYTHON"
         )
+    }
+    let shards = Int(option("shards") ?? "16") ?? 16
+    if shards > 0 {
+        try benchIngestJobs(folder: folder, shards: shards, cases: Int(option("shard-cases") ?? "25000") ?? 25_000)
+    }
+}
+
+/// `--jobs`: a folder of `shards` files of `cases` each (the names made distinct per file, so
+/// that they are one run), ingested with `--jobs 1` and with one job per core into new
+/// databases; the two stored runs must hold the same results.
+func benchIngestJobs(folder: URL, shards: Int, cases: Int) throws {
+    let shardFolder = folder.appendingPathComponent("shards")
+    try FileManager.default.createDirectory(at: shardFolder, withIntermediateDirectories: true)
+    print("generating \(shards) files × \(cases) cases with gen_junit.py …")
+    for shard in 0..<shards {
+        let generated = folder.appendingPathComponent("generated.xml")
+        let result = try shell(
+            "python3", [shared.appendingPathComponent("bench/gen_junit.py").path, String(cases), "--seed", String(shard + 1)],
+            stdout: generated)
+        guard result.status == 0 else { throw TriageError.invalidArgument("gen_junit.py failed") }
+        let text = try String(contentsOf: generated, encoding: .utf8)
+            .replacingOccurrences(of: "classname=\"tests.", with: "classname=\"shard\(shard).tests.")
+        try text.write(to: shardFolder.appendingPathComponent("results-\(shard).xml"), atomically: false, encoding: .utf8)
+    }
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    var seconds: [Int: Double] = [:]
+    var stored: [Int: RunTotals] = [:]
+    for jobs in [1, cores] {
+        let database = try TriageDatabase(path: folder.appendingPathComponent("jobs-\(jobs).sqlite").path)
+        let start = Date()
+        let cpuBefore = cpuSeconds()
+        let report = try Ingestor(database: database).ingest([shardFolder.path], options: IngestOptions(jobs: jobs))
+        seconds[jobs] = Date().timeIntervalSince(start)
+        stored[jobs] = report.totals
+        print(
+            "jobs         --jobs \(jobs): \(fmt(seconds[jobs] ?? 0)) s, cpu \(fmt(cpuSeconds() - cpuBefore)) s, \(report.totals?.tests ?? 0) tests stored"
+        )
+    }
+    if let one = seconds[1], let all = seconds[cores], cores > 1 {
+        print(
+            "ratio        --jobs 1 / --jobs \(cores): \(fmt(one / all))× (target ≥ 1.4×); same totals: \(stored[1] == stored[cores])")
     }
 }
 

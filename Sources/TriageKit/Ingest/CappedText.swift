@@ -95,9 +95,14 @@ extension TestCase {
         copy.classname = CappedText.cappedIdentity(classname)
         copy.name = CappedText.cappedIdentity(name)
         copy.file = CappedText.capped(file)
-        for index in copy.attempts.indices {
-            copy.attempts[index].message = CappedText.capped(copy.attempts[index].message)
-            copy.attempts[index].failureType = CappedText.capped(copy.attempts[index].failureType)
+        for (index, attempt) in attempts.enumerated() {
+            let message = CappedText.capped(attempt.message)
+            let failureType = CappedText.capped(attempt.failureType)
+            // Written back only when cut: writing would copy the attempts `self` shares.
+            if message != attempt.message || failureType != attempt.failureType {
+                copy.attempts[index].message = message
+                copy.attempts[index].failureType = failureType
+            }
         }
         return copy
     }

@@ -108,7 +108,7 @@ final class JUnitParser: NSObject, TextCollectingParser {
                 file: attributes.value("file"),
                 line: attributes.integer("line"),
                 time: TimeValue.seconds(attributes["time"] ?? attributes["duration"]),
-                statuses: [attributes.value("status"), attributes.value("result")].compactMap { $0?.lowercased() })
+                statuses: Self.statuses(attributes))
         case "failure", "error", "skipped", "rerunFailure", "rerunError", "flakyFailure", "flakyError":
             guard openResult == nil else { break }
             let role: ResultElement.Role =
@@ -194,7 +194,24 @@ final class JUnitParser: NSObject, TextCollectingParser {
         }
     }
 
+    /// `status` and googletest's `result`, lowercased; most files state neither, and then
+    /// no array is made (this runs for every case).
+    private static func statuses(_ attributes: [String: String]) -> [String] {
+        let status = attributes.value("status")
+        let result = attributes.value("result")
+        guard status != nil || result != nil else { return [] }
+        return [status, result].compactMap { $0?.lowercased() }
+    }
+
     private func attempts(of builder: CaseBuilder) -> [TestAttempt] {
+        if builder.results.isEmpty {
+            // Most cases: one run, its outcome stated by `status` if at all.
+            return [
+                TestAttempt(
+                    outcome: builder.statuses.lazy.map(Self.outcome(ofStatus:)).first { $0 != .passed } ?? .passed,
+                    duration: builder.time, stdout: builder.stdout, stderr: builder.stderr)
+            ]
+        }
         let primaries = builder.results.filter { $0.role == .primary }
         var primary: TestAttempt
         if let worst = primaries.map(\.outcome).max() {

@@ -66,6 +66,12 @@ final class RawStatement: SQLPreparedStatement {
         return db.changesCount
     }
 
+    /// The id of the row an `INSERT` without `RETURNING` added, or nil when it added none
+    /// (`ON CONFLICT … DO NOTHING`).
+    func insertedID() throws -> Int64? {
+        try execute() == 1 ? db.lastInsertedRowID : nil
+    }
+
     /// The first column of the first row as an integer, or nil without a row.
     func firstInt64() throws -> Int64? {
         let code = sqlite3_step(handle)

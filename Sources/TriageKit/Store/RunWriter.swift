@@ -41,8 +41,7 @@ final class RunWriter {
                 sql: """
                     INSERT INTO result (run_id, test_id, file_id, outcome, attempts, retried, duration, cluster_id)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (run_id, test_id) DO NOTHING
-                    RETURNING id
+                    ON CONFLICT (run_id, test_id) DO NOTHING\(db.dialect.returningID)
                     """)
         selectTest = try db.prepare(
                 sql: """
@@ -53,8 +52,7 @@ final class RunWriter {
                 sql: """
                     INSERT INTO test (identity_hash, suite, suite_path, classname, name, variant, file)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (identity_hash) DO NOTHING
-                    RETURNING id
+                    ON CONFLICT (identity_hash) DO NOTHING\(db.dialect.returningID)
                     """)
         insertAttempt = try db.prepare(
                 sql: """
@@ -100,7 +98,7 @@ final class RunWriter {
         insert.bind(7, testCase.duration)
         // The cluster that explains the final outcome: the last failing attempt's.
         insert.bind(8, outcome.isFailure ? clusters.last { $0 != nil } ?? nil : nil)
-        guard let resultID = try insert.firstInt64() else {
+        guard let resultID = try insert.insertedID() else {
             try mergeIntoExisting(testCase, clusters: clusters, testID: testID, fileID: fileID)
             return
         }
@@ -123,12 +121,13 @@ final class RunWriter {
     func testID(for testCase: TestCase) throws -> Int64 {
         let identity = testCase.identity
         let variant = identity.variant.canonical
-        var hash = identity.storageHash
+        let storageHash = identity.storageHash
+        var hash = storageHash
         while true {
             // A file's tests are mostly all known (a history) or all new (a new suite, a first
             // ingest): try first what the previous test turned out to be, so that the usual
             // case costs one statement, not a failed lookup before the insert.
-            if lastTestWasNew, hash == identity.storageHash, !hasLegacyTests,
+            if lastTestWasNew, hash == storageHash, !hasLegacyTests,
                 let id = try insertTest(testCase, identity: identity, variant: variant, hash: hash)
             {
                 return id
@@ -137,7 +136,7 @@ final class RunWriter {
                 lastTestWasNew = false
                 return id
             }
-            if hasLegacyTests, hash == identity.storageHash, let adopted = try adoptLegacyTest(testCase, hash: hash) {
+            if hasLegacyTests, hash == storageHash, let adopted = try adoptLegacyTest(testCase, hash: hash) {
                 lastTestWasNew = false
                 return adopted
             }
@@ -172,7 +171,7 @@ final class RunWriter {
         insert.bind(5, identity.name)
         insert.bind(6, variant)
         insert.bind(7, testCase.file)
-        return try insert.firstInt64()
+        return try insert.insertedID()
     }
 
     /// A test stored before suite paths were part of the identity was keyed by its leaf suite:

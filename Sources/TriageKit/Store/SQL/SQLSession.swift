@@ -7,6 +7,17 @@ enum SQLDialect: Sendable, Equatable {
     case sqlite
     case postgresql
 
+    /// What ends an `INSERT` whose new id `SQLPreparedStatement.insertedID()` hands back:
+    /// `RETURNING id` on PostgreSQL; nothing on SQLite, which knows the id of the row it just
+    /// inserted, and whose `RETURNING` runs as a trigger filling a temporary table on every
+    /// execution (it doubled what ingest's two inserts per case cost).
+    var returningID: String {
+        switch self {
+        case .sqlite: ""
+        case .postgresql: " RETURNING id"
+        }
+    }
+
     /// SQL that is true when the text `haystack` contains `needle` (both SQL expressions).
     func contains(_ haystack: String, _ needle: String) -> String {
         switch self {
@@ -53,6 +64,16 @@ protocol SQLPreparedStatement: AnyObject {
     /// The first column of the first row as an integer (an `INSERT … RETURNING id`), or nil
     /// without a row.
     func firstInt64() throws -> Int64?
+    /// Runs an `INSERT` (`… ON CONFLICT … DO NOTHING`) that ends with its dialect's
+    /// `returningID`: the new row's id, or nil when it inserted nothing.
+    func insertedID() throws -> Int64?
+}
+
+extension SQLPreparedStatement {
+    /// Where the dialect's `returningID` is `RETURNING id`, the id is the row it returns.
+    func insertedID() throws -> Int64? {
+        try firstInt64()
+    }
 }
 
 extension SQLSession {
