@@ -17,36 +17,51 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
     ],
     targets: [
+        // The data every layer shares: test cases, runs, signatures, records. No SQL, no I/O
+        // beyond files the user names.
+        .target(name: "TriageModel"),
+        // The only target that talks SQL: the history on SQLite (GRDB) or PostgreSQL.
+        .target(
+            name: "TriageStore",
+            dependencies: [
+                "TriageModel",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
+        // Ingest, signatures, analyses, remediation, reports and CI over the store.
         .target(
             name: "TriageKit",
             dependencies: [
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                "TriageModel",
+                "TriageStore",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .executableTarget(
             name: "triage",
             dependencies: [
                 "TriageKit",
+                "TriageModel",
+                "TriageStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "triage-bench",
-            dependencies: ["TriageKit"]
+            dependencies: ["TriageKit", "TriageModel", "TriageStore"]
         ),
         .testTarget(
             name: "TriageKitTests",
-            dependencies: ["TriageKit"],
+            dependencies: ["TriageKit", "TriageModel", "TriageStore"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "TriageCLITests",
-            dependencies: ["TriageKit"]
+            dependencies: ["TriageKit", "TriageModel", "TriageStore"]
         ),
     ],
     swiftLanguageModes: [.v6]

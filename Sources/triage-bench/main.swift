@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 import Synchronization
 import TriageKit
 

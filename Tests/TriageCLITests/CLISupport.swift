@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import TriageKit
+import TriageModel
+import TriageStore
 
 /// Runs the built `triage` binary the way a user or CI would.
 struct CLI {

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import TriageKit
+import TriageModel
+import TriageStore
 
 /// The PostgreSQL backend end to end, against the server `Tests/Scripts/with_postgres.sh`
 /// starts (skipped without one): errors that name the server and never the password, many CI

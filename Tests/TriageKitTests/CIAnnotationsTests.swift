@@ -2,6 +2,8 @@ import Foundation
 import Testing
 
 @testable import TriageKit
+import TriageModel
+import TriageStore
 
 /// GitHub's limits as `triage ci` meets them: 10 error and 10 warning annotations per step, and a
 /// step summary under 1 MiB.

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 
 @testable import TriageKit
+import TriageModel
+import TriageStore
 
 /// `triage classify` reads and writes JSON on bytes; `JSONDecoder` and `JSONEncoder` are the
 /// reference for what it accepts and what it writes.

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import TriageKit
+import TriageModel
+import TriageStore
 
 @Suite struct ClusterStoreTests {
     private func ingestRedisAndPostgres(_ db: TriageDatabase, engine: SignatureEngine = .builtin) throws {

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 
 @testable import TriageKit
+import TriageModel
+import TriageStore
 
 /// The shared corpus of real result files, `<repo>/../shared/corpus` (CI clones `shared/` beside
 /// the repository). See its `INDEX.md` for where each file and expectation comes from.

@@ -4,6 +4,8 @@ import Synchronization
 import Testing
 
 @testable import TriageKit
+import TriageModel
+import TriageStore
 
 /// Old databases, a full disk, a read-only file and parallel writers: a clear error (exit
 /// code 4, naming the file) and the database exactly as it was, or every run stored once.

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import TriageKit
+import TriageModel
+import TriageStore
 
 /// Histories built in memory for the pure analysis: one letter per run for each test.
 private struct Histories {

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 
 @testable import TriageKit
+import TriageModel
+import TriageStore
 
 /// The xUnit.net, NUnit and TRX parsers on small files kept in `Fixtures/` (see its README),
 /// so every format is covered even where `../shared/corpus` is absent.

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import TriageKit
+import TriageModel
+import TriageStore
 
 /// Builds small histories: one run per call, each test's outcome given as a letter.
 struct HistoryBuilder {

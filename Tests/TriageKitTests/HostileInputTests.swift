@@ -2,6 +2,8 @@ import Foundation
 import Testing
 
 @testable import TriageKit
+import TriageModel
+import TriageStore
 
 #if canImport(Glibc)
     import Glibc

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 
 @testable import TriageKit
+import TriageModel
+import TriageStore
 
 /// Team rules may not hang or crawl: patterns that backtrack badly are refused when the rules
 /// are loaded, the rest see bounded input, and many rules are matched through an index.

@@ -2,6 +2,8 @@ import Foundation
 import GRDB
 import Testing
 @testable import TriageKit
+import TriageModel
+import TriageStore
 
 /// Ingest at scale and under change: repeated reports fold in linear time, identity covers
 /// whole names, a file is checked and parsed as one opened file, and `jobs` changes nothing

@@ -2,6 +2,8 @@ import Foundation
 import GRDB
 import Testing
 @testable import TriageKit
+import TriageModel
+import TriageStore
 
 @Suite struct IngestTests {
     let pytestFile = TestSupport.fixture("junit/pytest-rerun-and-teardown.xml").path

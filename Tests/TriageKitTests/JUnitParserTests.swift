@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import TriageKit
+import TriageModel
+import TriageStore
 
 @Suite struct JUnitParserTests {
     @Test func readsSurefireFlakyAndRerunElementsAsAttempts() throws {

@@ -1,6 +1,8 @@
 import Testing
 
 @testable import TriageKit
+import TriageModel
+import TriageStore
 
 @Suite struct MaskerTests {
     @Test(arguments: [

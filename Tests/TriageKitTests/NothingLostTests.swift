@@ -3,6 +3,8 @@ import GRDB
 import Testing
 
 @testable import TriageKit
+import TriageModel
+import TriageStore
 
 /// What a CI cache saves is the database file alone: after every write that succeeded, that
 /// file must hold everything, with the `-wal` file left behind. Outputs never land on the

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 
 @testable import TriageKit
+import TriageModel
+import TriageStore
 
 /// One cause, one cluster: the parametrized cases of one test that fail alike share it.
 @Suite struct OneClusterPerCauseTests {

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 
 @testable import TriageKit
+import TriageModel
+import TriageStore
 
 /// A home directory without a `.pgpass`, so that the machine's own file plays no part.
 private let emptyHome: String = {

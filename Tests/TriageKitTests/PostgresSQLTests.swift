@@ -2,6 +2,8 @@ import Foundation
 import Testing
 
 @testable import TriageKit
+import TriageModel
+import TriageStore
 
 @Suite("PostgresSQL placeholder translation")
 struct PostgresSQLTests {

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 
 @testable import TriageKit
+import TriageModel
+import TriageStore
 
 /// A history made by an earlier version on PostgreSQL is brought up to this version's schema
 /// when it is opened. Runs under `Tests/Scripts/with_postgres.sh`; skips without a server.

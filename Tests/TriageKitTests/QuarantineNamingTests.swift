@@ -2,6 +2,8 @@ import Foundation
 import GRDB
 import Testing
 @testable import TriageKit
+import TriageModel
+import TriageStore
 
 /// Quarantine names tests as every command does, and `triage ci` and the pytest export agree on
 /// what an entry covers.

@@ -2,6 +2,8 @@ import Foundation
 import GRDB
 import Testing
 @testable import TriageKit
+import TriageModel
+import TriageStore
 
 /// The Redis remediation story from the hand-written reports: 55 integration tests, 28 passed
 /// and 27 failing before (19 Redis refused on 6381, 6 missing fixture, 2 import errors); after

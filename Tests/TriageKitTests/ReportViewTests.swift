@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import TriageKit
+import TriageModel
+import TriageStore
 
 /// The report views built from hand-made values: no database is opened anywhere here.
 @Suite struct ReportViewTests {

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 
 @testable import TriageKit
+import TriageModel
+import TriageStore
 
 /// The signature engine gives the classifications it gave when the golden file was recorded:
 /// the same category, detail, template, cluster id and rule for every input, the same

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 
 @testable import TriageKit
+import TriageModel
+import TriageStore
 
 private let engine: SignatureEngine = {
     do { return try SignatureEngine() } catch { fatalError("built-in engine: \(error)") }

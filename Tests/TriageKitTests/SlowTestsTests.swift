@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import TriageKit
+import TriageModel
+import TriageStore
 
 @Suite struct SlowTestsTests {
     @Test func theExactRankTestCountsOrderings() {

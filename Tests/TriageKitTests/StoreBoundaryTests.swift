@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 
-/// Only the store talks SQL: no other source file imports GRDB or writes a SQL statement, so
-/// a second backend has one place to implement.
+/// Only the store talks SQL. The compiler keeps the direction (TriageModel ← TriageStore ←
+/// TriageKit ← triage): these tests keep the package manifest and the sources from wearing
+/// that down, e.g. a GRDB import or a SQL string creeping into the analyses.
 @Suite struct StoreBoundaryTests {
     static let sources = TestSupport.testsFolder.deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Sources")
@@ -17,9 +18,11 @@ import Testing
         #expect(files.count > 50, "found the sources at \(Self.sources.path)")
         let sql = try Regex(#"sql:\s*"|\b(SELECT|INSERT INTO|UPDATE|DELETE FROM)\s+[a-z_]+\b"#)
         var offenders: [String] = []
-        for file in files where !file.path.contains("/Store/") {
+        for file in files where !file.path.contains("/TriageStore/") {
             let text = try String(contentsOf: file, encoding: .utf8)
-            if text.contains("import GRDB") { offenders.append("\(file.lastPathComponent): imports GRDB") }
+            for client in ["GRDB", "PostgresNIO", "NIOCore"] where text.contains("import \(client)") {
+                offenders.append("\(file.lastPathComponent): imports \(client)")
+            }
             if text.contains(sql) { offenders.append("\(file.lastPathComponent): writes SQL") }
         }
         #expect(offenders.isEmpty, "\(offenders)")
@@ -37,13 +40,27 @@ import Testing
         #expect(offenders.isEmpty, "\(offenders)")
     }
 
-    @Test func theStoreCallsNoAnalysis() throws {
-        let analyses = ["SignatureEngine", "FlakinessAnalyzer", "FiveWhysBook", "RemediationCycles", "CIGate", "Ingestor("]
-        var offenders: [String] = []
-        for file in try Self.swiftFiles() where file.path.contains("/Store/") {
-            let text = try String(contentsOf: file, encoding: .utf8)
-            for name in analyses where text.contains(name) { offenders.append("\(file.lastPathComponent): \(name)") }
+    /// The targets' dependencies in Package.swift: the model depends on nothing, the store on
+    /// the model and the database clients only, and no other target on a database client.
+    @Test func theManifestKeepsTheDirection() throws {
+        let manifest = try String(
+            contentsOf: Self.sources.deletingLastPathComponent().appendingPathComponent("Package.swift"), encoding: .utf8)
+        // Each `.target(` / `.executableTarget(` / `.testTarget(` block up to the next one.
+        let blocks = [".executableTarget(", ".testTarget(", ".target("]
+            .reduce(manifest) { $0.replacingOccurrences(of: $1, with: "\u{1}") }
+            .components(separatedBy: "\u{1}").dropFirst()
+        func block(_ name: String) throws -> String {
+            try #require(blocks.first { $0.contains("name: \"\(name)\"") }, "target \(name) in Package.swift")
         }
-        #expect(offenders.isEmpty, "\(offenders)")
+        let model = try block("TriageModel")
+        #expect(!model.contains("dependencies"), "TriageModel depends on nothing")
+        let store = try block("TriageStore")
+        #expect(store.contains("\"TriageModel\"") && !store.contains("\"TriageKit\""))
+        for name in ["TriageKit", "triage", "triage-bench"] {
+            let other = try block(name)
+            for client in ["\"GRDB\"", "\"PostgresNIO\"", "\"GRDBSQLite\""] {
+                #expect(!other.contains(client), "\(name) lists \(client)")
+            }
+        }
     }
 }

@@ -2,6 +2,8 @@ import Foundation
 import GRDB
 import Testing
 @testable import TriageKit
+import TriageModel
+import TriageStore
 
 /// Are two results the same test, in the same run, on the same variant? One test per shape that
 /// real producers write (see README, "Test identity").

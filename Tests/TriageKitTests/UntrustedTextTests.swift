@@ -2,6 +2,8 @@ import Foundation
 import Testing
 
 @testable import TriageKit
+import TriageModel
+import TriageStore
 
 /// Test names and messages come from files anyone can write: they must not break Markdown
 /// tables, inject HTML or put control sequences on the user's terminal.

@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 
 /// Builds and renders reports: the one entry point of `triage report`.
 public struct ReportBuilder: Sendable {

@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 
 // Loaders: each gathers what one report shows from the store and the analyses into a plain
 // value, which the report's view then shapes without reading anything.

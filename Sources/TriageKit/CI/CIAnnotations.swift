@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 
 /// GitHub Actions workflow commands (`::error file=…,line=…,title=…::message`) for the new
 /// failures of a `triage ci` run, at the test's file and line when the result file gives them.

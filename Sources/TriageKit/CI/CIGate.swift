@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 
 /// What fails the build in `triage ci`.
 public enum GateRule: String, Codable, Sendable, CaseIterable {

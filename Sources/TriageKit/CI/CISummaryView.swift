@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 
 /// The Markdown summary of `triage ci` (template `ci-summary.md`), for `$GITHUB_STEP_SUMMARY`.
 public struct CISummaryView: Codable, Sendable, Equatable {

@@ -1,5 +1,7 @@
 import Crypto
 import Foundation
+import TriageModel
+import TriageStore
 
 /// The demo: six runs of a 55-test integration suite that tell one remediation story, with
 /// Five-Whys records and cycles, ending in the three reports.

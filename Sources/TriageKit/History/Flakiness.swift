@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 
 /// The knobs of the flakiness analysis (defaults documented in the README).
 public struct FlakinessOptions: Sendable, Codable, Equatable {

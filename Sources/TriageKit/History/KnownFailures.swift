@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 
 /// What the history already knows about failing tests: which are flaky and which are under an
 /// active quarantine. Built once, then applied to any list of failures without the database.

@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 
 /// The Mann–Whitney U test (Wilcoxon rank-sum), one-sided: are the later values larger than
 /// the earlier ones? A rank test, so one very slow run moves it no more than any other run.

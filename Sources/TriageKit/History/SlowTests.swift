@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 
 /// The knobs of `triage slow` (defaults documented in the README).
 public struct SlowOptions: Sendable, Codable, Equatable {

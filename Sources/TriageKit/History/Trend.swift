@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 
 /// Pass rate per run over recent history: what `triage trend` prints.
 public struct Trend: Codable, Sendable, Equatable {

@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 
 /// Text collected from XML character data, kept up to a limit so that a 100 MB text node
 /// costs at most `limit` bytes of memory. What is cut is counted and marked.

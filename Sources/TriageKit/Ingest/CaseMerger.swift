@@ -1,3 +1,5 @@
+import TriageModel
+import TriageStore
 /// Folds repeated reports of one test within a file into attempts of one case.
 ///
 /// Producers report retries and teardown errors as repeated `<testcase>` elements with the
@@ -12,7 +14,7 @@ enum CaseMerger {
     ///   state every outcome (xUnit.net, NUnit, TRX), where a repeated name is a parameterized row
     ///   whose display name repeats, not a retry of a failure.
     static func merge(_ later: TestCase, into earlier: inout TestCase, infersUndescribedFailures: Bool = true) {
-        if isTeardownReport(later) {
+        if later.isTeardownReport {
             for var attempt in later.attempts {
                 attempt.kind = .teardown
                 earlier.attempts.append(attempt)
@@ -39,10 +41,6 @@ enum CaseMerger {
 
     /// pytest reports an error in teardown after the test's own report as a second element
     /// whose error message starts "failed on teardown with".
-    static func isTeardownReport(_ candidate: TestCase) -> Bool {
-        guard candidate.attempts.count == 1, let only = candidate.attempts.first else { return false }
-        return only.outcome == .error && (only.message?.hasPrefix("failed on teardown") ?? false)
-    }
 }
 
 /// Holds the previous case back until a case with another identity (or under another suite

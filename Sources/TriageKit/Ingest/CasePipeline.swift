@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 
 /// Parses a file on a thread of its own while the caller writes cases, so that ingest takes
 /// about as long as the slower of the two instead of their sum, and several files can parse

@@ -1,5 +1,7 @@
 import Crypto
 import Foundation
+import TriageModel
+import TriageStore
 
 /// A result file opened once. The checks, the fingerprint and the parser all read this one
 /// descriptor, so a file swapped for another under the same path after the checks is never

@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 
 /// The normalized content of result files without a database: what `triage parse` prints.
 /// Its JSON field names are an interface (see README, "triage parse JSON").

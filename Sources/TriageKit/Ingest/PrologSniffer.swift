@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 
 /// Reads the start of a file, before any XML parser sees it: finds the root element and
 /// refuses what must never reach the parser (entity declarations and external DTDs).

@@ -1,3 +1,5 @@
+import TriageModel
+import TriageStore
 /// Splits dotted test names such as `Ns.Class.Method("a.b", 1.5)` into class and member.
 ///
 /// NUnit 2 writes no class attribute, and TRX or xUnit.net sometimes lack one; their test

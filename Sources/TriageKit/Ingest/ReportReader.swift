@@ -1,5 +1,7 @@
 import Crypto
 import Foundation
+import TriageModel
+import TriageStore
 
 #if canImport(FoundationXML)
     import FoundationXML

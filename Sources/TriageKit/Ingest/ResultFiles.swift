@@ -1,5 +1,7 @@
 import Crypto
 import Foundation
+import TriageModel
+import TriageStore
 
 /// Finds the result files a user names and fingerprints them.
 public enum ResultFiles {

@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 
 #if canImport(FoundationXML)
     import FoundationXML

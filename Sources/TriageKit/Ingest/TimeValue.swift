@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 
 /// Lenient parsing of the duration attributes producers write.
 enum TimeValue {

@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 
 /// The Markdown document `whys edit` opens in an editor, and its parser. Rendering and parsing
 /// back give the same `WhysContent` (the round trip is lossless for every field):

@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 
 /// Text and Markdown renderings of clusters and rules. Pure functions of their values.
 public enum ClusterOutput {

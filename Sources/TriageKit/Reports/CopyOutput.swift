@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 
 /// How `triage db copy` reports what it copied.
 public enum CopyOutput {

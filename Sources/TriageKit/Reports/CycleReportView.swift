@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 
 /// The `cycle` report: a remediation cycle as teams write it by hand, with the numbers
 /// computed from the runs.

@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 
 /// Text and Markdown renderings of the history analyses. Pure functions of their values.
 public enum HistoryOutput {

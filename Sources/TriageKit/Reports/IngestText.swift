@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 
 /// Plain-text renderings of ingest, parse and run listings. Pure functions of their values.
 public enum IngestText {

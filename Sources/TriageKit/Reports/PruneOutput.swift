@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 
 /// How `triage prune` reports what it removed.
 public enum PruneOutput {

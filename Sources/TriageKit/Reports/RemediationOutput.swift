@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 
 /// Text and Markdown renderings of Five-Whys records and remediation cycles. Pure functions of
 /// their values; user and result-file text is escaped for the terminal or for Markdown.

@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 
 /// The reports `triage report` renders.
 public enum ReportKind: String, Sendable, CaseIterable, Codable {

@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 
 // View models the Markdown templates render. Every string that comes from test results is
 // escaped for Markdown here, before it reaches a template (templates use {{%CONTENT_TYPE: TEXT}}

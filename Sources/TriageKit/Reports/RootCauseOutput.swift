@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 
 /// Text and Markdown lines about fixes verified from the runs and causes that came back, for
 /// the Five-Whys and cycle outputs.

@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 
 /// Renderings of `triage slow`. Pure functions of the report.
 public enum SlowOutput {

@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 
 /// The `status` report: where the suite stands now.
 public struct StatusReportView: Codable, Sendable, Equatable {

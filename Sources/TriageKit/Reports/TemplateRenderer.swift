@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 import Mustache
 
 /// Renders view models with the Markdown templates: the defaults from `templates/` (embedded

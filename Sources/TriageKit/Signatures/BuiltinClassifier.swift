@@ -1,3 +1,5 @@
+import TriageModel
+import TriageStore
 /// What the built-in rules concluded about one failure.
 struct BuiltinVerdict: Sendable {
     var category: String

@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 
 /// `triage classify`: one JSON object in, one out, per line.
 public enum ClassifyLine {

@@ -1,3 +1,5 @@
+import TriageModel
+import TriageStore
 /// Pulls the detail that tells causes apart out of a failure: the service a connection was
 /// for, a quoted name, a path's kind.
 enum DetailExtractors {

@@ -1,3 +1,5 @@
+import TriageModel
+import TriageStore
 /// Finds the line of a failure that states its cause, and strips the decoration runners
 /// put around it (pytest's `E`, `INTERNALERROR>`, short-summary prefixes, Java's
 /// `Caused by:`, Go's `file_test.go:12:`).

@@ -1,3 +1,5 @@
+import TriageModel
+import TriageStore
 /// The JSON of `triage classify`, read and written on bytes: a flat object of strings per line.
 ///
 /// The reader takes only what it is sure of, a flat object whose values are strings, `null`,

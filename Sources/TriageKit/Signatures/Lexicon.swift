@@ -1,3 +1,5 @@
+import TriageModel
+import TriageStore
 /// The phrases the built-in rules look for, grouped by what they tell.
 ///
 /// Phrases are lower-case; `~` at either end asks for a word boundary there. They are the

@@ -1,3 +1,5 @@
+import TriageModel
+import TriageStore
 /// Turns an error line into a cluster title: what varies from run to run is masked
 /// (numbers, hex, UUIDs, IPs, ephemeral ports, temporary and absolute paths, object
 /// addresses, durations, timestamps), what identifies the cause is kept (exception types,

@@ -1,3 +1,5 @@
+import TriageModel
+import TriageStore
 /// A set of phrase ids (at most `PhraseSet.capacity`), stored inline so that testing
 /// a rule's cues against a scan is a few word operations and no allocation.
 struct PhraseSet: Sendable, Equatable {

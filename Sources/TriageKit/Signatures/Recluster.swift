@@ -1,3 +1,5 @@
+import TriageModel
+import TriageStore
 extension TriageDatabase {
     /// Re-applies `engine` to every stored failure; returns how many attempts changed cluster
     /// (see `recluster(rulesVersion:classify:)` for how it keeps out of other writers' way).

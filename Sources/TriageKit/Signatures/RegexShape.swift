@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 
 /// The shape of a team rule's regular expression, checked before the rule is used.
 ///

@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 import Yams
 
 /// Reads a team's rules from a YAML file:

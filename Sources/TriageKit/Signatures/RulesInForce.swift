@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 
 /// The team rules a command classifies with, and where they came from: commands that store
 /// clusters keep using the rules the history was clustered with unless told otherwise, so a

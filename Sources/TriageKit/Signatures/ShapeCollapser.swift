@@ -1,3 +1,5 @@
+import TriageModel
+import TriageStore
 /// Gives a list, set or dict in a masked line one shape whatever its length, so that one
 /// assertion failing on `[<num>, <num>, <num>]` and on `[<num>, <num>]` is one cause:
 /// a bracketed group (`[…]`, `{…}`) that holds a top-level comma, or only a masked value or a

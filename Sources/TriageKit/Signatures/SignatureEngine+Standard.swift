@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 
 extension SignatureEngine {
     /// The rules files looked for when none is named, relative to the current folder.

@@ -1,5 +1,7 @@
 import Crypto
 import Foundation
+import TriageModel
+import TriageStore
 
 /// Gives each failure a root-cause signature: team rules first, then the built-in rules.
 public struct SignatureEngine: Sendable {

@@ -1,3 +1,5 @@
+import TriageModel
+import TriageStore
 /// Why team rules could not be used. Each description is one sentence that names the file
 /// or rule and says what to fix.
 public enum SignatureError: Error, CustomStringConvertible, Equatable, Sendable {

@@ -1,3 +1,5 @@
+import TriageModel
+import TriageStore
 /// A team's own rule: failures whose message (or real error line) and/or trace match its
 /// patterns get its category, with an optional detail taken from a capture group.
 /// Team rules are tried before the built-in rules, in file order.

@@ -1,4 +1,6 @@
 import Foundation
+import TriageModel
+import TriageStore
 
 /// A team rule with its patterns compiled once.
 struct TeamRuleMatcher: Sendable {

@@ -1,3 +1,5 @@
+import TriageModel
+import TriageStore
 /// A cluster's template as a Python regular expression (`re.search`), for tools that see a
 /// failure's text but not triage's signature: pytest-rerunfailures' `--only-rerun` and the
 /// exported quarantine plugin.

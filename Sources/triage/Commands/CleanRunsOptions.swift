@@ -1,3 +1,5 @@
+import TriageModel
+import TriageStore
 import ArgumentParser
 import TriageKit
 

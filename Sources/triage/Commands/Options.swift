@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import TriageModel
+import TriageStore
 import TriageKit
 
 /// `--variant key=value` (repeatable): conditions every test of the files ran under; shared by

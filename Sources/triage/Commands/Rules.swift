@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import TriageModel
+import TriageStore
 import TriageKit
 
 extension Triage {

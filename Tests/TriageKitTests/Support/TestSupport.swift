@@ -1,5 +1,7 @@
 import Foundation
 @testable import TriageKit
+import TriageModel
+import TriageStore
 
 /// Paths and scratch files for tests.
 enum TestSupport {
