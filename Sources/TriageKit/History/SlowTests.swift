@@ -113,6 +113,11 @@ public enum SlowTestAnalyzer {
         var slowest: [SlowTest] = []
         var candidates: [(rise: DurationRise, p: Double)] = []
         var test = MannWhitney()
+        // Benjamini–Hochberg over every test that could show a rise at all: enough runs, and a
+        // range wide enough for the minimum rise. That range does not depend on the order of the
+        // runs, so leaving out the tests too steady to rise keeps the rank test's p-values valid
+        // (Tarone's argument); counting them would only make real rises harder to see.
+        var tried = 0
         for (testID, series) in byTest {
             let ordered = series.sorted { $0.run < $1.run }
             let seconds = ordered.map(\.seconds)
@@ -122,21 +127,16 @@ public enum SlowTestAnalyzer {
                     test: "", testID: testID, runs: seconds.count, median: median(sorted),
                     p95: sorted[max(0, Int((0.95 * Double(sorted.count)).rounded(.up)) - 1)],
                     latest: seconds[seconds.count - 1]))
+            // Both medians lie between the lowest and the highest duration, so a test whose
+            // range is too narrow for the minimum rise cannot rise: its splits are not searched.
+            let low = sorted[0], high = sorted[sorted.count - 1]
+            guard high - low >= options.minimumSeconds, high >= low * (1 + options.minimumRatio) else { continue }
+            if seconds.count >= 2 * options.minimumRunsEachSide { tried += 1 }
             if let rise = rise(testID: testID, ordered: ordered, runIDs: runIDs, options: options, test: &test) {
                 candidates.append(rise)
             }
         }
         slowest.sort { ($0.median, $0.p95, $1.testID) > ($1.median, $1.p95, $0.testID) }
-        // Benjamini–Hochberg over every test that could show a rise at all: enough runs, and a
-        // range wide enough for the minimum rise. That range does not depend on the order of the
-        // runs, so leaving out the tests too steady to rise keeps the rank test's p-values valid
-        // (Tarone's argument); counting them would only make real rises harder to see.
-        let tried = byTest.values.filter { series in
-            let values = series.map(\.seconds)
-            guard series.count >= 2 * options.minimumRunsEachSide, let low = values.min(), let high = values.max()
-            else { return false }
-            return high - low >= options.minimumSeconds && high >= low * (1 + options.minimumRatio)
-        }.count
         candidates.sort { $0.p < $1.p }
         var accepted = 0
         for (rank, candidate) in candidates.enumerated()

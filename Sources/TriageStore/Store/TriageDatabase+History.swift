@@ -47,9 +47,9 @@ extension TriageDatabase {
             ) { row in
                 points.append(
                     ResultPoint(
-                        runID: try row.required("run_id", of: "result"), testID: try row.required("test_id", of: "result"),
-                        outcome: Outcome(rawValue: try row.required("outcome", of: "result")) ?? .error,
-                        retried: try row.required("retried", of: "result"),
+                        runID: try row.required(0, "run_id", of: "result"), testID: try row.required(1, "test_id", of: "result"),
+                        outcome: Outcome(rawValue: try row.required(2, "outcome", of: "result")) ?? .error,
+                        retried: try row.required(3, "retried", of: "result"),
                         clusterID: row[4], duration: row[5], category: row[6]))
             }
             return points
@@ -71,8 +71,8 @@ extension TriageDatabase {
             ) { row in
                 points.append(
                     ResultPoint(
-                        runID: try row.required("run_id", of: "result"), testID: try row.required("test_id", of: "result"),
-                        outcome: Outcome(rawValue: try row.required("outcome", of: "result")) ?? .error,
+                        runID: try row.required(0, "run_id", of: "result"), testID: try row.required(1, "test_id", of: "result"),
+                        outcome: Outcome(rawValue: try row.required(2, "outcome", of: "result")) ?? .error,
                         retried: false, clusterID: nil, duration: row[3], category: nil))
             }
             return points
