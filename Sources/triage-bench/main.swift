@@ -8,7 +8,7 @@ import TriageKit
 //
 //   swift run -c release triage-bench ingest [--cases 500000] [--file F] [--peer PYTHON] [--shards 16] [--shard-cases 25000]
 //   swift run -c release triage-bench classify [--messages 200000] [--file F] [--write F] [--output F] [--peer PYTHON]
-//   swift run -c release triage-bench history [--runs 1000] [--from K] [--tests 2000] [--writers N] [--db postgres|URL|PATH] [--prune]
+//   swift run -c release triage-bench history [--runs 1000] [--from K] [--tests 2000] [--writers N] [--db postgres|URL|PATH] [--prune [--keep N]]
 //
 // Paths to ../shared are found relative to the package root; SHARED overrides.
 
@@ -453,8 +453,10 @@ func benchHistory() throws {
         return "\(history.entries.count) results of one test"
     }
     if CommandLine.arguments.contains("--prune") {
-        try time("prune half   ") {
-            let report = try database.prune(before: nil, keepRuns: runs / 2, dryRun: false)
+        try time("prune        ") {
+            // `--keep N`: the newest N runs stay (default: half of the runs just stored).
+            let keep = Int(option("keep") ?? "") ?? runs / 2
+            let report = try database.prune(before: nil, keepRuns: keep, dryRun: false)
             return "\(report.runs.count) runs, \(report.results) results; \(report.bytesBefore / 1_048_576) → \(report.bytesAfter / 1_048_576) MiB"
         }
     }
@@ -466,6 +468,6 @@ case "classify": try benchClassify()
 case "history": try benchHistory()
 default:
     print(
-        "usage: triage-bench ingest [--cases N] [--file F] [--peer PYTHON] | classify [--messages N] [--file F] [--write F] [--output F] [--peer PYTHON] | history [--runs N] [--from K] [--tests N] [--writers N] [--db postgres|URL|PATH] [--prune]"
+        "usage: triage-bench ingest [--cases N] [--file F] [--peer PYTHON] | classify [--messages N] [--file F] [--write F] [--output F] [--peer PYTHON] | history [--runs N] [--from K] [--tests N] [--writers N] [--db postgres|URL|PATH] [--prune [--keep N]]"
     )
 }
