@@ -135,10 +135,8 @@ extension TriageDatabase {
     private func dropWholePartitions(of selected: [Int64], report: inout PruneReport) throws -> Set<Int64> {
         let going = Set(selected)
         let size = PostgresSchema.runsPerPartition
-        let (newest, stored) = try read { db in
-            (try db.fetchOne(Int64.self, sql: "SELECT MAX(id) FROM run") ?? 0,
-             try db.fetchAll(Int64.self, sql: "SELECT id FROM run ORDER BY id"))
-        }
+        let stored = try read { try $0.fetchAll(Int64.self, sql: "SELECT id FROM run ORDER BY id") }
+        let newest = stored.last ?? 0
         let ranges = Dictionary(grouping: stored, by: { $0 / size })
             .filter { range, runs in (range + 1) * size - 1 <= newest && runs.allSatisfy(going.contains) }
         var removed = Set<Int64>()
