@@ -70,6 +70,29 @@ import TriageStore
 
     // MARK: - Disk full and read-only
 
+    /// Deleting a run deletes its files, results and attempts; each reference into a deleted row
+    /// is looked up by its column, so a column without an index makes that lookup a scan of a
+    /// table that grows with every run (`prune` took most of a second per run at 5M results).
+    @Test func everyReferenceFromTheTablesThatGrowWithRunsIsIndexed() throws {
+        let db = try TriageDatabase(path: try databasePath())
+        let unindexed = try db.readSQLite { db in
+            var missing: [String] = []
+            for table in ["run_file", "result", "attempt"] {
+                let leading = try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT ii.name FROM pragma_index_list(?) il, pragma_index_info(il.name) ii
+                        WHERE ii.seqno = 0
+                        """, arguments: [table])
+                let references = try String.fetchAll(
+                    db, sql: "SELECT \"from\" FROM pragma_foreign_key_list(?) WHERE seq = 0", arguments: [table])
+                missing += references.filter { !leading.contains($0) }.map { "\(table).\($0)" }
+            }
+            return missing
+        }
+        #expect(unindexed == [])
+    }
+
     @Test func aFullDiskGivesAClearErrorAndChangesNothing() throws {
         let path = try databasePath()
         let db = try TriageDatabase(path: path)

@@ -415,6 +415,12 @@ package enum Schema {
                     );
                     """)
         }
+        migrator.registerMigration("v10-result-file-index") { db in
+            // `result.file_id` cascades from `run_file`: without an index every deleted file
+            // scanned the whole result table, so `prune` of a run took most of a second at five
+            // million results. About 11 MB per million results.
+            try db.execute(sql: "CREATE INDEX result_file ON result(file_id)")
+        }
         return migrator
     }
 }

@@ -80,7 +80,9 @@ import TriageModel
 ///   the whole `attempt` table.
 package enum PostgresSchema {
     /// The schema version this DDL creates. Up to 9 it follows the SQLite migrations; 10 is
-    /// PostgreSQL's own (fewer foreign keys on the partitioned tables, see above).
+    /// PostgreSQL's own (fewer foreign keys on the partitioned tables, see above). SQLite's
+    /// `v10-result-file-index` has no counterpart here: without the foreign key from `result`
+    /// to `run_file`, deleting a file never looks `result` up by `file_id`.
     package static let version = 10
 
     /// What brings a database at an earlier version to `version`: the statements after each
