@@ -12,7 +12,7 @@ suites=(
   ClusterStoreTests HistoryTests RemediationTests IngestTests TestIdentityTests IngestScaleTests
   OneClusterPerCauseTests CICommandTests DailyUseCommandTests IdentityCommandTests QuarantineCommandTests
   RemediationCommandTests RootCauseCommandTests RulesThatStickTests PruneCommandTests IngestCommandTests
-  PostgresCommandTests PostgresLiveTests PostgresSchemaUpgradeTests PostgresPruneTests
+  PostgresCommandTests PostgresLiveTests PostgresSchemaUpgradeTests PostgresPruneTests SlowTestsTests
 )
 filter="$(IFS='|'; echo "${suites[*]}")"
 TRIAGE_TEST_BACKEND=postgresql swift test --skip-build --filter "^(TriageKitTests|TriageCLITests)\.($filter)/" "$@"

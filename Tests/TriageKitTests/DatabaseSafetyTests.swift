@@ -93,6 +93,22 @@ import TriageStore
         #expect(unindexed == [])
     }
 
+    /// A flakiness window starts from its failing results, through a partial index that SQLite
+    /// uses only when the query says its predicate word for word.
+    @Test func theFailingResultsOfAWindowComeFromTheirIndex() throws {
+        let db = try TriageDatabase(path: try databasePath())
+        let (definition, plan) = try db.readSQLite { db in
+            (
+                try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'result_failing'") ?? "",
+                try Row.fetchAll(
+                    db, sql: "EXPLAIN QUERY PLAN SELECT test_id FROM result WHERE run_id IN (1, 2) AND \(Schema.failingResult)"
+                ).map { $0["detail"] as String? ?? "" }.joined(separator: "\n")
+            )
+        }
+        #expect(definition.hasSuffix("WHERE \(Schema.failingResult)"))
+        #expect(plan.contains("result_failing"), "\(plan)")
+    }
+
     @Test func aFullDiskGivesAClearErrorAndChangesNothing() throws {
         let path = try databasePath()
         let db = try TriageDatabase(path: path)

@@ -20,12 +20,14 @@ struct PostgresSchemaUpgradeTests {
         ).map { try $0.required("conname", of: "pg_constraint") }
     }
 
-    @Test func aVersion9HistoryLosesTheForeignKeysThatSlowedIngest() throws {
+    @Test func aVersion9HistoryLosesTheForeignKeysThatSlowedIngestAndGainsTheFailingIndex() throws {
         let url = try ScratchPostgres.create(prefix: "upgrade")
         let history = try TriageDatabase(path: url)
         let client = try #require(history.postgres)
-        // Made as version 9 made it: with the three keys, and 9 recorded.
+        // Made as version 9 made it: with the three keys, without the index of failing
+        // results (version 11), and 9 recorded.
         try client.transaction { session in
+            try session.execute(sql: "DROP INDEX result_failing")
             try session.execute(
                 sql: "ALTER TABLE attempt ADD FOREIGN KEY (run_id, result_id) REFERENCES result (run_id, id) ON DELETE CASCADE")
             try session.execute(
@@ -44,5 +46,10 @@ struct PostgresSchemaUpgradeTests {
         #expect(after.contains("result_test_id_fkey") && after.contains("result_run_id_fkey"))
         let version = try reopenedClient.transaction { try $0.fetchOne(Int.self, sql: "SELECT MAX(version) FROM triage_schema") }
         #expect(version == PostgresSchema.version)
+        let indexes = try reopenedClient.transaction {
+            try $0.fetchAll(sql: "SELECT indexname FROM pg_indexes WHERE tablename = 'result'")
+                .map { try $0.required("indexname", of: "pg_indexes") as String }
+        }
+        #expect(indexes.contains("result_failing"))
     }
 }

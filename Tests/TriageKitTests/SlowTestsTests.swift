@@ -56,6 +56,45 @@ import TriageStore
         )
     }
 
+    /// The store reads only the durations of tests that can make the report; what it finds
+    /// must be what the analysis finds on every result of the window.
+    @Test func readingOnlyTheTestsThatCanReportChangesNothing() throws {
+        let db = try TestSupport.database()
+        var seed: UInt64 = 42
+        func next() -> Double {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Double(seed >> 11) / Double(1 << 53)
+        }
+        for run in 0..<14 {
+            var cases = ""
+            for index in 0..<60 {
+                var seconds = 0.001 * Double(index % 7 + 1)  // short and steady: cannot rise
+                if index % 10 == 0 { seconds = 0.5 + Double(index) / 100 + next() * 0.01 }  // slow, steady
+                if index == 7 || index == 23 { seconds = run < 8 ? 0.2 + next() * 0.01 : 0.9 + next() * 0.01 }  // rise
+                if index == 31 { seconds = next() * 0.6 }  // noise
+                let time = index == 44 ? "" : " time=\"\(seconds)\""
+                let failing = index % 13 == 5 && run % 3 == 0 ? "<failure message=\"boom\">trace</failure>" : ""
+                cases += "<testcase classname=\"tests.test_mod\" name=\"t\(index)\"\(time)>\(failing)</testcase>"
+            }
+            let url = try TestSupport.write("<testsuite name=\"pytest\">\(cases)</testsuite>")
+            _ = try Ingestor(database: db).ingest(
+                [url.path], options: IngestOptions(runKey: "run-\(run)", metadata: RunMetadata(branch: "main")))
+        }
+        var options = SlowOptions()
+        options.limit = 4
+        let stored = try SlowTestAnalyzer.analyze(db, options: options)
+        let runIDs = try db.recentRuns(limit: options.last).map(\.id)
+        var everything = SlowTestAnalyzer.analyze(runIDs: runIDs, points: try db.results(inRuns: runIDs), options: options)
+        everything.slowest = everything.slowest.map { var test = $0; test.test = stored.slowest.first { $0.testID == test.testID }?.test ?? ""; return test }
+        everything.rises = everything.rises.map { var rise = $0; rise.test = stored.rises.first { $0.testID == rise.testID }?.test ?? ""; return rise }
+        #expect(stored == everything)
+        #expect(stored.slowest.map(\.test) == ["t50", "t40", "t30", "t20"].map { "tests.test_mod::\($0)" })
+        #expect(Set(stored.rises.map(\.test)) == ["tests.test_mod::t7", "tests.test_mod::t23"])
+        #expect(stored.runTime.map { $0.total > 0 } == true)
+        let read = SlowTestAnalyzer.testsThatCanReport(try db.passingDurationSummaries(inRuns: runIDs), options: options)
+        #expect(read.count < 15, "most tests are too fast and too steady to be read")
+    }
+
     @Test func medianP95AndRunTime() {
         let values = (1...20).map(Double.init)
         let report = SlowTestAnalyzer.analyze(runIDs: Array(1...20), points: points(values), options: SlowOptions())

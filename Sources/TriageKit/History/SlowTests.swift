@@ -83,9 +83,18 @@ public struct SlowReport: Codable, Sendable, Equatable {
 /// Finds the slowest tests and the tests whose duration rose, from stored durations.
 public enum SlowTestAnalyzer {
     public static func analyze(_ database: TriageDatabase, options: SlowOptions = SlowOptions()) throws -> SlowReport {
-        let runs = try database.recentRuns(limit: options.last, branch: options.branch, job: options.job)
-        let points = try database.durations(inRuns: runs.map(\.id))
-        var report = analyze(runIDs: runs.map(\.id), points: points, options: options)
+        let runIDs = try database.recentRuns(limit: options.last, branch: options.branch, job: options.job).map(\.id)
+        let sums = try database.durationTotals(inRuns: runIDs, cap: durationCap)
+        // Only the durations of the tests that can make the report are read (a few hundred of
+        // thousands of results, on a suite whose slowest tests stand out).
+        let summaries = try database.passingDurationSummaries(inRuns: runIDs)
+        let wanted = testsThatCanReport(summaries, options: options)
+        let points = try database.passingDurations(
+            inRuns: runIDs, tests: wanted.count * 2 > summaries.count ? nil : wanted
+        ).filter { wanted.contains($0.testID) }
+        var report = analyze(
+            runIDs: runIDs, totals: runIDs.map { roundedToMicroseconds(sums[$0] ?? 0) }, byTest: series(points, runIDs: runIDs),
+            options: options)
         let names = try database.tests(ids: Set(report.slowest.map(\.testID) + report.rises.map(\.testID)))
         for index in report.slowest.indices {
             report.slowest[index].test =
@@ -97,19 +106,63 @@ public enum SlowTestAnalyzer {
         return report
     }
 
+    /// The longest a single duration counts for in a run's total, in seconds.
+    static let durationCap = 1e9
+
+    /// The tests whose durations can change the report: each test whose range is wide enough
+    /// for a rise, and each that can be among the `limit` slowest. A test whose highest
+    /// duration is below the `limit`-th largest lowest duration cannot: that many tests have
+    /// a larger median than any of its durations.
+    static func testsThatCanReport(_ summaries: [DurationSummary], options: SlowOptions) -> Set<Int64> {
+        let lowests = summaries.map(\.lowest).sorted(by: >)
+        let bar = options.limit <= 0 ? Double.infinity : lowests.count < options.limit ? -Double.infinity : lowests[options.limit - 1]
+        return Set(
+            summaries.filter { $0.highest >= bar || canRise(low: $0.lowest, high: $0.highest, options: options) }
+                .map(\.testID))
+    }
+
+    /// Both medians of any split lie between the lowest and the highest duration, so a test
+    /// whose range is too narrow for the minimum rise cannot rise.
+    static func canRise(low: Double, high: Double, options: SlowOptions) -> Bool {
+        high - low >= options.minimumSeconds && high >= low * (1 + options.minimumRatio)
+    }
+
+    /// Totals are kept in whole microseconds, so that the order a backend adds rows in does
+    /// not show.
+    static func roundedToMicroseconds(_ seconds: Double) -> Double { (seconds * 1_000_000).rounded() / 1_000_000 }
+
+    /// Each test's passing durations with the position of their run in `runIDs`.
+    private static func series(_ points: [ResultPoint], runIDs: [Int64]) -> [Int64: [(run: Int, seconds: Double)]] {
+        let order = Dictionary(uniqueKeysWithValues: runIDs.enumerated().map { ($0.element, $0.offset) })
+        var byTest: [Int64: [(run: Int, seconds: Double)]] = [:]
+        for point in points {
+            guard point.outcome == .passed, let position = order[point.runID], let seconds = point.duration,
+                seconds.isFinite, seconds >= 0
+            else { continue }
+            byTest[point.testID, default: []].append((position, seconds))
+        }
+        return byTest
+    }
+
     /// The analysis on values: runs oldest first, their results. Test names are left empty.
     static func analyze(runIDs: [Int64], points: [ResultPoint], options: SlowOptions) -> SlowReport {
         let order = Dictionary(uniqueKeysWithValues: runIDs.enumerated().map { ($0.element, $0.offset) })
-        // Summed in whole microseconds: the same total whatever order the backend returns rows in.
-        var microseconds = Array(repeating: Int64(0), count: runIDs.count)
-        var byTest: [Int64: [(run: Int, seconds: Double)]] = [:]
+        var sums = Array(repeating: 0.0, count: runIDs.count)
         for point in points {
             guard let position = order[point.runID], let seconds = point.duration, seconds.isFinite, seconds >= 0
             else { continue }
-            microseconds[position] &+= Int64((min(seconds, 1e9) * 1_000_000).rounded())
-            if point.outcome == .passed { byTest[point.testID, default: []].append((position, seconds)) }
+            sums[position] += min(seconds, durationCap)
         }
-        let totals = microseconds.map { Double($0) / 1_000_000 }
+        return analyze(
+            runIDs: runIDs, totals: sums.map(roundedToMicroseconds), byTest: series(points, runIDs: runIDs),
+            options: options)
+    }
+
+    /// The analysis on each run's total and each test's passing durations (with their run's
+    /// position in `runIDs`, oldest first).
+    private static func analyze(
+        runIDs: [Int64], totals: [Double], byTest: [Int64: [(run: Int, seconds: Double)]], options: SlowOptions
+    ) -> SlowReport {
         var slowest: [SlowTest] = []
         var candidates: [(rise: DurationRise, p: Double)] = []
         var test = MannWhitney()
@@ -127,10 +180,7 @@ public enum SlowTestAnalyzer {
                     test: "", testID: testID, runs: seconds.count, median: median(sorted),
                     p95: sorted[max(0, Int((0.95 * Double(sorted.count)).rounded(.up)) - 1)],
                     latest: seconds[seconds.count - 1]))
-            // Both medians lie between the lowest and the highest duration, so a test whose
-            // range is too narrow for the minimum rise cannot rise: its splits are not searched.
-            let low = sorted[0], high = sorted[sorted.count - 1]
-            guard high - low >= options.minimumSeconds, high >= low * (1 + options.minimumRatio) else { continue }
+            guard canRise(low: sorted[0], high: sorted[sorted.count - 1], options: options) else { continue }
             if seconds.count >= 2 * options.minimumRunsEachSide { tried += 1 }
             if let rise = rise(testID: testID, ordered: ordered, runIDs: runIDs, options: options, test: &test) {
                 candidates.append(rise)

@@ -22,6 +22,23 @@ package struct ResultPoint: Sendable {
     }
 }
 
+/// One test's passing durations over a set of runs, summarized: what decides whether its
+/// durations need reading at all.
+package struct DurationSummary: Sendable, Equatable {
+    package var testID: Int64
+    /// Passing results with a duration.
+    package var runs: Int
+    package var lowest: Double
+    package var highest: Double
+
+    package init(testID: Int64, runs: Int, lowest: Double, highest: Double) {
+        self.testID = testID
+        self.runs = runs
+        self.lowest = lowest
+        self.highest = highest
+    }
+}
+
 /// A stored test-variant's identity.
 public struct StoredTest: Codable, Sendable, Equatable, Hashable {
     public var id: Int64

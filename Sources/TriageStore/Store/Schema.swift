@@ -5,6 +5,12 @@ import GRDB
 /// need is a new migration. Migrations use SQL only, never app types, and keep to SQL that
 /// PostgreSQL also accepts where that costs nothing.
 package enum Schema {
+    /// A result a flakiness verdict can start from: failed, or passed on retry (a missing
+    /// outcome too, so that a damaged history is reported). The predicate of the partial index
+    /// `result_failing` (v11), word for word: SQLite uses a partial index only for a query that
+    /// says the terms it was made with.
+    package static let failingResult = "(outcome IS NULL OR outcome IN ('failed', 'error') OR retried = 1)"
+
     package static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-runs-results") { db in
@@ -420,6 +426,11 @@ package enum Schema {
             // scanned the whole result table, so `prune` of a run took most of a second at five
             // million results. About 11 MB per million results.
             try db.execute(sql: "CREATE INDEX result_file ON result(file_id)")
+        }
+        migrator.registerMigration("v11-failing-result-index") { db in
+            // The results a flakiness verdict starts from (a window's failing or retried tests):
+            // found from this small index instead of by reading every result of the window.
+            try db.execute(sql: "CREATE INDEX result_failing ON result(run_id, test_id) WHERE (outcome IS NULL OR outcome IN ('failed', 'error') OR retried = 1)")
         }
         return migrator
     }

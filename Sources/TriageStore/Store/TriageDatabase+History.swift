@@ -30,11 +30,15 @@ extension TriageDatabase {
             var arguments = SQLArguments(runIDs)
             var failing = ""
             if failingTestsOnly {
+                // The failing results come from their own index (SQLite uses a partial index
+                // only for the very terms it was made with); the run-id range lets each test's
+                // results be read as one stretch of `result_test_run`.
                 failing = """
+                     AND r.run_id BETWEEN ? AND ?
                      AND r.test_id IN (SELECT f.test_id FROM result f WHERE f.run_id IN (\(placeholders))
-                                       AND (f.outcome IS NULL OR f.outcome IN ('failed', 'error') OR f.retried = 1))
+                                       AND \(Schema.failingResult))
                     """
-                arguments += SQLArguments(runIDs)
+                arguments += [runIDs.min(), runIDs.max()] + SQLArguments(runIDs)
             }
             var points: [ResultPoint] = []
             try db.forEach(
@@ -74,6 +78,82 @@ extension TriageDatabase {
                         runID: try row.required(0, "run_id", of: "result"), testID: try row.required(1, "test_id", of: "result"),
                         outcome: Outcome(rawValue: try row.required(2, "outcome", of: "result")) ?? .error,
                         retried: false, clusterID: nil, duration: row[3], category: nil))
+            }
+            return points
+        }
+    }
+
+    /// The durations timings count: not negative, and finite (PostgreSQL orders NaN and
+    /// infinity above every number, so one upper bound keeps out both, as on SQLite).
+    private static let usableDuration = "duration >= 0 AND duration <= ?"
+
+    /// Each run's total test time: the sum of its results' usable durations, each at most
+    /// `cap` seconds; runs without one are left out.
+    package func durationTotals(inRuns runIDs: [Int64], cap: Double) throws -> [Int64: Double] {
+        guard !runIDs.isEmpty else { return [:] }
+        return try read { db in
+            var totals: [Int64: Double] = [:]
+            try db.forEach(
+                sql: """
+                    SELECT run_id, SUM(CASE WHEN duration > ? THEN ? ELSE duration END) FROM result
+                    WHERE run_id IN (\(sqlPlaceholders(count: runIDs.count))) AND \(Self.usableDuration)
+                    GROUP BY run_id
+                    """,
+                arguments: SQLArguments([cap, cap]) + SQLArguments(runIDs) + [Double.greatestFiniteMagnitude]
+            ) { row in
+                totals[try row.required(0, "run_id", of: "result")] = row[1]
+            }
+            return totals
+        }
+    }
+
+    /// Per test, how many passing results with a usable duration it has in the given runs,
+    /// and the lowest and highest of those durations.
+    package func passingDurationSummaries(inRuns runIDs: [Int64]) throws -> [DurationSummary] {
+        guard !runIDs.isEmpty else { return [] }
+        return try read { db in
+            var summaries: [DurationSummary] = []
+            try db.forEach(
+                sql: """
+                    SELECT test_id, COUNT(*), MIN(duration), MAX(duration) FROM result
+                    WHERE run_id IN (\(sqlPlaceholders(count: runIDs.count))) AND outcome = 'passed'
+                      AND \(Self.usableDuration)
+                    GROUP BY test_id
+                    """,
+                arguments: SQLArguments(runIDs) + [Double.greatestFiniteMagnitude]
+            ) { row in
+                summaries.append(
+                    DurationSummary(
+                        testID: try row.required(0, "test_id", of: "result"), runs: try row.required(1, "count", of: "result"),
+                        lowest: try row.required(2, "duration", of: "result"),
+                        highest: try row.required(3, "duration", of: "result")))
+            }
+            return summaries
+        }
+    }
+
+    /// The passing results with a usable duration of the given runs: of every test, or of
+    /// `tests` only (asked for 500 at a time).
+    package func passingDurations(inRuns runIDs: [Int64], tests: Set<Int64>? = nil) throws -> [ResultPoint] {
+        guard !runIDs.isEmpty else { return [] }
+        let chunks: [[Int64]?] = tests.map { Array($0).sorted().chunked(into: 500).map(Optional.some) } ?? [nil]
+        return try read { db in
+            var points: [ResultPoint] = []
+            for chunk in chunks {
+                let onlyTests = chunk.map { " AND test_id IN (\(sqlPlaceholders(count: $0.count)))" } ?? ""
+                try db.forEach(
+                    sql: """
+                        SELECT run_id, test_id, duration FROM result
+                        WHERE run_id IN (\(sqlPlaceholders(count: runIDs.count))) AND outcome = 'passed'
+                          AND \(Self.usableDuration)\(onlyTests)
+                        """,
+                    arguments: SQLArguments(runIDs) + [Double.greatestFiniteMagnitude] + SQLArguments(chunk ?? [])
+                ) { row in
+                    points.append(
+                        ResultPoint(
+                            runID: try row.required(0, "run_id", of: "result"), testID: try row.required(1, "test_id", of: "result"),
+                            outcome: .passed, retried: false, duration: row[2]))
+                }
             }
             return points
         }
