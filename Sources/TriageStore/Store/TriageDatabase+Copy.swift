@@ -124,6 +124,12 @@ extension TriageDatabase {
             }
         }
         try destination.foldWriteAheadLog()
+        if destination.dialect == .postgresql {
+            // Statistics for the tables just filled, rather than waiting for autovacuum: read
+            // right after nine million results went into a new partition, before it had been
+            // analyzed, a flakiness window took 8.7 s; once analyzed, 0.2–0.4 s.
+            try destination.commit { try $0.execute(sql: "ANALYZE") }
+        }
         var report = CopyReport(from: path, to: destination.path, tables: [])
         for table in Self.copiedTables {
             let sql = "SELECT COUNT(*) FROM \(table.name)"
