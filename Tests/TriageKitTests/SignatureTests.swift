@@ -626,7 +626,7 @@ private func signature(_ message: String?, text: String? = nil, type: String? = 
     }
 }
 
-/// Rules of `sig-v3`, written by structure so that failures from projects nobody here has seen
+/// Rules of `sig-v3` and later, written by structure so that failures from projects nobody here has seen
 /// are read right, each shown with wording of our own.
 @Suite struct GeneralizingRuleTests {
     typealias Case = BuiltinRuleTests.Case
@@ -680,13 +680,27 @@ private func signature(_ message: String?, text: String? = nil, type: String? = 
              category: "timeout", detail: "cypress_contains:Saved"),
         Case(message: "subprocess.TimeoutExpired: Command '['make']' timed out after 30 seconds", category: "timeout",
              detail: "timed_out"),
-        Case(message: "Timeout::Error: execution expired", category: "timeout", detail: "timed_out"),
+        Case(message: "Timeout::Error: execution expired", category: "timeout", detail: "ruby_timeout"),
         Case(message: "Elapsed(()): deadline has elapsed", category: "timeout", detail: "timed_out"),
         // Memory, resets and timeouts as more runtimes and clients word them.
         Case(message: "FATAL ERROR: Scavenger: semi-space copy Allocation failed - process out of memory",
              category: "oom", detail: "node_heap"),
         Case(message: "PHP Fatal error:  Allowed memory size of 1024 bytes exhausted", category: "oom",
-             detail: "out_of_memory"),
+             detail: "php_memory_limit"),
+        // sig-v4: each runtime's own out-of-memory wording is a kind of its own.
+        Case(message: "ResourceExhaustedError: OOM when allocating tensor with shape[64,512,512]", category: "oom",
+             detail: "tensor_alloc"),
+        Case(message: "OSError: [Errno 12] Cannot allocate memory", category: "oom", detail: "enomem"),
+        Case(message: "Error: spawn ENOMEM", category: "oom", detail: "enomem"),
+        Case(message: "in `new': failed to allocate memory (NoMemoryError)", category: "oom", detail: "ruby_nomemory"),
+        Case(message: "worker 3 died: JS heap out of memory", category: "oom", detail: "node_heap"),
+        Case(message: "Error: Navigation timeout of 5000 ms exceeded", category: "timeout", detail: "page_navigation"),
+        Case(message: "Error: waitUntil condition timed out after 3000ms", category: "timeout",
+             detail: "eventually_condition"),
+        Case(
+            message: "Timeout::Error: execution expired",
+            text: "/usr/lib/ruby/3.1.0/net/protocol.rb:219:in `rbuf_fill'\n/usr/lib/ruby/3.1.0/net/http.rb:1609:in `request'",
+            category: "connection_timeout", detail: "http"),
         Case(message: "make: *** [Makefile:12: test] Error 137", category: "oom", detail: "out_of_memory"),
         Case(message: "System.Net.Http.HttpIOException: The response ended prematurely. (ResponseEnded)",
              category: "connection_reset", detail: "http"),

@@ -237,6 +237,11 @@ enum BuiltinClassifier {
         {
             return found("connection_timeout", "http", lexicon.taskCanceled)
         }
+        // Ruby's `Timeout::Error` raised inside its own HTTP client: that client's read or open
+        // timeout.
+        if hits.intersects(lexicon.timeoutRuby), evidence.anywhere().intersects(lexicon.rubyNetFrames) {
+            return found("connection_timeout", "http", lexicon.timeoutRuby)
+        }
         if hits.intersects(lexicon.cannotConnect) {
             let category = hits.intersects(lexicon.timeoutGeneric) || hits.intersects(lexicon.timeoutWord)
                 ? "connection_timeout" : "connection_refused"
@@ -374,6 +379,12 @@ enum BuiltinClassifier {
             ("dotnet_oom", lexicon.oomDotnet),
             ("go_runtime", lexicon.oomGo),
             ("cpp_bad_alloc", lexicon.oomCpp),
+            ("tensor_alloc", lexicon.oomTensor),
+            ("ruby_nomemory", lexicon.oomRuby),
+            ("php_memory_limit", lexicon.oomPHP),
+            ("jvm_native_memory", lexicon.oomJVMNative),
+            ("torch_cpu_alloc", lexicon.oomTorchCPU),
+            ("enomem", lexicon.oomErrno),
             ("out_of_memory", lexicon.oomGeneric),
         ]
     }()
@@ -597,6 +608,7 @@ enum BuiltinClassifier {
             return "cypress_contains:" + String(ASCII.string(content).prefix(80))
         }
         if hits.intersects(lexicon.jestHook) { return "jest_hook_timeout" }
+        if hits.intersects(lexicon.timeoutNavigation) { return "page_navigation" }
         if hits.intersects(lexicon.puppeteerWait) { return "puppeteer_wait" }
         if hits.intersects(lexicon.seleniumLocate),
             let selector = DetailExtractors.selector(after: "to be located by", in: evidence.messageBytes[...])
@@ -618,6 +630,7 @@ enum BuiltinClassifier {
             ("dotnet_test_timeout", lexicon.timeoutDotnet),
             ("timing_assertion", lexicon.timingAssertion),
             ("kotlin_coroutine_timeout", lexicon.timeoutKotlin),
+            ("ruby_timeout", lexicon.timeoutRuby),
             ("dotnet_timeout", lexicon.timeoutDotnetClass),
             ("timeout_error", lexicon.timeoutPython),
             ("java_timeout", lexicon.timeoutJava),

@@ -31,6 +31,15 @@ struct Lexicon: Sendable {
     let shellJobReport: PhraseSet
     let oomRustAlloc: PhraseSet
     let exitNine: PhraseSet
+    let timeoutNavigation: PhraseSet
+    let timeoutRuby: PhraseSet
+    let rubyNetFrames: PhraseSet
+    let oomTensor: PhraseSet
+    let oomErrno: PhraseSet
+    let oomRuby: PhraseSet
+    let oomPHP: PhraseSet
+    let oomJVMNative: PhraseSet
+    let oomTorchCPU: PhraseSet
     let oomGeneric: PhraseSet
 
     // MARK: - TLS
@@ -182,7 +191,9 @@ struct Lexicon: Sendable {
             "javascript heap out of memory", "heap limit allocation failed", "reached heap limit",
             "ineffective mark-compacts",
             // V8's own fatal wording, whatever allocated; an ArrayBuffer it could not allocate.
-            "allocation failed - process out of memory", "array buffer allocation failed")
+            "allocation failed - process out of memory", "array buffer allocation failed",
+            // The short form V8 gives a worker thread that reached its heap limit.
+            "js heap out of memory", "err_worker_out_of_memory", "node::oomerrorhandler")
         oomNumpy = book.group("arraymemoryerror", "for an array with shape")
         oomPython = book.group("~memoryerror~")
         oomDotnet = book.group("outofmemoryexception", "insufficient memory to continue")
@@ -198,11 +209,17 @@ struct Lexicon: Sendable {
         // Rust's default allocation error handler.
         oomRustAlloc = book.group("memory allocation of", "handle_alloc_error")
         exitNine = book.group("~exit 9~", "~exit code 9~", "~exit status 9~")
-        oomGeneric = book.group(
-            "out of memory", "cannot allocate memory", "~enomem~", "memory allocation failed",
-            // PyTorch's CPU allocator, TensorFlow, Ruby, PHP, the JVM's native memory.
-            "defaultcpuallocator: can't allocate memory", "oom when allocating", "nomemoryerror",
-            "allowed memory size of", "insufficient memory for the java runtime", "~error 137~")
+        // Each runtime's own out-of-memory wording, by the runtime that reports it: TensorFlow's
+        // allocator (a `ResourceExhaustedError`), errno 12 from any system call (its name and
+        // its C library text), Ruby's `NoMemoryError`, PHP's memory limit, the JVM's native
+        // memory, PyTorch's CPU allocator.
+        oomTensor = book.group("oom when allocating", "resourceexhaustederror")
+        oomErrno = book.group("cannot allocate memory", "~enomem~", "[errno 12]", "os error 12)")
+        oomRuby = book.group("nomemoryerror", "failed to allocate memory")
+        oomPHP = book.group("allowed memory size of")
+        oomJVMNative = book.group("insufficient memory for the java runtime")
+        oomTorchCPU = book.group("defaultcpuallocator: can't allocate memory")
+        oomGeneric = book.group("out of memory", "memory allocation failed", "~error 137~")
 
         sslLocalIssuer = book.group("unable to get local issuer certificate", "unable_to_get_issuer_cert_locally")
         sslPKIX = book.group("pkix path building failed", "unable to find valid certification path")
@@ -471,12 +488,20 @@ struct Lexicon: Sendable {
         jestHook = book.group("ms for a hook")
         seleniumLocate = book.group("waiting for element to be located", "waiting for element to be visible")
         timeoutKotlin = book.group("timeoutcancellationexception")
+        // A page load that ran out of time (Puppeteer's and Playwright's wording).
+        timeoutNavigation = book.group("navigation timeout")
+        // Ruby's `Timeout.timeout` block: `Timeout::Error`, "execution expired".
+        timeoutRuby = book.group("timeout::error", "~execution expired~")
+        // Frames of Ruby's own HTTP client.
+        rubyNetFrames = book.group("/net/protocol.rb", "/net/http.rb")
         timeoutDotnetClass = book.group("system.timeoutexception")
         // Eventually-style assertions and retry helpers: a condition that never held in time.
         timeoutEventually = book.group(
             "condition never satisfied", "not fulfilled within", "retry.try", "retry.waitfor",
             "satisfies predicate after", "conditiontimeoutexception", "condition with alias",
-            "never became true", "was not met within", "wasn't met within")
+            "never became true", "was not met within", "wasn't met within",
+            // WebdriverIO's and other wait helpers' `waitUntil`.
+            "condition timed out")
         waitHelperFrames = book.group(".waituntil(", "awaitility", ".eventually(", "retryuntil")
         // A Go test that wanted an error and got none: an assertion, whatever error it wanted.
         // A test that expected one exception or error and saw another or none.
