@@ -375,7 +375,9 @@ struct Lexicon: Sendable {
                 "grpc",
                 book.group(
                     "grpc", "_inactiverpcerror", "statuscode.unavailable", "~14 unavailable", "error while dialing",
-                    "failed to connect to all addresses", "subchannel")
+                    "failed to connect to all addresses", "subchannel",
+                    // The status errors of grpc-go and of tonic (Rust).
+                    "rpc error: code =", "status { code:")
             ),
             ("mqtt", book.group("mqtt", "paho", "mosquitto")),
             ("pulsar", book.group("pulsarclientexception")),
@@ -388,6 +390,8 @@ struct Lexicon: Sendable {
             ),
             ("websocket", book.group("websocket", "~ws://", "~wss://")),
             ("remoting", book.group("system.runtime.remoting")),
+            // Java RMI's own exceptions (`java.rmi.ConnectException`).
+            ("rmi", book.group("java.rmi.")),
             ("ldap", book.group("~ldap")),
             ("smtp", book.group("~smtp")),
         ]
