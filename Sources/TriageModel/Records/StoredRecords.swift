@@ -26,14 +26,11 @@ package struct ResultPoint: Sendable {
 /// durations need reading at all.
 package struct DurationSummary: Sendable, Equatable {
     package var testID: Int64
-    /// Passing results with a duration.
-    package var runs: Int
     package var lowest: Double
     package var highest: Double
 
-    package init(testID: Int64, runs: Int, lowest: Double, highest: Double) {
+    package init(testID: Int64, lowest: Double, highest: Double) {
         self.testID = testID
-        self.runs = runs
         self.lowest = lowest
         self.highest = highest
     }

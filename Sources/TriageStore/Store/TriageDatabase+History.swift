@@ -60,29 +60,6 @@ extension TriageDatabase {
         }
     }
 
-    /// The outcome and duration of every result of the given runs, and nothing else (their
-    /// `retried`, cluster and category are left empty): what timings are computed from.
-    package func durations(inRuns runIDs: [Int64]) throws -> [ResultPoint] {
-        guard !runIDs.isEmpty else { return [] }
-        return try read { db in
-            var points: [ResultPoint] = []
-            try db.forEach(
-                sql: """
-                    SELECT run_id, test_id, outcome, duration FROM result
-                    WHERE run_id IN (\(sqlPlaceholders(count: runIDs.count)))
-                    """,
-                arguments: SQLArguments(runIDs)
-            ) { row in
-                points.append(
-                    ResultPoint(
-                        runID: try row.required(0, "run_id", of: "result"), testID: try row.required(1, "test_id", of: "result"),
-                        outcome: Outcome(rawValue: try row.required(2, "outcome", of: "result")) ?? .error,
-                        retried: false, clusterID: nil, duration: row[3], category: nil))
-            }
-            return points
-        }
-    }
-
     /// The durations timings count: not negative, and finite (PostgreSQL orders NaN and
     /// infinity above every number, so one upper bound keeps out both, as on SQLite).
     private static let usableDuration = "duration >= 0 AND duration <= ?"
@@ -107,15 +84,15 @@ extension TriageDatabase {
         }
     }
 
-    /// Per test, how many passing results with a usable duration it has in the given runs,
-    /// and the lowest and highest of those durations.
+    /// Per test, the lowest and highest usable duration of its passing results in the given
+    /// runs.
     package func passingDurationSummaries(inRuns runIDs: [Int64]) throws -> [DurationSummary] {
         guard !runIDs.isEmpty else { return [] }
         return try read { db in
             var summaries: [DurationSummary] = []
             try db.forEach(
                 sql: """
-                    SELECT test_id, COUNT(*), MIN(duration), MAX(duration) FROM result
+                    SELECT test_id, MIN(duration), MAX(duration) FROM result
                     WHERE run_id IN (\(sqlPlaceholders(count: runIDs.count))) AND outcome = 'passed'
                       AND \(Self.usableDuration)
                     GROUP BY test_id
@@ -124,9 +101,9 @@ extension TriageDatabase {
             ) { row in
                 summaries.append(
                     DurationSummary(
-                        testID: try row.required(0, "test_id", of: "result"), runs: try row.required(1, "count", of: "result"),
-                        lowest: try row.required(2, "duration", of: "result"),
-                        highest: try row.required(3, "duration", of: "result")))
+                        testID: try row.required(0, "test_id", of: "result"),
+                        lowest: try row.required(1, "duration", of: "result"),
+                        highest: try row.required(2, "duration", of: "result")))
             }
             return summaries
         }
