@@ -2,7 +2,8 @@ import Foundation
 import TriageModel
 
 /// The PostgreSQL schema: the tables, columns and constraints of the SQLite schema (`Schema`,
-/// at migration v9), laid out for a database that a whole CI fleet writes to.
+/// at migration v11, less v10's index, see `version`), laid out for a database that a whole CI
+/// fleet writes to.
 ///
 /// **One SQL text for both backends.** The store runs the same statements on SQLite and
 /// PostgreSQL, so names and meanings match exactly:
