@@ -128,7 +128,7 @@ extension TriageDatabase {
             // Statistics for the tables just filled, rather than waiting for autovacuum: read
             // right after nine million results went into a new partition, before it had been
             // analyzed, a flakiness window took 8.7 s; once analyzed, 0.2–0.4 s.
-            try destination.commit { try $0.execute(sql: "ANALYZE") }
+            _ = try destination.commit { try $0.execute(sql: "ANALYZE") }
         }
         var report = CopyReport(from: path, to: destination.path, tables: [])
         for table in Self.copiedTables {
