@@ -687,6 +687,12 @@ private func signature(_ message: String?, text: String? = nil, type: String? = 
              category: "oom", detail: "node_heap"),
         Case(message: "PHP Fatal error:  Allowed memory size of 1024 bytes exhausted", category: "oom",
              detail: "php_memory_limit"),
+        // A `>` is quoted source only as pytest's marker in the first column or a code frame's
+        // `> 12 |`; as a log's or a quote's prefix, the line is the failure itself.
+        Case(
+            message: ">\tException in thread \"main\" java.net.ConnectException: Connection refused: localhost/127.0.0.1:3000",
+            category: "connection_refused", detail: "http"),
+        Case(message: "   >     java.lang.OutOfMemoryError: Java heap space", category: "oom", detail: "java_heap"),
         // sig-v4: each runtime's own out-of-memory wording is a kind of its own.
         Case(message: "ResourceExhaustedError: OOM when allocating tensor with shape[64,512,512]", category: "oom",
              detail: "tensor_alloc"),
@@ -739,5 +745,25 @@ private func signature(_ message: String?, text: String? = nil, type: String? = 
         let result = signature(example.message, text: example.text, test: "t")
         #expect(result.category == example.category, "\(example.message)")
         #expect(result.detail == example.detail, "\(example.message)")
+    }
+}
+
+/// Which lines are quoted source: pytest's `>` marker in the first column and a code frame's
+/// `> 12 |`, and no other `>` prefix.
+@Suite struct QuotedSourceLineTests {
+    @Test(arguments: [
+        (">       assert client.get(url).status == 200", true),
+        (">   import missing_module", true),
+        ("    > 12 |     expect(ping()).toBe(true)", true),
+        (">  7 | const x = 1", true),
+        ("   >     java.lang.AssertionError: boom", false),
+        (">\tCaused by: java.net.ConnectException: Connection refused", false),
+        ("> 1) test_it_downloads_the_config_file", false),
+        ("> Task :core:test FAILED", false),
+    ])
+    func aLineIsQuotedSourceOnlyByItsMarker(line: String, isSource: Bool) {
+        let bytes = Array(line.utf8)
+        let frame = bytes.withUnsafeBufferPointer { FrameLines.isFrame($0, lineStart: 0, previousWasFileLine: false) }
+        #expect(frame == isSource, "\(line)")
     }
 }

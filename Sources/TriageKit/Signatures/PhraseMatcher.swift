@@ -345,7 +345,19 @@ enum FrameLines {
         if previousWasFileLine && indented { return true }
         if hasPrefix(text, at: index, "at ") { return true }
         if hasPrefix(text, at: index, "File \"") { return true }
-        if hasPrefix(text, at: index, ">") { return true }
+        // pytest marks the failing source line with `>` in its first column and keeps the code's
+        // own indentation (`>       assert x`); a code frame (Jest, Babel) marks it `> 12 |`
+        // at any indentation. Any other `>` is a log's or a quote's prefix (Gradle's
+        // `   >     java.lang.AssertionError`, a quoted `>\tCaused by: ...`).
+        if hasPrefix(text, at: index, ">") {
+            if !indented, hasPrefix(text, at: index, ">   ") { return true }
+            var digits = index + 1
+            while digits < text.count, text[digits] == UInt8(ascii: " ") { digits += 1 }
+            let number = digits
+            while digits < text.count, ASCII.isDigit(text[digits]) { digits += 1 }
+            while digits < text.count, text[digits] == UInt8(ascii: " ") { digits += 1 }
+            return digits > number && digits < text.count && text[digits] == UInt8(ascii: "|")
+        }
         if hasPrefix(text, at: index, "INTERNALERROR>") {
             var inner = index + 14
             while inner < text.count, text[inner] == UInt8(ascii: " ") { inner += 1 }
