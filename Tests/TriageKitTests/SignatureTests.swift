@@ -693,6 +693,12 @@ private func signature(_ message: String?, text: String? = nil, type: String? = 
             message: ">\tException in thread \"main\" java.net.ConnectException: Connection refused: localhost/127.0.0.1:3000",
             category: "connection_refused", detail: "http"),
         Case(message: "   >     java.lang.OutOfMemoryError: Java heap space", category: "oom", detail: "java_heap"),
+        // A Unix socket nobody listens on: `connect` fails with ENOENT.
+        Case(
+            message: "dial unix /run/agent/agent.sock: connect: no such file or directory", category: "connection_refused",
+            detail: "unix_socket"),
+        Case(message: "Error: connect ENOENT /tmp/worker.sock", category: "connection_refused", detail: "unix_socket"),
+        Case(message: "open /tmp/fixtures/users.json: no such file or directory", category: "file_not_found", detail: "tmp_path"),
         // sig-v4: each runtime's own out-of-memory wording is a kind of its own.
         Case(message: "ResourceExhaustedError: OOM when allocating tensor with shape[64,512,512]", category: "oom",
              detail: "tensor_alloc"),

@@ -265,7 +265,11 @@ struct Lexicon: Sendable {
             // Chromium's net error names, Rust's io::ErrorKind and raw OS codes, .NET's
             // SocketException with its native code, PgJDBC's `Connection to host:port refused.`.
             "err_connection_refused", "kind: connectionrefused", "os { code: 111,", "os { code: 61,",
-            "socketexception (10061)", "~refused.")
+            "socketexception (10061)", "~refused.",
+            // Connecting to a Unix socket that nobody listens on: the `connect` call itself
+            // failing with ENOENT (Go's `dial unix …: connect: no such file or directory`,
+            // Node's `connect ENOENT /path.sock`).
+            "connect: no such file or directory", "~connect enoent")
         // The MySQL client's `Can't connect to MySQL server on 'host' (111)`.
         mysqlCannotConnect = book.group("can't connect to mysql server")
         refusedErrnoInParentheses = book.group("(111)", "(61)", "(10061)")
@@ -386,7 +390,9 @@ struct Lexicon: Sendable {
                 "unix_socket",
                 book.group(
                     "unix socket", "dial unix", "unix domain socket", "~af_unix", "~unixgram", "~unixpacket",
-                    "read unix ", "write unix ", "~.sock'", "~.sock\"", "~.sock:")
+                    "read unix ", "write unix ", "~.sock'", "~.sock\"", "~.sock:",
+                    // Only a socket with a path fails to connect with ENOENT.
+                    "connect: no such file or directory", "~connect enoent")
             ),
             ("websocket", book.group("websocket", "~ws://", "~wss://")),
             ("remoting", book.group("system.runtime.remoting")),
