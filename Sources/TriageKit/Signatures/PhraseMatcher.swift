@@ -351,12 +351,13 @@ enum FrameLines {
         // `   >     java.lang.AssertionError`, a quoted `>\tCaused by: ...`).
         if hasPrefix(text, at: index, ">") {
             if !indented, hasPrefix(text, at: index, ">   ") { return true }
-            var digits = index + 1
-            while digits < text.count, text[digits] == UInt8(ascii: " ") { digits += 1 }
-            let number = digits
-            while digits < text.count, ASCII.isDigit(text[digits]) { digits += 1 }
-            while digits < text.count, text[digits] == UInt8(ascii: " ") { digits += 1 }
-            return digits > number && digits < text.count && text[digits] == UInt8(ascii: "|")
+            var next = index + 1
+            while next < text.count, text[next] == UInt8(ascii: " ") { next += 1 }
+            let numberStart = next
+            while next < text.count, ASCII.isDigit(text[next]) { next += 1 }
+            let hasNumber = next > numberStart
+            while next < text.count, text[next] == UInt8(ascii: " ") { next += 1 }
+            return hasNumber && next < text.count && text[next] == UInt8(ascii: "|")
         }
         if hasPrefix(text, at: index, "INTERNALERROR>") {
             var inner = index + 14
