@@ -17,6 +17,11 @@ import TriageStore
         ("com.acme.CalcTest::[1] 1, 2", "com.acme.CalcTest::[1] 1, 2"),
         ("Suite::[1]", "Suite::[1]"),
         ("unbalanced::test]", "unbalanced::test]"),
+        ("Suite::[1]", "Suite::[1]"),
+        ("pkg.Suite.(1)", "pkg.Suite.(1)"),
+        ("tests/test_x.py::[2]", "tests/test_x.py::[2]"),
+        ("tests::test_\u{e9}t\u{e9}[caf\u{e9}-\u{1F600}]", "tests::test_\u{e9}t\u{e9}"),
+        ("Calc::Summe (Zeile \u{e4}) [2]", "Calc::Summe"),
     ])
     func parametersAreLeftOut(id: String, expected: String) {
         #expect(FailureInput.withoutParameters(id) == expected)

@@ -112,17 +112,17 @@ public struct SignatureEngine: Sendable {
                     matcher.rule.isPerTest ?? (category == "assertion_failure" || category == "unclassified")
                 return makeSignature(
                     category: category, detail: match.detail, evidence: evidence, isPerTest: isPerTest,
-                    test: input.testWithoutParameters, rule: matcher.rule.name, version: teamRuleVersions[index])
+                    input: input, rule: matcher.rule.name, version: teamRuleVersions[index])
             }
         }
         let verdict = BuiltinClassifier.classify(input)
         return makeSignature(
             category: verdict.category, detail: verdict.detail, evidence: verdict.evidence,
-            isPerTest: verdict.isPerTest, test: input.testWithoutParameters, rule: verdict.ruleName, version: Self.builtinRulesVersion)
+            isPerTest: verdict.isPerTest, input: input, rule: verdict.ruleName, version: Self.builtinRulesVersion)
     }
 
     private func makeSignature(
-        category: String, detail: String?, evidence: ArraySlice<UInt8>, isPerTest: Bool, test: String?, rule: String,
+        category: String, detail: String?, evidence: ArraySlice<UInt8>, isPerTest: Bool, input: FailureInput, rule: String,
         version: String
     ) -> Signature {
         // A list, set or dict has one shape whatever its length: one cause, one cluster.
@@ -140,7 +140,7 @@ public struct SignatureEngine: Sendable {
         add(detail ?? "")
         if isPerTest {
             add(template)
-            add(test ?? "")
+            add(input.testWithoutParameters ?? "")
         }
         let clusterID = Self.hexPrefix(key.finalize(), bytes: 5)
         return Signature(category: category, detail: detail, template: template, clusterID: clusterID, rule: rule)

@@ -25,18 +25,24 @@ public struct FailureInput: Sendable, Codable, Equatable {
     }
 
     /// `id` with its trailing bracketed and parenthesized groups removed, when a name is left.
+    ///
+    /// Read as UTF-8: every character it looks for is ASCII, and an ASCII byte never occurs
+    /// inside another character's bytes.
     package static func withoutParameters(_ id: String) -> String {
-        var text = Substring(id)
-        while let last = text.last, last == "]" || last == ")" {
-            let open: Character = last == "]" ? "[" : "("
+        let bytes = id.utf8
+        var end = bytes.endIndex
+        while end > bytes.startIndex {
+            let last = bytes[bytes.index(before: end)]
+            guard last == UInt8(ascii: "]") || last == UInt8(ascii: ")") else { break }
+            let open = last == UInt8(ascii: "]") ? UInt8(ascii: "[") : UInt8(ascii: "(")
             var depth = 0
-            var start: Substring.Index?
-            var index = text.endIndex
-            while index > text.startIndex {
-                index = text.index(before: index)
-                if text[index] == last {
+            var start: String.Index?
+            var index = end
+            while index > bytes.startIndex {
+                index = bytes.index(before: index)
+                if bytes[index] == last {
                     depth += 1
-                } else if text[index] == open {
+                } else if bytes[index] == open {
                     depth -= 1
                     if depth == 0 {
                         start = index
@@ -44,20 +50,25 @@ public struct FailureInput: Sendable, Codable, Equatable {
                     }
                 }
             }
-            guard let start else { break }
-            let rest = text[..<start].trimmingTrailingSpaces
+            guard var restEnd = start else { break }
+            while restEnd > bytes.startIndex, bytes[bytes.index(before: restEnd)] == UInt8(ascii: " ") {
+                restEnd = bytes.index(before: restEnd)
+            }
             // A name must be left (`[1] 1, 2` is all parameters) and end in a name character.
-            guard let end = rest.last, !rest.hasSuffix("::"), end != "." else { break }
-            text = rest
+            guard restEnd > bytes.startIndex else { break }
+            let lastOfRest = bytes[bytes.index(before: restEnd)]
+            guard lastOfRest != UInt8(ascii: "."), !bytes[..<restEnd].elementsEqualSuffix("::") else { break }
+            end = restEnd
         }
-        return String(text)
+        return end == bytes.endIndex ? id : String(decoding: bytes[..<end], as: UTF8.self)
     }
 }
 
-extension Substring {
-    fileprivate var trimmingTrailingSpaces: Substring {
-        var text = self
-        while text.last == " " { text = text.dropLast() }
-        return text
+extension Substring.UTF8View {
+    /// Whether these bytes end with the bytes of `suffix`.
+    fileprivate func elementsEqualSuffix(_ suffix: StaticString) -> Bool {
+        suffix.withUTF8Buffer { suffix in
+            self.suffix(suffix.count).elementsEqual(suffix)
+        }
     }
 }
