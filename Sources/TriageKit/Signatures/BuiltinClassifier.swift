@@ -183,10 +183,12 @@ enum BuiltinClassifier {
         }
         if hits.intersects(lexicon.refused)
             || (hits.intersects(lexicon.mysqlCannotConnect) && hits.intersects(lexicon.refusedErrnoInParentheses))
+            || (hits.intersects(lexicon.mysqlConnectCodes) && !hits.intersects(lexicon.timeoutGeneric)
+                && !hits.intersects(lexicon.connectTimeout))
         {
             return found(
                 "connection_refused", serviceDetail(&evidence),
-                lexicon.refused.union(lexicon.mysqlCannotConnect))
+                lexicon.refused.union(lexicon.mysqlCannotConnect).union(lexicon.mysqlConnectCodes))
         }
         if hits.intersects(lexicon.addressInUse) {
             return found("address_in_use", bindDetail(evidence.anywhere()), lexicon.addressInUse)
@@ -213,8 +215,8 @@ enum BuiltinClassifier {
         if hits.intersects(lexicon.runnerTimeouts) {
             return found("timeout", timeoutDetail(hits, &evidence), lexicon.runnerTimeouts)
         }
-        if hits.intersects(lexicon.poolTimeout) {
-            return found("connection_timeout", "pool", lexicon.poolTimeout)
+        if let pool = lexicon.poolTimeoutKinds.first(where: { hits.intersects($0.cues) }) {
+            return found("connection_timeout", pool.detail, lexicon.poolTimeout)
         }
         if hits.intersects(lexicon.connectTimeout) {
             return found("connection_timeout", serviceDetail(&evidence), lexicon.connectTimeout)
@@ -258,8 +260,11 @@ enum BuiltinClassifier {
         if hits.intersects(lexicon.mysqlLockWait) {
             return found("database_locked", "mysql_lock_wait", lexicon.mysqlLockWait)
         }
-        if hits.intersects(lexicon.deadlock) {
-            return found("database_locked", "deadlock", lexicon.deadlock)
+        if hits.intersects(lexicon.postgresLockNotAvailable) {
+            return found("database_locked", "postgres_lock_timeout", lexicon.postgresLockNotAvailable)
+        }
+        if let deadlock = lexicon.deadlockKinds.first(where: { hits.intersects($0.cues) }) {
+            return found("database_locked", deadlock.detail, lexicon.deadlock)
         }
 
         // Code and test set-up errors.
@@ -427,12 +432,18 @@ enum BuiltinClassifier {
     /// Address-in-use failures are told apart by the runtime that tried to bind.
     private static func bindDetail(_ hits: PhraseSet) -> String {
         let lexicon = Lexicon.shared
+        if hits.intersects(lexicon.socketAddressUsage), hits.intersects(lexicon.connectAttempt),
+            !hits.intersects(lexicon.bindAttempt)
+        {
+            return "windows_port_exhaustion"
+        }
         let runtimes: [(String, PhraseSet)] = [
             ("netty_bind", lexicon.bindNetty),
             ("kestrel_bind", lexicon.bindKestrel),
             ("httplistener_bind", lexicon.bindHttpListener),
             ("dotnet_bind", lexicon.bindDotnet),
             ("java_bind", lexicon.bindJava),
+            ("rust_bind", lexicon.bindRust),
             ("python_bind", lexicon.bindPython),
             ("go_listen", lexicon.bindGo),
             ("node_listen", lexicon.bindNode),
@@ -582,10 +593,17 @@ enum BuiltinClassifier {
             ?? DetailExtractors.quoted(after: nil, in: line)
             ?? DetailExtractors.unquotedPath(in: line)
         guard let path, !path.isEmpty else { return "unknown_path" }
-        switch DetailExtractors.pathKind(path) {
-        case .lockFile, .absolute: return "absolute_path"
-        case .tempFile, .tempDirectory: return "tmp_path"
-        case .relative: return "relative_path"
+        let kind = DetailExtractors.pathKind(path)
+        if kind == .tempFile || kind == .tempDirectory { return "tmp_path" }
+        // Where the file was expected says why it is missing: a temporary folder that was
+        // cleaned, a project that was not built, data the tests ship, or a folder on one
+        // developer's machine.
+        switch DetailExtractors.folderKind(path) {
+        case .temporary: return "tmp_path"
+        case .projectFile: return "project_file"
+        case .testData: return "test_data"
+        case .userHome: return "user_home_path"
+        case nil: return kind == .relative ? "relative_path" : "absolute_path"
         }
     }
 
@@ -593,6 +611,8 @@ enum BuiltinClassifier {
         let lexicon = Lexicon.shared
         if hits.intersects(lexicon.timeoutGoTest) { return "go_test_deadline" }
         if hits.intersects(lexicon.timeoutPytest) { return "pytest_timeout" }
+        if hits.intersects(lexicon.timeoutKarmaCapture) { return "karma_capture_timeout" }
+        if hits.intersects(lexicon.timeoutKarmaNoMessage) { return "karma_no_message" }
         if hits.intersects(lexicon.timeoutMocha) {
             return evidence.anywhere().intersects(lexicon.hookWord) ? "mocha_hook_timeout" : "mocha_test_timeout"
         }

@@ -287,6 +287,53 @@ enum DetailExtractors {
         return .relative
     }
 
+    enum FolderKind {
+        case temporary, projectFile, testData, userHome
+    }
+
+    /// What the folders of a path say about it: a temporary folder anywhere in it (`.tmp/x`,
+    /// `build\temp\x`), a test's data (`src/test/resources`, `testdata`, `fixtures`, a file
+    /// named `test…`), or a folder under a user's home (`~/…`, `/home/ann/…`,
+    /// `C:\Users\ann\…`); nil for anything else.
+    static func folderKind(_ path: Bytes) -> FolderKind? {
+        let components = path.split { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "\\") }
+            .map { ASCII.string($0.map(ASCII.lower)) }
+        if components.contains(where: { ["tmp", "temp", ".tmp", ".temp"].contains($0) }) { return .temporary }
+        if let file = components.last, isProjectFile(file) { return .projectFile }
+        if components.contains(where: isTestFolder) { return .testData }
+        if path.first == UInt8(ascii: "~") { return .userHome }
+        // `home/NAME/…` or `users/NAME/…`, after a drive letter if any, unless NAME is the
+        // account a CI service runs its jobs under.
+        let folders = components.drop { $0.hasSuffix(":") }
+        if let top = folders.first, ["home", "users"].contains(top), folders.count > 2,
+            !ciAccounts.contains(folders[folders.startIndex + 1])
+        {
+            return .userHome
+        }
+        return nil
+    }
+
+    /// A build's project or manifest file: what a runner reads before any test runs.
+    private static func isProjectFile(_ name: String) -> Bool {
+        let extensions = [".csproj", ".fsproj", ".vbproj", ".vcxproj", ".sln", ".xcodeproj", ".pbxproj"]
+        let manifests = ["package.json", "pom.xml", "build.gradle", "build.gradle.kts", "cargo.toml", "go.mod",
+                         "pyproject.toml", "setup.py", "tsconfig.json"]
+        return extensions.contains { name.hasSuffix($0) } || manifests.contains(name)
+    }
+
+    /// The accounts GitHub Actions, Travis CI, CircleCI, Azure Pipelines, GitLab and Jenkins
+    /// agents run jobs under: a home folder of theirs is a CI workspace, not a developer's.
+    private static let ciAccounts: Set<String> = [
+        "runner", "runneradmin", "travis", "circleci", "vsts", "vssadministrator", "cloudtest", "gitlab-runner",
+        "jenkins", "builder", "buildkite-agent", "ubuntu", "root",
+    ]
+
+    private static func isTestFolder(_ name: String) -> Bool {
+        name.hasPrefix("test") || name.hasPrefix("fixture") || name.hasPrefix("__fixture")
+            || ["spec", "specs", "__tests__", "__snapshots__"].contains(name) || name.hasSuffix("_test")
+            || name.hasSuffix("tests") || name.hasSuffix("-test")
+    }
+
     private static let temporaryRoots = [
         "/tmp/", "/var/tmp/", "/private/tmp/", "/private/var/folders/", "/var/folders/", "/dev/shm/",
     ]

@@ -59,6 +59,7 @@ struct Lexicon: Sendable {
     let permissionWords: PhraseSet
     let refused: PhraseSet
     let mysqlCannotConnect: PhraseSet
+    let mysqlConnectCodes: PhraseSet
     let refusedErrnoInParentheses: PhraseSet
     let addressInUse: PhraseSet
     let addressNotAvailable: PhraseSet
@@ -73,6 +74,7 @@ struct Lexicon: Sendable {
     let connectTimeout: PhraseSet
     let cannotConnect: PhraseSet
     let poolTimeout: PhraseSet
+    let poolTimeoutKinds: [(detail: String, cues: PhraseSet)]
     let taskCanceled: PhraseSet
     let taskCanceledTask: PhraseSet
     let clientException: PhraseSet
@@ -92,6 +94,10 @@ struct Lexicon: Sendable {
     let bindHttpListener: PhraseSet
     let bindGo: PhraseSet
     let bindNode: PhraseSet
+    let bindRust: PhraseSet
+    let socketAddressUsage: PhraseSet
+    let connectAttempt: PhraseSet
+    let bindAttempt: PhraseSet
     let bindPython: PhraseSet
 
     // MARK: - Storage and files
@@ -99,7 +105,9 @@ struct Lexicon: Sendable {
     let isLocked: PhraseSet
     let sqliteContext: PhraseSet
     let mysqlLockWait: PhraseSet
+    let postgresLockNotAvailable: PhraseSet
     let deadlock: PhraseSet
+    let deadlockKinds: [(detail: String, cues: PhraseSet)]
     let fileNotFound: PhraseSet
     let permissionDenied: PhraseSet
     let readOnlyFileSystem: PhraseSet
@@ -165,6 +173,8 @@ struct Lexicon: Sendable {
     let timeoutEventually: PhraseSet
     let waitHelperFrames: PhraseSet
     let runnerTimeouts: PhraseSet
+    let timeoutKarmaCapture: PhraseSet
+    let timeoutKarmaNoMessage: PhraseSet
     let expectedErrorMissing: PhraseSet
     let durationComparison: PhraseSet
     let timeoutWord: PhraseSet
@@ -265,13 +275,16 @@ struct Lexicon: Sendable {
             // Chromium's net error names, Rust's io::ErrorKind and raw OS codes, .NET's
             // SocketException with its native code, PgJDBC's `Connection to host:port refused.`.
             "err_connection_refused", "kind: connectionrefused", "os { code: 111,", "os { code: 61,",
-            "socketexception (10061)", "~refused.",
+            "socketexception (10061)", "~refused.", "tns:no listener",
             // Connecting to a Unix socket that nobody listens on: the `connect` call itself
             // failing with ENOENT (Go's `dial unix …: connect: no such file or directory`,
             // Node's `connect ENOENT /path.sock`).
             "connect: no such file or directory", "~connect enoent")
         // The MySQL client's `Can't connect to MySQL server on 'host' (111)`.
         mysqlCannotConnect = book.group("can't connect to mysql server")
+        // The MySQL client's own codes for a server it could not reach (2002: its socket or
+        // host, 2003: its TCP port), as PHP's PDO quotes them.
+        mysqlConnectCodes = book.group("sqlstate[hy000] [2002]", "sqlstate[hy000] [2003]")
         refusedErrnoInParentheses = book.group("(111)", "(61)", "(10061)")
         addressInUse = book.group(
             "address already in use", "eaddrinuse", "[errno 98]", "[errno 48]", "wsaeaddrinuse",
@@ -301,7 +314,9 @@ struct Lexicon: Sendable {
             "response ended prematurely", "server closed idle connection", "other side closed",
             "serverdisconnectederror", "server disconnected", "unexpected end of stream on",
             "terminating connection due to administrator command", "lost connection to mysql server",
-            "server has gone away", "connection closed by server")
+            "server has gone away", "connection closed by server",
+            // hyper (Rust): the peer closed the connection before the whole response.
+            "~incompletemessage~", "connection closed before message completed", "kind: incomplete,")
         brokenPipe = book.group("broken pipe", "~epipe~", "[errno 32]", "brokenpipeerror")
         dnsTemporary = book.group(
             "temporary failure in name resolution", "eai_again", "[errno -3]", "server misbehaving",
@@ -325,18 +340,39 @@ struct Lexicon: Sendable {
             "did not properly respond after a period of time", "i/o timeout", "timeout connecting to server",
             "timed out connecting", "connection timeout", "timeout while connecting", "serverselectiontimeouterror",
             "connect timeout", "timeout waiting for connection", "connection attempt timed out",
-            "err_connection_timed_out", "err_timed_out", "kind: timedout", "os { code: 110,", "os { code: 60,",
-            "socketexception (10060)", "connectiontimeouterror", "httpconnecttimeoutexception")
+            "err_connection_timed_out", "err_timed_out", "kind: timedout", "source: timedout", "os { code: 110,",
+            "os { code: 60,",
+            "socketexception (10060)", "connectiontimeouterror", "httpconnecttimeoutexception",
+            // Kafka's clients waiting for a broker to answer.
+            "while fetching topic metadata", "not present in metadata after")
         // A client that could not connect and does not say why (no errno): refused, unless a
         // timeout is named with it.
         cannotConnect = book.group(
             "it was not possible to connect", "failed to connect to", "unable to connect to", "could not connect to",
             "communications link failure", "communicationsexception", "socketfailure on", "cannot connect to",
-            "can't connect to", "failed to establish a new connection", "unable to establish connection")
+            "can't connect to", "failed to establish a new connection", "unable to establish connection",
+            // Client libraries that found no server to talk to: SQL Server's client, PgJDBC,
+            // Oracle's thin driver, Elasticsearch's and Cassandra's drivers, kafka-python, pika.
+            "error occurred while establishing a connection to sql server", "the connection attempt failed",
+            "the network adapter could not establish the connection", "nonodeavailableexception",
+            "none of the configured nodes are available", "failed to ping the specified node",
+            "could not reach any contact point", "nohostavailableexception", "~nobrokersavailable",
+            "amqpconnectionerror",
+            // grpc-java's status for a channel that could not connect.
+            "statusruntimeexception: unavailable")
         // Connection pools that ran out of time waiting for a free connection.
-        poolTimeout = book.group(
-            "connection is not available, request timed out", "timeout waiting for idle object",
-            "queuepool limit of size", "connectionpooltimeoutexception", "timeout waiting for connection from pool")
+        // Told apart by the pool's library: the pool, not the server, ran out of connections.
+        poolTimeoutKinds = [
+            // HikariCP, Apache Commons Pool (DBCP).
+            ("jdbc_pool", book.group("connection is not available, request timed out", "timeout waiting for idle object")),
+            // Apache HttpClient.
+            ("http_pool", book.group("connectionpooltimeoutexception", "timeout waiting for connection from pool")),
+            ("sqlalchemy_pool", book.group("queuepool limit of size")),
+            // Rust's sqlx and ADO.NET's connection pool.
+            ("sqlx_pool", book.group("~pooltimedout~", "pool timed out while waiting for an open connection")),
+            ("ado_pool", book.group("prior to obtaining a connection from the pool")),
+        ]
+        poolTimeout = poolTimeoutKinds.reduce(PhraseSet()) { $0.union($1.cues) }
         // .NET's HttpClient reports its timeout as a cancelled task.
         taskCanceledTask = book.group("taskcanceledexception", "a task was canceled")
         taskCanceled = book.group("operationcanceledexception").union(taskCanceledTask)
@@ -365,14 +401,24 @@ struct Lexicon: Sendable {
                     // libpq's wording of a connection the server dropped.
                     "server closed the connection unexpectedly", "terminating connection due to administrator command")
             ),
-            ("mysql", book.group("mysql", "mariadb", "the last packet sent successfully to the server")),
+            (
+                "mysql",
+                book.group(
+                    "mysql", "mariadb", "the last packet sent successfully to the server", "sqlstate[hy000] [2002]",
+                    "sqlstate[hy000] [2003]")
+            ),
+            (
+                "oracle",
+                book.group(
+                    "~ora-", "~tns:", "oracle.jdbc", "oracle.net", "the network adapter could not establish the connection")
+            ),
             ("mongo", book.group("mongo")),
-            ("elasticsearch", book.group("elasticsearch", "opensearch")),
-            ("rabbitmq", book.group("rabbitmq", "amqp")),
+            ("elasticsearch", book.group("elasticsearch", "opensearch", "nonodeavailableexception")),
+            ("rabbitmq", book.group("rabbitmq", "amqp", "~pika", "kombu")),
             ("memcached", book.group("memcache")),
             ("zookeeper", book.group("zookeeper")),
-            ("kafka", book.group("kafka")),
-            ("cassandra", book.group("cassandra")),
+            ("kafka", book.group("kafka", "~nobrokersavailable")),
+            ("cassandra", book.group("cassandra", "datastax", "nohostavailableexception")),
             ("sqlserver", book.group("sqlserver", "sql server", "mssql")),
             ("selenium", book.group("selenium", "webdriver", "chromedriver", "geckodriver")),
             (
@@ -408,7 +454,8 @@ struct Lexicon: Sendable {
             "webclient", "http request", "http error", "/http/", "requests/adapters", "net::err_", "kestrel", "page.goto",
             "socket hang up", "~http~", "~https~", "curl: (", "httpwebrequest", "webexception", "~reqwest",
             "hyper::", "~undici", "~got(", "superagent", "~fetch(", "~net/http", "httphostconnectexception",
-            "resourceaccessexception", "response ended prematurely", "server closed idle connection")
+            "resourceaccessexception", "response ended prematurely", "server closed idle connection", "faraday",
+            "~hyper(", "~incompletemessage~", "connection closed before message completed")
         loopback = book.group("127.0.0.1", "~localhost~", "[::1]", "(::1)", "0:0:0:0:0:0:0:1", "~127.0.")
 
         bindNetty = book.group("bind(..) failed", "io.netty")
@@ -416,7 +463,14 @@ struct Lexicon: Sendable {
         bindKestrel = book.group("failed to bind to address", "aspnetcore", "kestrel")
         bindHttpListener = book.group("httplistenerexception")
         bindDotnet = book.group("socketexception", "system.net", "kestrel", "aspnetcore", "system.io.ioexception")
-        bindGo = book.group("listen tcp", "bind: address already in use")
+        bindGo = book.group("listen tcp", "listen udp", "bind: address already in use")
+        // std::io::Error's display and debug forms.
+        bindRust = book.group("(os error 98)", "(os error 48)", "(os error 10048)", "kind: addrinuse")
+        // Windows words a connect that found no free local port as it words a bind that found
+        // its port taken.
+        socketAddressUsage = book.group("only one usage of each socket address")
+        connectAttempt = book.group("~connectex", "can't connect to", "cannot connect to", "failed to connect")
+        bindAttempt = book.group("~bind:", "to bind", "~listen tcp", "~listen udp")
         bindNode = book.group("eaddrinuse")
         bindPython = book.group(
             "[errno 98]", "[errno 48]", "oserror", "socket.error", "error while attempting to bind", "winerror 10048",
@@ -427,7 +481,17 @@ struct Lexicon: Sendable {
         isLocked = book.group("is locked")
         sqliteContext = book.group("sqlite", "operationalerror", "operationale")
         mysqlLockWait = book.group("lock wait timeout exceeded")
-        deadlock = book.group("deadlock detected", "deadlock found when trying to get lock")
+        // PostgreSQL's SQLSTATE 55P03: a `NOWAIT` lock or a `lock_timeout` that ran out.
+        postgresLockNotAvailable = book.group(
+            "locknotavailable", "could not obtain lock on", "canceling statement due to lock timeout", "~55p03~")
+        // Told apart by the database that chose a victim (Oracle's wording contains PostgreSQL's).
+        deadlockKinds = [
+            ("oracle_deadlock", book.group("ora-00060")),
+            ("mysql_deadlock", book.group("deadlock found when trying to get lock", "er_lock_deadlock")),
+            ("postgres_deadlock", book.group("deadlock detected", "deadlockdetected", "~40p01~")),
+            ("sqlserver_deadlock", book.group("was deadlocked on lock", "chosen as the deadlock victim")),
+        ]
+        deadlock = deadlockKinds.reduce(PhraseSet()) { $0.union($1.cues) }
         fileNotFound = book.group(
             "kind: notfound", "because there is no such file", "nsfilereadnosuchfileerror",
             "filenotfounderror", "no such file or directory", "~enoent~", "filenotfoundexception",
@@ -534,14 +598,18 @@ struct Lexicon: Sendable {
         timeoutPython = book.group("timeouterror")
         timeoutJava = book.group("timeoutexception")
         timeoutDeadline = book.group("context deadline exceeded", "deadline exceeded", "deadlineexceeded")
+        // Karma's launcher gave up on a browser that never connected, or on one that went silent.
+        timeoutKarmaCapture = book.group("have not captured in")
+        timeoutKarmaNoMessage = book.group("because no message in")
         runnerTimeouts = timeoutGoTest.union(timeoutPytest).union(timeoutMocha).union(timeoutJest)
             .union(timeoutJUnit).union(timeoutTestNG).union(timeoutDotnet).union(timeoutPlaywrightTest)
+            .union(timeoutKarmaCapture).union(timeoutKarmaNoMessage)
         timeoutGeneric = book.group(
             "timed out", "timeout exceeded", "timed-out", "~timeout of", "~timeout after", "didn't finish within",
             "did not finish within", "did not complete within", "didn't complete within", "not completed within",
             "within given timeout", "in an expected time", "in the expected time", "~wait timeout~",
             // Python's subprocess, Ruby's Timeout, tokio's Elapsed, Rust's test harness, others' limits.
-            "timeoutexpired", "timeout expired", "timeout::error", "execution expired", "deadline has elapsed",
+            "timeoutexpired", "timeout expired", "timeoutexceeded", "timeout::error", "execution expired", "deadline has elapsed",
             "has been running for over", "time limit exceeded", "timeout elapsed", "timeout reached",
             "timeout occurred", "~timeout waiting", "exceeded the timeout", "exceeded timeout", "timeout exceeded",
             "timed out waiting", "waited too long", "~timeouterror~", "timeout expired waiting")
@@ -598,7 +666,7 @@ struct Lexicon: Sendable {
             "assert.aresame failed", "collectionassert", "stringassert", "~but found ", "~should be ",
             "~should have ", "~should not ", "~should equal",
             // Rust, Elixir, RSpec, Minitest, Dart, GoogleTest, Boost.Test, Hypothesis.
-            "assertion with ", "(compared using ", "~failed assertion", "expected equality of these values",
+            "assertion with ", "(compared using ", "failure/error:", "~failed assertion", "expected equality of these values",
             "~which is: ", "has failed [", "falsifying example", "assertion `", "assert_eq!", "assert_ne!",
             "assert!(", "debug_assert")
 
