@@ -185,10 +185,13 @@ enum BuiltinClassifier {
             || (hits.intersects(lexicon.mysqlCannotConnect) && hits.intersects(lexicon.refusedErrnoInParentheses))
             || (hits.intersects(lexicon.mysqlConnectCodes) && !hits.intersects(lexicon.timeoutGeneric)
                 && !hits.intersects(lexicon.connectTimeout))
+            // libpq's Unix socket that is not there: nobody listens.
+            || (hits.intersects(lexicon.libpqSocket) && hits.intersects(lexicon.fileNotFound))
         {
             return found(
                 "connection_refused", serviceDetail(&evidence),
-                lexicon.refused.union(lexicon.mysqlCannotConnect).union(lexicon.mysqlConnectCodes))
+                lexicon.refused.union(lexicon.mysqlCannotConnect).union(lexicon.mysqlConnectCodes)
+                    .union(lexicon.libpqSocket))
         }
         if hits.intersects(lexicon.addressInUse) {
             return found("address_in_use", bindDetail(evidence.anywhere()), lexicon.addressInUse)
@@ -613,6 +616,12 @@ enum BuiltinClassifier {
         if hits.intersects(lexicon.timeoutPytest) { return "pytest_timeout" }
         if hits.intersects(lexicon.timeoutKarmaCapture) { return "karma_capture_timeout" }
         if hits.intersects(lexicon.timeoutKarmaNoMessage) { return "karma_no_message" }
+        // Jest's runner on Jasmine quotes Jasmine's setting in its own wording.
+        if hits.intersects(lexicon.timeoutJasmine), !hits.intersects(lexicon.timeoutJest) { return "jasmine_timeout" }
+        if hits.intersects(lexicon.timeoutXCTestWait) { return "xctest_wait_timeout" }
+        if hits.intersects(lexicon.timeoutCTest) { return "ctest_timeout" }
+        if hits.intersects(lexicon.timeoutNextest) { return "nextest_timeout" }
+        if hits.intersects(lexicon.timeoutCIJob) { return "ci_job_timeout" }
         if hits.intersects(lexicon.timeoutMocha) {
             return evidence.anywhere().intersects(lexicon.hookWord) ? "mocha_hook_timeout" : "mocha_test_timeout"
         }

@@ -60,6 +60,7 @@ struct Lexicon: Sendable {
     let refused: PhraseSet
     let mysqlCannotConnect: PhraseSet
     let mysqlConnectCodes: PhraseSet
+    let libpqSocket: PhraseSet
     let refusedErrnoInParentheses: PhraseSet
     let addressInUse: PhraseSet
     let addressNotAvailable: PhraseSet
@@ -175,6 +176,11 @@ struct Lexicon: Sendable {
     let runnerTimeouts: PhraseSet
     let timeoutKarmaCapture: PhraseSet
     let timeoutKarmaNoMessage: PhraseSet
+    let timeoutJasmine: PhraseSet
+    let timeoutXCTestWait: PhraseSet
+    let timeoutCTest: PhraseSet
+    let timeoutNextest: PhraseSet
+    let timeoutCIJob: PhraseSet
     let expectedErrorMissing: PhraseSet
     let durationComparison: PhraseSet
     let timeoutWord: PhraseSet
@@ -279,7 +285,10 @@ struct Lexicon: Sendable {
             // Connecting to a Unix socket that nobody listens on: the `connect` call itself
             // failing with ENOENT (Go's `dial unix …: connect: no such file or directory`,
             // Node's `connect ENOENT /path.sock`).
-            "connect: no such file or directory", "~connect enoent")
+            "connect: no such file or directory", "~connect enoent",
+            // libpq's hint after a failed connect to its Unix socket.
+            "is the server running locally and accepting")
+        libpqSocket = book.group("connection to server on socket")
         // The MySQL client's `Can't connect to MySQL server on 'host' (111)`.
         mysqlCannotConnect = book.group("can't connect to mysql server")
         // The MySQL client's own codes for a server it could not reach (2002: its socket or
@@ -357,7 +366,7 @@ struct Lexicon: Sendable {
             "the network adapter could not establish the connection", "nonodeavailableexception",
             "none of the configured nodes are available", "failed to ping the specified node",
             "could not reach any contact point", "nohostavailableexception", "~nobrokersavailable",
-            "amqpconnectionerror",
+            "amqpconnectionerror", "can't reach database server",
             // grpc-java's status for a channel that could not connect.
             "statusruntimeexception: unavailable")
         // Connection pools that ran out of time waiting for a free connection.
@@ -371,6 +380,9 @@ struct Lexicon: Sendable {
             // Rust's sqlx and ADO.NET's connection pool.
             ("sqlx_pool", book.group("~pooltimedout~", "pool timed out while waiting for an open connection")),
             ("ado_pool", book.group("prior to obtaining a connection from the pool")),
+            // Knex (Node) and r2d2 (Rust), whose only error is this timeout.
+            ("knex_pool", book.group("timeout acquiring a connection")),
+            ("r2d2_pool", book.group("~r2d2")),
         ]
         poolTimeout = poolTimeoutKinds.reduce(PhraseSet()) { $0.union($1.cues) }
         // .NET's HttpClient reports its timeout as a cancelled task.
@@ -396,7 +408,7 @@ struct Lexicon: Sendable {
             (
                 "postgres",
                 book.group(
-                    "postgres", "psycopg", "asyncpg", "pg8000", "libpq", "npgsql", "psqlexception", "postmaster",
+                    "postgres", "psycopg", "asyncpg", ".s.pgsql.", "pg8000", "libpq", "npgsql", "psqlexception", "postmaster",
                     "pgconnection", "this probably means the server terminated abnormally",
                     // libpq's wording of a connection the server dropped.
                     "server closed the connection unexpectedly", "terminating connection due to administrator command")
@@ -591,7 +603,7 @@ struct Lexicon: Sendable {
             "is not less than", "is not greater than", "is not less than or equal to",
             "is not greater than or equal to")
         timeoutAwait = book.group("conditiontimeoutexception", "condition with alias")
-        timeoutDotnet = book.group("test exceeded timeout", "exceeded timeout value")
+        timeoutDotnet = book.group("test exceeded timeout", "exceeded timeout value", "exceeded execution timeout period")
         timingAssertion = book.group(
             "took longer", "should have timed out", "took too long", "expected to complete within",
             "should time out", "did not time out")
@@ -601,9 +613,18 @@ struct Lexicon: Sendable {
         // Karma's launcher gave up on a browser that never connected, or on one that went silent.
         timeoutKarmaCapture = book.group("have not captured in")
         timeoutKarmaNoMessage = book.group("because no message in")
+        timeoutJasmine = book.group("async function did not complete within", "jasmine.default_timeout_interval")
+        timeoutXCTestWait = book.group("asynchronous wait failed")
+        // CTest's and cargo-nextest's status lines for a test they stopped.
+        timeoutCTest = book.group("***timeout ")
+        timeoutNextest = book.group("~timeout [")
+        // The CI service stopped the whole job: GitLab, Jenkins, GitHub Actions.
+        timeoutCIJob = book.group(
+            "job failed: execution took longer than", "build timed out (after", "has exceeded the maximum execution time")
         runnerTimeouts = timeoutGoTest.union(timeoutPytest).union(timeoutMocha).union(timeoutJest)
             .union(timeoutJUnit).union(timeoutTestNG).union(timeoutDotnet).union(timeoutPlaywrightTest)
-            .union(timeoutKarmaCapture).union(timeoutKarmaNoMessage)
+            .union(timeoutKarmaCapture).union(timeoutKarmaNoMessage).union(timeoutJasmine).union(timeoutXCTestWait)
+            .union(timeoutCTest).union(timeoutNextest).union(timeoutCIJob)
         timeoutGeneric = book.group(
             "timed out", "timeout exceeded", "timed-out", "~timeout of", "~timeout after", "didn't finish within",
             "did not finish within", "did not complete within", "didn't complete within", "not completed within",
@@ -666,7 +687,7 @@ struct Lexicon: Sendable {
             "assert.aresame failed", "collectionassert", "stringassert", "~but found ", "~should be ",
             "~should have ", "~should not ", "~should equal",
             // Rust, Elixir, RSpec, Minitest, Dart, GoogleTest, Boost.Test, Hypothesis.
-            "assertion with ", "(compared using ", "failure/error:", "~failed assertion", "expected equality of these values",
+            "assertion with ", "(compared using ", "failure/error:", "values are not the same", "~test failed at ", "~failed assertion", "expected equality of these values",
             "~which is: ", "has failed [", "falsifying example", "assertion `", "assert_eq!", "assert_ne!",
             "assert!(", "debug_assert")
 
