@@ -93,6 +93,34 @@ import TriageStore
         #expect(unindexed == [])
     }
 
+    /// SQLite checks `x IN (list)` by building a temporary index of the list for every row: the
+    /// CHECKs of the tables every case is stored in compare in place, and still refuse what
+    /// they refused.
+    @Test func theChecksOfTheTablesEveryCaseGoesIntoCompareInPlace() throws {
+        let db = try TriageDatabase(path: try databasePath())
+        try Ingestor(database: db).ingest([try resultFile("checks", tests: 3)])
+        let definitions = try db.readSQLite { db in
+            try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name IN ('result', 'attempt')")
+        }
+        #expect(definitions.count == 2)
+        for definition in definitions {
+            #expect(!definition.contains(" IN ("), "\(definition)")
+        }
+        let queue = try DatabaseQueue(path: db.path)
+        for refused in [
+            "UPDATE result SET outcome = 'flaky'", "UPDATE result SET retried = 2",
+            "UPDATE attempt SET kind = 'rerun'", "UPDATE attempt SET outcome = 'broken'",
+        ] {
+            #expect(throws: DatabaseError.self, "\(refused)") { try queue.write { try $0.execute(sql: refused) } }
+        }
+        for allowed in [
+            "UPDATE result SET outcome = 'skipped'", "UPDATE result SET retried = 1",
+            "UPDATE attempt SET kind = 'retry'", "UPDATE attempt SET outcome = 'error'",
+        ] {
+            #expect(throws: Never.self, "\(allowed)") { try queue.write { try $0.execute(sql: allowed) } }
+        }
+    }
+
     /// A flakiness window starts from its failing results, through a partial index that SQLite
     /// uses only when the query says its predicate word for word.
     @Test func theFailingResultsOfAWindowComeFromTheirIndex() throws {

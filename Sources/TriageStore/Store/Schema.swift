@@ -432,6 +432,63 @@ package enum Schema {
             // found from this small index instead of by reading every result of the window.
             try db.execute(sql: "CREATE INDEX result_failing ON result(run_id, test_id) WHERE (outcome IS NULL OR outcome IN ('failed', 'error') OR retried = 1)")
         }
+        migrator.registerMigration("v12-checks-without-value-lists") { db in
+            // SQLite checks `x IN ('a', 'b', …)` by building a small temporary index of the
+            // list, on every row it checks: for the `result` and `attempt` CHECKs that was about
+            // a third of what storing a passing case cost. The same rules written as `x = 'a' OR
+            // x = 'b' …` compare in place. Both tables are rebuilt (SQLite cannot change a CHECK
+            // in place) with the same columns, ids and indexes; every stored row already passes
+            // the rules, which are the same.
+            try db.execute(
+                sql: """
+                    CREATE TABLE new_result (
+                        id INTEGER PRIMARY KEY,
+                        run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                        test_id INTEGER NOT NULL REFERENCES test(id),
+                        file_id INTEGER NOT NULL REFERENCES run_file(id) ON DELETE CASCADE,
+                        outcome TEXT NOT NULL
+                            CHECK (outcome = 'passed' OR outcome = 'failed' OR outcome = 'error' OR outcome = 'skipped'),
+                        attempts INTEGER NOT NULL CHECK (attempts >= 1),
+                        retried INTEGER NOT NULL DEFAULT 0 CHECK (retried = 0 OR retried = 1),
+                        duration REAL,
+                        cluster_id TEXT REFERENCES failure_cluster(id),
+                        UNIQUE (run_id, test_id)
+                    );
+                    INSERT INTO new_result (id, run_id, test_id, file_id, outcome, attempts, retried, duration, cluster_id)
+                        SELECT id, run_id, test_id, file_id, outcome, attempts, retried, duration, cluster_id FROM result;
+
+                    CREATE TABLE new_attempt (
+                        id INTEGER PRIMARY KEY,
+                        result_id INTEGER NOT NULL REFERENCES new_result(id) ON DELETE CASCADE,
+                        seq INTEGER NOT NULL,
+                        kind TEXT NOT NULL CHECK (kind = 'run' OR kind = 'retry' OR kind = 'teardown'),
+                        outcome TEXT NOT NULL
+                            CHECK (outcome = 'passed' OR outcome = 'failed' OR outcome = 'error' OR outcome = 'skipped'),
+                        inferred INTEGER NOT NULL DEFAULT 0,
+                        duration REAL,
+                        message TEXT,
+                        failure_type TEXT,
+                        failure_text TEXT,
+                        stdout TEXT,
+                        stderr TEXT,
+                        cluster_id TEXT REFERENCES failure_cluster(id),
+                        UNIQUE (result_id, seq)
+                    );
+                    INSERT INTO new_attempt (id, result_id, seq, kind, outcome, inferred, duration, message, failure_type,
+                                             failure_text, stdout, stderr, cluster_id)
+                        SELECT id, result_id, seq, kind, outcome, inferred, duration, message, failure_type,
+                               failure_text, stdout, stderr, cluster_id FROM attempt;
+                    DROP TABLE attempt;
+                    DROP TABLE result;
+                    ALTER TABLE new_result RENAME TO result;
+                    ALTER TABLE new_attempt RENAME TO attempt;
+                    CREATE INDEX result_test_run ON result(test_id, run_id);
+                    CREATE INDEX result_cluster ON result(cluster_id, run_id) WHERE cluster_id IS NOT NULL;
+                    CREATE INDEX result_file ON result(file_id);
+                    CREATE INDEX result_failing ON result(run_id, test_id) WHERE (outcome IS NULL OR outcome IN ('failed', 'error') OR retried = 1);
+                    CREATE INDEX attempt_cluster ON attempt(cluster_id);
+                    """)
+        }
         return migrator
     }
 }
