@@ -193,8 +193,10 @@ enum BuiltinClassifier {
                 lexicon.refused.union(lexicon.mysqlCannotConnect).union(lexicon.mysqlConnectCodes)
                     .union(lexicon.libpqSocket))
         }
-        if hits.intersects(lexicon.addressInUse) {
-            return found("address_in_use", bindDetail(evidence.anywhere()), lexicon.addressInUse)
+        if hits.intersects(lexicon.addressInUse)
+            || (hits.intersects(lexicon.bindException) && !hits.intersects(lexicon.addressNotAvailable))
+        {
+            return found("address_in_use", bindDetail(evidence.anywhere()), lexicon.addressInUse.union(lexicon.bindException))
         }
         if hits.intersects(lexicon.addressNotAvailable) {
             return found("address_not_available", "eaddrnotavail", lexicon.addressNotAvailable)
@@ -616,12 +618,18 @@ enum BuiltinClassifier {
         if hits.intersects(lexicon.timeoutPytest) { return "pytest_timeout" }
         if hits.intersects(lexicon.timeoutKarmaCapture) { return "karma_capture_timeout" }
         if hits.intersects(lexicon.timeoutKarmaNoMessage) { return "karma_no_message" }
-        // Jest's runner on Jasmine quotes Jasmine's setting in its own wording.
-        if hits.intersects(lexicon.timeoutJasmine), !hits.intersects(lexicon.timeoutJest) { return "jasmine_timeout" }
+        // Jest's runner on Jasmine quotes Jasmine's setting: Jasmine's own unless Jest is named.
+        if hits.intersects(lexicon.timeoutJasmine), !evidence.anywhere().intersects(lexicon.jestWord) {
+            return "jasmine_timeout"
+        }
         if hits.intersects(lexicon.timeoutXCTestWait) { return "xctest_wait_timeout" }
         if hits.intersects(lexicon.timeoutCTest) { return "ctest_timeout" }
         if hits.intersects(lexicon.timeoutNextest) { return "nextest_timeout" }
         if hits.intersects(lexicon.timeoutCIJob) { return "ci_job_timeout" }
+        if hits.intersects(lexicon.timeoutSubprocess) { return "subprocess_timeout" }
+        if hits.intersects(lexicon.timeoutRustHang) { return "test_hang" }
+        // A wait-until helper's own time limit: a condition that never held.
+        if evidence.anywhere().intersects(lexicon.waitHelperFrames) { return "eventually_condition" }
         if hits.intersects(lexicon.timeoutMocha) {
             return evidence.anywhere().intersects(lexicon.hookWord) ? "mocha_hook_timeout" : "mocha_test_timeout"
         }
@@ -639,11 +647,18 @@ enum BuiltinClassifier {
         if hits.intersects(lexicon.jestHook) { return "jest_hook_timeout" }
         if hits.intersects(lexicon.timeoutNavigation) { return "page_navigation" }
         if hits.intersects(lexicon.puppeteerWait) { return "puppeteer_wait" }
-        if hits.intersects(lexicon.seleniumLocate),
-            let selector = DetailExtractors.selector(after: "to be located by", in: evidence.messageBytes[...])
+        if hits.intersects(lexicon.seleniumLocate) || hits.intersects(lexicon.seleniumExpectedCondition) {
+            let selector =
+                DetailExtractors.selector(after: "to be located by", in: evidence.messageBytes[...])
                 ?? DetailExtractors.selector(after: "to be visible", in: evidence.messageBytes[...])
-        {
-            return "selenium_wait:" + selector
+                ?? DetailExtractors.selector(after: "located by", in: evidence.messageBytes[...])
+            return selector.map { "selenium_wait:" + $0 } ?? "selenium_wait"
+        }
+        if hits.intersects(lexicon.capybaraFind) {
+            let selector =
+                DetailExtractors.quoted(after: "unable to find css", in: evidence.messageBytes[...])
+                ?? DetailExtractors.quoted(after: "unable to find xpath", in: evidence.messageBytes[...])
+            return selector.map { "capybara_find:" + String(ASCII.string($0).prefix(80)) } ?? "capybara_find"
         }
         if hits.intersects(lexicon.timeoutPlaywrightAction), !hits.intersects(lexicon.timeoutOf),
             !hits.intersects(lexicon.runnerTimeouts)

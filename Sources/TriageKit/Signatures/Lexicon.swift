@@ -64,6 +64,7 @@ struct Lexicon: Sendable {
     let refusedErrnoInParentheses: PhraseSet
     let addressInUse: PhraseSet
     let addressNotAvailable: PhraseSet
+    let bindException: PhraseSet
     let networkUnreachable: PhraseSet
     let hostUnreachable: PhraseSet
     let reset: PhraseSet
@@ -163,6 +164,8 @@ struct Lexicon: Sendable {
     let timeoutGeneric: PhraseSet
     let timeoutTestNG: PhraseSet
     let timeoutPlaywrightTest: PhraseSet
+    let seleniumExpectedCondition: PhraseSet
+    let capybaraFind: PhraseSet
     let timeoutPlaywrightAction: PhraseSet
     let cypressFind: PhraseSet
     let cypressContent: PhraseSet
@@ -177,6 +180,9 @@ struct Lexicon: Sendable {
     let timeoutKarmaCapture: PhraseSet
     let timeoutKarmaNoMessage: PhraseSet
     let timeoutJasmine: PhraseSet
+    let jestWord: PhraseSet
+    let timeoutSubprocess: PhraseSet
+    let timeoutRustHang: PhraseSet
     let timeoutXCTestWait: PhraseSet
     let timeoutCTest: PhraseSet
     let timeoutNextest: PhraseSet
@@ -218,7 +224,9 @@ struct Lexicon: Sendable {
         oomKilled = book.group(
             "exit code 137~", "exit status 137~", "exited with code 137~", "code 137~", "signal: killed",
             "sigkill", "oomkilled", "oom-kill", "oom killer", "oom_kill", "out of memory: kill", "killed: 9",
-            "killed process", "exit code -9~", "exit status -9~", "~signal 9~")
+            "killed process", "exit code -9~", "exit status -9~", "~signal 9~",
+            // Gradle's test executor and other runners' own "exit value" or "status".
+            "exit value 137~", "~status 137~")
         killedWord = book.group("~killed~")
         // bash reports a job it lost to SIGKILL as `script: line N: PID Killed  command`.
         shellJobReport = book.group(": line ")
@@ -300,6 +308,8 @@ struct Lexicon: Sendable {
             "winerror 10048", "only one usage of each socket address", "address in use", "failed to bind to",
             "addressinuseexception", "~errno 98~", "~errno 48~", "os { code: 98,", "os { code: 48,",
             "kind: addrinuse")
+        // java.net.BindException, whose message the JVM words in the system's language.
+        bindException = book.group("java.net.bindexception")
         addressNotAvailable = book.group(
             "cannot assign requested address", "can't assign requested address", "eaddrnotavail", "[errno 99]",
             "[errno 49]", "requested address is not valid in its context", "wsaeaddrnotavail", "winerror 10049")
@@ -366,7 +376,7 @@ struct Lexicon: Sendable {
             "the network adapter could not establish the connection", "nonodeavailableexception",
             "none of the configured nodes are available", "failed to ping the specified node",
             "could not reach any contact point", "nohostavailableexception", "~nobrokersavailable",
-            "amqpconnectionerror", "can't reach database server",
+            "amqpconnectionerror", "can't reach database server", "~could not be established",
             // grpc-java's status for a channel that could not connect.
             "statusruntimeexception: unavailable")
         // Connection pools that ran out of time waiting for a free connection.
@@ -573,6 +583,14 @@ struct Lexicon: Sendable {
         puppeteerWait = book.group("waiting for function failed", "waiting for selector", "waiting failed:")
         jestHook = book.group("ms for a hook")
         seleniumLocate = book.group("waiting for element to be located", "waiting for element to be visible")
+        // Selenium's WebDriverWait in its own words, whatever it waited for.
+        seleniumExpectedCondition = book.group(
+            "expected condition failed: waiting for", "selenium.common.exceptions.timeoutexception",
+            "org.openqa.selenium.timeoutexception")
+        // Capybara's finders retry until their wait runs out, then raise ElementNotFound.
+        capybaraFind = book.group(
+            "capybara::elementnotfound", "unable to find css", "unable to find xpath", "unable to find field",
+            "unable to find button", "unable to find link")
         timeoutKotlin = book.group("timeoutcancellationexception")
         // A page load that ran out of time (Puppeteer's and Playwright's wording).
         timeoutNavigation = book.group("navigation timeout")
@@ -588,7 +606,8 @@ struct Lexicon: Sendable {
             "never became true", "was not met within", "wasn't met within",
             // WebdriverIO's and other wait helpers' `waitUntil`.
             "condition timed out")
-        waitHelperFrames = book.group(".waituntil(", "awaitility", ".eventually(", "retryuntil")
+        waitHelperFrames = book.group(
+            ".waituntil(", "awaitility", ".eventually(", "retryuntil", ".waittillcondition(", ".waitforcondition(")
         // A Go test that wanted an error and got none: an assertion, whatever error it wanted.
         // A test that expected one exception or error and saw another or none.
         expectedErrorMissing = book.group(
@@ -614,6 +633,10 @@ struct Lexicon: Sendable {
         timeoutKarmaCapture = book.group("have not captured in")
         timeoutKarmaNoMessage = book.group("because no message in")
         timeoutJasmine = book.group("async function did not complete within", "jasmine.default_timeout_interval")
+        jestWord = book.group("~jest")
+        // Python's subprocess and cargo test's warning about a test that does not end.
+        timeoutSubprocess = book.group("subprocess.timeoutexpired")
+        timeoutRustHang = book.group("has been running for over")
         timeoutXCTestWait = book.group("asynchronous wait failed")
         // CTest's and cargo-nextest's status lines for a test they stopped.
         timeoutCTest = book.group("***timeout ")
@@ -635,6 +658,7 @@ struct Lexicon: Sendable {
             "timeout occurred", "~timeout waiting", "exceeded the timeout", "exceeded timeout", "timeout exceeded",
             "timed out waiting", "waited too long", "~timeouterror~", "timeout expired waiting")
             .union(runnerTimeouts).union(timeoutPlaywrightAction).union(cypressFind).union(seleniumLocate)
+            .union(seleniumExpectedCondition).union(capybaraFind)
             .union(cypressContent).union(puppeteerWait)
             .union(timeoutKotlin).union(timeoutDotnetClass).union(timeoutEventually)
             .union(timeoutGoTest).union(timeoutPytest).union(timeoutMocha).union(timeoutJest).union(timeoutJUnit)
@@ -687,7 +711,9 @@ struct Lexicon: Sendable {
             "assert.aresame failed", "collectionassert", "stringassert", "~but found ", "~should be ",
             "~should have ", "~should not ", "~should equal",
             // Rust, Elixir, RSpec, Minitest, Dart, GoogleTest, Boost.Test, Hypothesis.
-            "assertion with ", "(compared using ", "failure/error:", "values are not the same", "~test failed at ", "~failed assertion", "expected equality of these values",
+            "assertion with ", "(compared using ", "failure/error:", "values are not the same", "~test failed at ",
+            // ScalaTest, TAP (Test::More, libtap), R's testthat, Lua's busted.
+            "testfailedexception", "~failed test '", "── failure (", "~failure ('test-", "expected objects to be", "~failed assertion", "expected equality of these values",
             "~which is: ", "has failed [", "falsifying example", "assertion `", "assert_eq!", "assert_ne!",
             "assert!(", "debug_assert")
 
