@@ -835,6 +835,11 @@ private func signature(_ message: String?, text: String? = nil, type: String? = 
              detail: "java_bind"),
         Case(message: "java.net.BindException: Cannot assign requested address", category: "address_not_available",
              detail: "eaddrnotavail"),
+        // No rule names the cause: a failed check in an unknown runner's words is an assertion;
+        // another exception, or words of something outside the test, stay unclassified.
+        Case(message: "FAIL  render/header  output mismatch at line 3", category: "assertion_failure", detail: nil),
+        Case(message: "IllegalStateException: expected state RUNNING", category: "unclassified", detail: nil),
+        Case(message: "Backend request failed, giving up", category: "unclassified", detail: nil),
         // Assertion phrasings of many runners.
         Case(message: "AssertionError: False is not true", category: "assertion_failure", detail: nil),
         Case(message: "AssertionError: 'b' not found in ['a']", category: "assertion_failure", detail: nil),

@@ -93,9 +93,8 @@ enum BuiltinClassifier {
         //    message quotes (`ImportError: cannot import name 'SSLError'` is not a TLS error).
         let primary = primaryLine(&evidence)
         let cleaned = ErrorLines.clean(primary)
-        if let className = ErrorLines.leadingExceptionClass(cleaned),
-            let verdict = codeErrorVerdict(className: className, line: cleaned, evidence: &evidence)
-        {
+        let className = ErrorLines.leadingExceptionClass(cleaned)
+        if let className, let verdict = codeErrorVerdict(className: className, line: cleaned, evidence: &evidence) {
             return verdict
         }
 
@@ -109,6 +108,18 @@ enum BuiltinClassifier {
         if !text.isEmpty, let verdict = phraseVerdict(in: text, evidence: &evidence) { return verdict }
         if evidence.isWrapper, let statement = ErrorLines.assertStatement(in: evidence.textBytes) {
             return assertionVerdict(line: statement, evidence: &evidence)
+        }
+        // 3. Nothing named a cause, but the message is worded as a check that failed (`FAIL`,
+        //    `expected`, `mismatch`…), raises no other exception and speaks of nothing outside
+        //    the test: the test's own assertion, in a runner's wording no rule knows.
+        let raisesAnotherException = className.map { name in
+            !["assert", "fail", "expect"].contains { name.lowercased().contains($0) }
+        } ?? false
+        let words = evidence.message.outsideFrames
+        if !raisesAnotherException, words.intersects(Lexicon.shared.checkWords),
+            !words.intersects(Lexicon.shared.infrastructureWords)
+        {
+            return assertionVerdict(line: primary, evidence: &evidence)
         }
         return BuiltinVerdict(category: "unclassified", detail: nil, evidence: primary, isPerTest: true)
     }

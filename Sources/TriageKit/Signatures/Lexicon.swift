@@ -193,6 +193,8 @@ struct Lexicon: Sendable {
     let timeoutOf: PhraseSet
     let assertion: PhraseSet
     let goTestLine: PhraseSet
+    let checkWords: PhraseSet
+    let infrastructureWords: PhraseSet
 
     /// Finds the phrases in a text.
     func scan(_ bytes: [UInt8]) -> PhraseScan { matcher.scan(bytes) }
@@ -243,7 +245,7 @@ struct Lexicon: Sendable {
         oomPHP = book.group("allowed memory size of")
         oomJVMNative = book.group("insufficient memory for the java runtime")
         oomTorchCPU = book.group("defaultcpuallocator: can't allocate memory")
-        oomGeneric = book.group("out of memory", "memory allocation failed", "~error 137~")
+        oomGeneric = book.group("out of memory", "memory allocation failed", "~error 137~", "~failed to allocate ")
 
         sslLocalIssuer = book.group("unable to get local issuer certificate", "unable_to_get_issuer_cert_locally")
         sslPKIX = book.group("pkix path building failed", "unable to find valid certification path")
@@ -717,6 +719,16 @@ struct Lexicon: Sendable {
             "~which is: ", "has failed [", "falsifying example", "assertion `", "assert_eq!", "assert_ne!",
             "assert!(", "debug_assert")
 
+        // How a test's own check words its failure in a runner no rule knows: what makes an
+        // otherwise unnamed failure an assertion rather than unclassified.
+        checkWords = book.group(
+            "~fail", "~expected", "~expect ", "~assert", "mismatch", "~differ", "not equal", "~should ", "~incorrect",
+            "~unexpected", "~wrong ")
+        // Words of a failure outside the test's code: with them, an unnamed failure stays
+        // unclassified rather than an assertion (a cut-off "connection … failed").
+        infrastructureWords = book.group(
+            "connect", "request", "http", "socket", "~host", "~port", "server", "network", "database", "~dns",
+            "memory", "timeout", "timed out", "~killed", "~signal", "docker", "container")
         // `name_test.go:41: message`: what Go's testing package prints for t.Error and t.Fatal.
         goTestLine = book.group("_test.go:")
 
