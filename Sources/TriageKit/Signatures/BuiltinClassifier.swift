@@ -285,6 +285,9 @@ enum BuiltinClassifier {
         if hits.intersects(lexicon.mysqlLockWait) {
             return found("database_locked", "mysql_lock_wait", lexicon.mysqlLockWait)
         }
+        if hits.intersects(lexicon.h2LockTimeout) {
+            return found("database_locked", "h2_lock_timeout", lexicon.h2LockTimeout)
+        }
         if hits.intersects(lexicon.postgresLockNotAvailable) {
             return found("database_locked", "postgres_lock_timeout", lexicon.postgresLockNotAvailable)
         }
@@ -324,7 +327,11 @@ enum BuiltinClassifier {
             return verdict("file_not_found", fileDetail(line: line), line)
         }
 
-        // Timeouts, then assertions.
+        // Timeouts, then assertions. Playwright's web-first assertion retried until the timeout
+        // it prints.
+        if hits.intersects(lexicon.playwrightExpect), hits.intersects(lexicon.timeoutLine) {
+            return found("timeout", "playwright_expect", lexicon.playwrightExpect)
+        }
         if hits.intersects(lexicon.timeoutGeneric) {
             return found("timeout", timeoutDetail(hits, &evidence), lexicon.timeoutGeneric)
         }
@@ -463,6 +470,7 @@ enum BuiltinClassifier {
             return "windows_port_exhaustion"
         }
         let runtimes: [(String, PhraseSet)] = [
+            ("docker_port", lexicon.bindDocker),
             ("netty_bind", lexicon.bindNetty),
             ("kestrel_bind", lexicon.bindKestrel),
             ("httplistener_bind", lexicon.bindHttpListener),
@@ -507,6 +515,9 @@ enum BuiltinClassifier {
             return "class_not_found"
         }
         if hits.intersects(lexicon.importNodeModule) { return "node_module_not_found" }
+        if hits.intersects(lexicon.importVite) {
+            return ASCII.contains(line, "dynamically imported") ? "dynamic_import_fetch" : "vite_load_url"
+        }
         if hits.intersects(lexicon.importSharedLibrary) { return "shared_library" }
         if hits.intersects(lexicon.importGoPackage) { return "go_package_not_found" }
         // The class alone (a bare ImportError): look for the kind in the whole message.
@@ -674,6 +685,7 @@ enum BuiltinClassifier {
                 ?? DetailExtractors.selector(after: "located by", in: evidence.messageBytes[...])
             return selector.map { "selenium_wait:" + $0 } ?? "selenium_wait"
         }
+        if hits.intersects(lexicon.selenideWait) { return "selenide_wait" }
         if hits.intersects(lexicon.capybaraFind) {
             let selector =
                 DetailExtractors.quoted(after: "unable to find css", in: evidence.messageBytes[...])

@@ -96,6 +96,7 @@ struct Lexicon: Sendable {
     let bindHttpListener: PhraseSet
     let bindGo: PhraseSet
     let bindNode: PhraseSet
+    let bindDocker: PhraseSet
     let bindRust: PhraseSet
     let socketAddressUsage: PhraseSet
     let connectAttempt: PhraseSet
@@ -108,6 +109,7 @@ struct Lexicon: Sendable {
     let sqliteContext: PhraseSet
     let mysqlLockWait: PhraseSet
     let postgresLockNotAvailable: PhraseSet
+    let h2LockTimeout: PhraseSet
     let deadlock: PhraseSet
     let deadlockKinds: [(detail: String, cues: PhraseSet)]
     let fileNotFound: PhraseSet
@@ -132,6 +134,7 @@ struct Lexicon: Sendable {
     let importNodeModule: PhraseSet
     let importSharedLibrary: PhraseSet
     let importGoPackage: PhraseSet
+    let importVite: PhraseSet
     let attributeAny: PhraseSet
     let attributeInvalidAssertion: PhraseSet
     let attributeMockSpec: PhraseSet
@@ -164,6 +167,9 @@ struct Lexicon: Sendable {
     let timeoutGeneric: PhraseSet
     let timeoutTestNG: PhraseSet
     let timeoutPlaywrightTest: PhraseSet
+    let playwrightExpect: PhraseSet
+    let timeoutLine: PhraseSet
+    let selenideWait: PhraseSet
     let seleniumExpectedCondition: PhraseSet
     let capybaraFind: PhraseSet
     let timeoutPlaywrightAction: PhraseSet
@@ -303,12 +309,14 @@ struct Lexicon: Sendable {
         mysqlCannotConnect = book.group("can't connect to mysql server")
         // The MySQL client's own codes for a server it could not reach (2002: its socket or
         // host, 2003: its TCP port), as PHP's PDO quotes them.
-        mysqlConnectCodes = book.group("sqlstate[hy000] [2002]", "sqlstate[hy000] [2003]")
+        mysqlConnectCodes = book.group(
+            "sqlstate[hy000] [2002]", "sqlstate[hy000] [2003]", "(hy000/2002)", "(hy000/2003)")
         refusedErrnoInParentheses = book.group("(111)", "(61)", "(10061)")
         addressInUse = book.group(
             "address already in use", "eaddrinuse", "[errno 98]", "[errno 48]", "wsaeaddrinuse",
             "winerror 10048", "only one usage of each socket address", "address in use", "failed to bind to",
             "addressinuseexception", "~errno 98~", "~errno 48~", "os { code: 98,", "os { code: 48,",
+            "port is already allocated",
             "kind: addrinuse")
         // java.net.BindException, whose message the JVM words in the system's language.
         bindException = book.group("java.net.bindexception")
@@ -337,7 +345,9 @@ struct Lexicon: Sendable {
             "terminating connection due to administrator command", "lost connection to mysql server",
             "server has gone away", "connection closed by server",
             // hyper (Rust): the peer closed the connection before the whole response.
-            "~incompletemessage~", "connection closed before message completed", "kind: incomplete,")
+            "~incompletemessage~", "connection closed before message completed", "kind: incomplete,",
+            // ChromeDriver's session whose browser went away.
+            "browser has closed the connection")
         brokenPipe = book.group("broken pipe", "~epipe~", "[errno 32]", "brokenpipeerror")
         dnsTemporary = book.group(
             "temporary failure in name resolution", "eai_again", "[errno -3]", "server misbehaving",
@@ -395,6 +405,8 @@ struct Lexicon: Sendable {
             // Knex (Node) and r2d2 (Rust), whose only error is this timeout.
             ("knex_pool", book.group("timeout acquiring a connection")),
             ("r2d2_pool", book.group("~r2d2")),
+            // Elixir's DBConnection (Ecto).
+            ("dbconnection_pool", book.group("request was dropped from queue after")),
         ]
         poolTimeout = poolTimeoutKinds.reduce(PhraseSet()) { $0.union($1.cues) }
         // .NET's HttpClient reports its timeout as a cancelled task.
@@ -429,7 +441,7 @@ struct Lexicon: Sendable {
                 "mysql",
                 book.group(
                     "mysql", "mariadb", "the last packet sent successfully to the server", "sqlstate[hy000] [2002]",
-                    "sqlstate[hy000] [2003]")
+                    "sqlstate[hy000] [2003]", "(hy000/2002)", "(hy000/2003)")
             ),
             (
                 "oracle",
@@ -444,7 +456,7 @@ struct Lexicon: Sendable {
             ("kafka", book.group("kafka", "~nobrokersavailable")),
             ("cassandra", book.group("cassandra", "datastax", "nohostavailableexception")),
             ("sqlserver", book.group("sqlserver", "sql server", "mssql")),
-            ("selenium", book.group("selenium", "webdriver", "chromedriver", "geckodriver")),
+            ("selenium", book.group("selenium", "webdriver", "chromedriver", "geckodriver", "invalid session id")),
             (
                 "grpc",
                 book.group(
@@ -496,6 +508,8 @@ struct Lexicon: Sendable {
         connectAttempt = book.group("~connectex", "can't connect to", "cannot connect to", "failed to connect")
         bindAttempt = book.group("~bind:", "to bind", "~listen tcp", "~listen udp")
         bindNode = book.group("eaddrinuse")
+        // Docker publishing a container's port that another process holds.
+        bindDocker = book.group("port is already allocated", "driver failed programming external connectivity")
         bindPython = book.group(
             "[errno 98]", "[errno 48]", "oserror", "socket.error", "error while attempting to bind", "winerror 10048",
             "[errno 10048]")
@@ -506,6 +520,7 @@ struct Lexicon: Sendable {
         sqliteContext = book.group("sqlite", "operationalerror", "operationale")
         mysqlLockWait = book.group("lock wait timeout exceeded")
         // PostgreSQL's SQLSTATE 55P03: a `NOWAIT` lock or a `lock_timeout` that ran out.
+        h2LockTimeout = book.group("timeout trying to lock table", "is locked by tx")
         postgresLockNotAvailable = book.group(
             "locknotavailable", "could not obtain lock on", "canceling statement due to lock timeout", "~55p03~")
         // Told apart by the database that chose a victim (Oracle's wording contains PostgreSQL's).
@@ -546,10 +561,14 @@ struct Lexicon: Sendable {
         importSharedLibrary = book.group(
             "dll load failed", "cannot open shared object file", "error while loading shared libraries")
         importGoPackage = book.group("cannot find package", "no required module provides package")
+        // Vite (and Vitest) could not load or fetch a module the test imports.
+        importVite = book.group(
+            "failed to fetch dynamically imported module", "failed to load url", "error when evaluating ssr module",
+            "failed to resolve import")
         importAny = book.group("importerror", "conftestimportfailure", "unable to import module")
             .union(importNotAPackage).union(importNoModule).union(importCircular).union(importCannotImportName)
             .union(importFileMismatch).union(importClassInit).union(importNoClassDef).union(importClassNotFound)
-            .union(importNodeModule).union(importSharedLibrary).union(importGoPackage)
+            .union(importNodeModule).union(importSharedLibrary).union(importGoPackage).union(importVite)
 
         attributeInvalidAssertion = book.group("is not a valid assertion")
         attributeMockSpec = book.group("mock object has no attribute", "mock' object has no attribute")
@@ -578,7 +597,10 @@ struct Lexicon: Sendable {
             "testtimedoutexception", "test timed out after", "execution timed out after", "() timed out after")
         timeoutTestNG = book.group("threadtimeoutexception", "didn't finish within the time-out")
         timeoutPlaywrightTest = book.group("test timeout of")
-        timeoutPlaywrightAction = book.group("ms exceeded.", "ms exceeded while")
+        timeoutPlaywrightAction = book.group("ms exceeded.", "ms exceeded while", "ms exceeded ")
+        // Playwright's web-first assertions retry until their own timeout, which they print.
+        playwrightExpect = book.group("expect(locator).")
+        timeoutLine = book.group("timeout: ")
         cypressFind = book.group("expected to find element:")
         cypressContent = book.group("expected to find content:")
         // Puppeteer and expect-puppeteer waits.
@@ -589,6 +611,8 @@ struct Lexicon: Sendable {
         seleniumExpectedCondition = book.group(
             "expected condition failed: waiting for", "selenium.common.exceptions.timeoutexception",
             "org.openqa.selenium.timeoutexception")
+        // Selenide's conditions wait too (`Element not found {#id}` after its timeout).
+        selenideWait = book.group("element not found {", "element should be ", "com.codeborne.selenide")
         // Capybara's finders retry until their wait runs out, then raise ElementNotFound.
         capybaraFind = book.group(
             "capybara::elementnotfound", "unable to find css", "unable to find xpath", "unable to find field",
@@ -660,7 +684,7 @@ struct Lexicon: Sendable {
             "timeout occurred", "~timeout waiting", "exceeded the timeout", "exceeded timeout", "timeout exceeded",
             "timed out waiting", "waited too long", "~timeouterror~", "timeout expired waiting")
             .union(runnerTimeouts).union(timeoutPlaywrightAction).union(cypressFind).union(seleniumLocate)
-            .union(seleniumExpectedCondition).union(capybaraFind)
+            .union(seleniumExpectedCondition).union(capybaraFind).union(selenideWait)
             .union(cypressContent).union(puppeteerWait)
             .union(timeoutKotlin).union(timeoutDotnetClass).union(timeoutEventually)
             .union(timeoutGoTest).union(timeoutPytest).union(timeoutMocha).union(timeoutJest).union(timeoutJUnit)
