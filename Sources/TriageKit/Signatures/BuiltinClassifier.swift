@@ -76,21 +76,27 @@ enum BuiltinClassifier {
             "dns_resolution",
             "getaddrinfo, UnknownHost, EAI errors; detail: temporary, local_hostname, localhost, nxdomain"
         ),
-        ("connection_timeout", "ETIMEDOUT, errno 110/60/10060, socket read timeouts, pool timeouts; detail: service or pool"),
+        (
+            "connection_timeout",
+            "ETIMEDOUT, errno 110/60/10060, socket read timeouts, pool timeouts; detail: service or pool"
+        ),
         ("database_locked", "SQLite database is locked, lock wait and lock timeouts, deadlocks; detail: database"),
         ("missing_fixture", "pytest fixture 'x' not found; detail: the fixture"),
         ("permission_denied", "EACCES, EPERM, errno 13, access denied; detail: lock file, temp file or dir, path"),
         (
             "file_not_found",
-            "ENOENT, errno 2, FileNotFound; detail: temporary, project file, test data, user home, relative or absolute path"
+            "ENOENT, errno 2, FileNotFound; detail: temporary, project file, test data, user home, relative or "
+                + "absolute path"
         ),
         (
             "timeout",
-            "runner and CI job timeouts (go test, pytest-timeout, mocha, jest, jasmine, karma, junit, ctest, nextest), browser waits, timing assertions; detail: kind"
+            "runner and CI job timeouts (go test, pytest-timeout, mocha, jest, jasmine, karma, junit, ctest, "
+                + "nextest), browser waits, timing assertions; detail: kind"
         ),
         (
             "assertion_failure",
-            "pytest, unittest, JUnit, TestNG, xUnit, NUnit, Jest, testify, RSpec, ScalaTest, TAP assertions, and failed checks no rule names; per test"
+            "pytest, unittest, JUnit, TestNG, xUnit, NUnit, Jest, testify, RSpec, ScalaTest, TAP assertions, and "
+                + "failed checks no rule names; per test"
         ),
         ("unclassified", "anything else; per test"),
     ]
@@ -216,7 +222,8 @@ enum BuiltinClassifier {
         if hits.intersects(lexicon.addressInUse)
             || (hits.intersects(lexicon.bindException) && !hits.intersects(lexicon.addressNotAvailable))
         {
-            return found("address_in_use", bindDetail(evidence.anywhere()), lexicon.addressInUse.union(lexicon.bindException))
+            return found(
+                "address_in_use", bindDetail(evidence.anywhere()), lexicon.addressInUse.union(lexicon.bindException))
         }
         if hits.intersects(lexicon.addressNotAvailable) {
             return found("address_not_available", "eaddrnotavail", lexicon.addressNotAvailable)

@@ -395,7 +395,10 @@ struct Lexicon: Sendable {
         // Told apart by the pool's library: the pool, not the server, ran out of connections.
         poolTimeoutKinds = [
             // HikariCP, Apache Commons Pool (DBCP).
-            ("jdbc_pool", book.group("connection is not available, request timed out", "timeout waiting for idle object")),
+            (
+                "jdbc_pool",
+                book.group("connection is not available, request timed out", "timeout waiting for idle object")
+            ),
             // Apache HttpClient.
             ("http_pool", book.group("connectionpooltimeoutexception", "timeout waiting for connection from pool")),
             ("sqlalchemy_pool", book.group("queuepool limit of size")),
@@ -432,21 +435,22 @@ struct Lexicon: Sendable {
             (
                 "postgres",
                 book.group(
-                    "postgres", "psycopg", "asyncpg", ".s.pgsql.", "pg8000", "libpq", "npgsql", "psqlexception", "postmaster",
+                    "postgres", "psycopg", "asyncpg", ".s.pgsql.", "pg8000", "libpq", "npgsql", "psqlexception",
+                    "postmaster",
                     "pgconnection", "this probably means the server terminated abnormally",
                     // libpq's wording of a connection the server dropped.
                     "server closed the connection unexpectedly", "terminating connection due to administrator command")
             ),
             (
                 "mysql",
-                book.group(
-                    "mysql", "mariadb", "the last packet sent successfully to the server", "sqlstate[hy000] [2002]",
-                    "sqlstate[hy000] [2003]", "(hy000/2002)", "(hy000/2003)")
+                book.group("mysql", "mariadb", "the last packet sent successfully to the server")
+                    .union(mysqlConnectCodes)
             ),
             (
                 "oracle",
                 book.group(
-                    "~ora-", "~tns:", "oracle.jdbc", "oracle.net", "the network adapter could not establish the connection")
+                    "~ora-", "~tns:", "oracle.jdbc", "oracle.net",
+                    "the network adapter could not establish the connection")
             ),
             ("mongo", book.group("mongo")),
             ("elasticsearch", book.group("elasticsearch", "opensearch", "nonodeavailableexception")),
@@ -648,7 +652,8 @@ struct Lexicon: Sendable {
             "is not less than", "is not greater than", "is not less than or equal to",
             "is not greater than or equal to")
         timeoutAwait = book.group("conditiontimeoutexception", "condition with alias")
-        timeoutDotnet = book.group("test exceeded timeout", "exceeded timeout value", "exceeded execution timeout period")
+        timeoutDotnet = book.group(
+            "test exceeded timeout", "exceeded timeout value", "exceeded execution timeout period")
         timingAssertion = book.group(
             "took longer", "should have timed out", "took too long", "expected to complete within",
             "should time out", "did not time out")
@@ -669,7 +674,8 @@ struct Lexicon: Sendable {
         timeoutNextest = book.group("~timeout [")
         // The CI service stopped the whole job: GitLab, Jenkins, GitHub Actions.
         timeoutCIJob = book.group(
-            "job failed: execution took longer than", "build timed out (after", "has exceeded the maximum execution time")
+            "job failed: execution took longer than", "build timed out (after",
+            "has exceeded the maximum execution time")
         runnerTimeouts = timeoutGoTest.union(timeoutPytest).union(timeoutMocha).union(timeoutJest)
             .union(timeoutJUnit).union(timeoutTestNG).union(timeoutDotnet).union(timeoutPlaywrightTest)
             .union(timeoutKarmaCapture).union(timeoutKarmaNoMessage).union(timeoutJasmine).union(timeoutXCTestWait)
@@ -679,7 +685,8 @@ struct Lexicon: Sendable {
             "did not finish within", "did not complete within", "didn't complete within", "not completed within",
             "within given timeout", "in an expected time", "in the expected time", "~wait timeout~",
             // Python's subprocess, Ruby's Timeout, tokio's Elapsed, Rust's test harness, others' limits.
-            "timeoutexpired", "timeout expired", "timeoutexceeded", "timeout::error", "execution expired", "deadline has elapsed",
+            "timeoutexpired", "timeout expired", "timeoutexceeded", "timeout::error", "execution expired",
+            "deadline has elapsed",
             "has been running for over", "time limit exceeded", "timeout elapsed", "timeout reached",
             "timeout occurred", "~timeout waiting", "exceeded the timeout", "exceeded timeout", "timeout exceeded",
             "timed out waiting", "waited too long", "~timeouterror~", "timeout expired waiting")
@@ -739,7 +746,8 @@ struct Lexicon: Sendable {
             // Rust, Elixir, RSpec, Minitest, Dart, GoogleTest, Boost.Test, Hypothesis.
             "assertion with ", "(compared using ", "failure/error:", "values are not the same", "~test failed at ",
             // ScalaTest, TAP (Test::More, libtap), R's testthat, Lua's busted.
-            "testfailedexception", "~failed test '", "── failure (", "~failure ('test-", "expected objects to be", "~failed assertion", "expected equality of these values",
+            "testfailedexception", "~failed test '", "── failure (", "~failure ('test-", "expected objects to be",
+            "~failed assertion", "expected equality of these values",
             "~which is: ", "has failed [", "falsifying example", "assertion `", "assert_eq!", "assert_ne!",
             "assert!(", "debug_assert")
 

@@ -122,8 +122,8 @@ public struct SignatureEngine: Sendable {
     }
 
     private func makeSignature(
-        category: String, detail: String?, evidence: ArraySlice<UInt8>, isPerTest: Bool, input: FailureInput, rule: String,
-        version: String
+        category: String, detail: String?, evidence: ArraySlice<UInt8>, isPerTest: Bool, input: FailureInput,
+        rule: String, version: String
     ) -> Signature {
         // A list, set or dict has one shape whatever its length: one cause, one cluster.
         let template = ShapeCollapser.collapse(MessageMasker.mask(ErrorLines.clean(evidence)))
