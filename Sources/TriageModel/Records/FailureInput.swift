@@ -57,18 +57,9 @@ public struct FailureInput: Sendable, Codable, Equatable {
             // A name must be left (`[1] 1, 2` is all parameters) and end in a name character.
             guard restEnd > bytes.startIndex else { break }
             let lastOfRest = bytes[bytes.index(before: restEnd)]
-            guard lastOfRest != UInt8(ascii: "."), !bytes[..<restEnd].elementsEqualSuffix("::") else { break }
+            guard lastOfRest != UInt8(ascii: "."), !bytes[..<restEnd].suffix(2).elementsEqual("::".utf8) else { break }
             end = restEnd
         }
         return end == bytes.endIndex ? id : String(decoding: bytes[..<end], as: UTF8.self)
-    }
-}
-
-extension Substring.UTF8View {
-    /// Whether these bytes end with the bytes of `suffix`.
-    fileprivate func elementsEqualSuffix(_ suffix: StaticString) -> Bool {
-        suffix.withUTF8Buffer { suffix in
-            self.suffix(suffix.count).elementsEqual(suffix)
-        }
     }
 }
