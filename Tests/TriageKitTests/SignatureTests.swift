@@ -854,6 +854,28 @@ private func signature(_ message: String?, text: String? = nil, type: String? = 
              detail: "mysql"),
         Case(message: "invalid session id: session deleted as the browser has closed the connection",
              category: "connection_reset", detail: "selenium"),
+        // A PostgreSQL server not taking connections, node-postgres's and Npgsql's own words,
+        // go-redis's pool, Surefire's fork, Chromium's certificate errors, serialization, and
+        // the import errors of Rust, Go, Ruby and PHP.
+        Case(message: "FATAL:  the database system is starting up", category: "connection_refused", detail: "postgres"),
+        Case(message: "Error: Connection terminated unexpectedly", category: "connection_reset", detail: "postgres"),
+        Case(message: "Npgsql.NpgsqlException: Exception while reading from stream\n ---> System.TimeoutException: Timeout during reading attempt",
+             category: "connection_timeout", detail: "postgres"),
+        Case(message: "redis: connection pool timeout", category: "connection_timeout", detail: "redis_pool"),
+        Case(message: "There was a timeout in the fork", category: "timeout", detail: "surefire_fork_timeout"),
+        Case(message: "page.goto: net::ERR_CERT_AUTHORITY_INVALID at https://app.test/", category: "ssl_error",
+             detail: "unknown_authority"),
+        Case(message: "x509: certificate is valid for db.internal, not localhost", category: "ssl_error",
+             detail: "hostname_mismatch"),
+        Case(message: "ERROR: could not serialize access due to read/write dependencies among transactions",
+             category: "database_locked", detail: "postgres_serialization"),
+        Case(message: "error[E0432]: unresolved import `crate::store`", category: "import_error",
+             detail: "rust_unresolved_import"),
+        Case(message: "package example.com/app/internal/store is not in std", category: "import_error",
+             detail: "go_package_not_found"),
+        Case(message: "LoadError: cannot load such file -- pg", category: "import_error", detail: "ruby_load_error"),
+        Case(message: "PHP Fatal error:  Uncaught Error: Class \"App\\Store\" not found", category: "import_error",
+             detail: "php_class_not_found"),
         // No rule names the cause: a failed check in an unknown runner's words is an assertion;
         // another exception, or words of something outside the test, stay unclassified.
         Case(message: "FAIL  render/header  output mismatch at line 3", category: "assertion_failure", detail: nil),

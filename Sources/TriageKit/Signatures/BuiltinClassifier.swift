@@ -292,6 +292,9 @@ enum BuiltinClassifier {
         if hits.intersects(lexicon.mysqlLockWait) {
             return found("database_locked", "mysql_lock_wait", lexicon.mysqlLockWait)
         }
+        if hits.intersects(lexicon.postgresSerialization) {
+            return found("database_locked", "postgres_serialization", lexicon.postgresSerialization)
+        }
         if hits.intersects(lexicon.h2LockTimeout) {
             return found("database_locked", "h2_lock_timeout", lexicon.h2LockTimeout)
         }
@@ -527,6 +530,9 @@ enum BuiltinClassifier {
         }
         if hits.intersects(lexicon.importSharedLibrary) { return "shared_library" }
         if hits.intersects(lexicon.importGoPackage) { return "go_package_not_found" }
+        if hits.intersects(lexicon.importRust) { return "rust_unresolved_import" }
+        if hits.intersects(lexicon.importRuby) { return "ruby_load_error" }
+        if hits.intersects(lexicon.importPHPClass) { return "php_class_not_found" }
         // The class alone (a bare ImportError): look for the kind in the whole message.
         let all = evidence.anywhere()
         if all.intersects(lexicon.importNoModule) { return "module_not_found" }
@@ -664,6 +670,7 @@ enum BuiltinClassifier {
         if hits.intersects(lexicon.timeoutCTest) { return "ctest_timeout" }
         if hits.intersects(lexicon.timeoutNextest) { return "nextest_timeout" }
         if hits.intersects(lexicon.timeoutCIJob) { return "ci_job_timeout" }
+        if hits.intersects(lexicon.timeoutSurefireFork) { return "surefire_fork_timeout" }
         if hits.intersects(lexicon.timeoutSubprocess) { return "subprocess_timeout" }
         if hits.intersects(lexicon.timeoutRustHang) { return "test_hang" }
         // A wait-until helper's own time limit: a condition that never held.

@@ -110,6 +110,7 @@ struct Lexicon: Sendable {
     let mysqlLockWait: PhraseSet
     let postgresLockNotAvailable: PhraseSet
     let h2LockTimeout: PhraseSet
+    let postgresSerialization: PhraseSet
     let deadlock: PhraseSet
     let deadlockKinds: [(detail: String, cues: PhraseSet)]
     let fileNotFound: PhraseSet
@@ -134,6 +135,9 @@ struct Lexicon: Sendable {
     let importNodeModule: PhraseSet
     let importSharedLibrary: PhraseSet
     let importGoPackage: PhraseSet
+    let importRust: PhraseSet
+    let importRuby: PhraseSet
+    let importPHPClass: PhraseSet
     let importVite: PhraseSet
     let attributeAny: PhraseSet
     let attributeInvalidAssertion: PhraseSet
@@ -193,6 +197,7 @@ struct Lexicon: Sendable {
     let timeoutCTest: PhraseSet
     let timeoutNextest: PhraseSet
     let timeoutCIJob: PhraseSet
+    let timeoutSurefireFork: PhraseSet
     let expectedErrorMissing: PhraseSet
     let durationComparison: PhraseSet
     let timeoutWord: PhraseSet
@@ -232,7 +237,7 @@ struct Lexicon: Sendable {
         oomKilled = book.group(
             "exit code 137~", "exit status 137~", "exited with code 137~", "code 137~", "signal: killed",
             "sigkill", "oomkilled", "oom-kill", "oom killer", "oom_kill", "out of memory: kill", "killed: 9",
-            "killed process", "exit code -9~", "exit status -9~", "~signal 9~",
+            "killed process", "exit code -9~", "exit status -9~", "~signal 9~", "killed by the kernel",
             // Gradle's test executor and other runners' own "exit value" or "status".
             "exit value 137~", "~status 137~")
         killedWord = book.group("~killed~")
@@ -262,16 +267,20 @@ struct Lexicon: Sendable {
         sslSelfSigned = book.group(
             "self signed certificate", "self-signed certificate", "self_signed_cert", "depth_zero_self_signed")
         sslExpired = book.group(
-            "certificate has expired", "cert_has_expired", "certificate expired", "certificateexpired")
+            "certificate has expired", "cert_has_expired", "certificate expired", "certificateexpired",
+            "err_cert_date_invalid")
         sslHostname = book.group(
             "hostname mismatch", "certificate is not valid for", "altname_invalid", "no subject alternative",
-            "doesn't match any of the subject alternative", "remotecertificatenamemismatch")
+            "certificate is valid for",
+            "doesn't match any of the subject alternative", "remotecertificatenamemismatch",
+            "err_cert_common_name_invalid")
         sslUnknownAuthority = book.group(
             "certificate signed by unknown authority", "unable to verify the first certificate",
             "unable_to_verify_leaf_signature", "untrusted root", "remotecertificatechainerrors",
-            "self signed certificate in certificate chain")
+            "self signed certificate in certificate chain", "err_cert_authority_invalid")
         sslAny = book.group(
             "certificate verify failed", "certificate_verify_failed", "sslerror", "ssl_error", "sslhandshakeexception",
+            "~err_cert_", "err_ssl_protocol_error",
             "sslexception", "ssl routines", "[ssl", "ssl handshake", "tls handshake", "handshake_failure",
             "tlsv1 alert", "sslv3 alert", "x509:", "the ssl connection could not be established",
             "remote certificate is invalid", "sslprotocolexception", "certificateexception", "err_ssl",
@@ -303,7 +312,10 @@ struct Lexicon: Sendable {
             // Node's `connect ENOENT /path.sock`).
             "connect: no such file or directory", "~connect enoent",
             // libpq's hint after a failed connect to its Unix socket.
-            "is the server running locally and accepting")
+            "is the server running locally and accepting",
+            // A PostgreSQL server that does not take connections yet or any more: "the database
+            // system is starting up", "… shutting down", "… in recovery mode".
+            "the database system is")
         libpqSocket = book.group("connection to server on socket")
         // The MySQL client's `Can't connect to MySQL server on 'host' (111)`.
         mysqlCannotConnect = book.group("can't connect to mysql server")
@@ -346,8 +358,8 @@ struct Lexicon: Sendable {
             "server has gone away", "connection closed by server",
             // hyper (Rust): the peer closed the connection before the whole response.
             "~incompletemessage~", "connection closed before message completed", "kind: incomplete,",
-            // ChromeDriver's session whose browser went away.
-            "browser has closed the connection")
+            // ChromeDriver's session whose browser went away; node-postgres's dropped connection.
+            "browser has closed the connection", "connection terminated unexpectedly")
         brokenPipe = book.group("broken pipe", "~epipe~", "[errno 32]", "brokenpipeerror")
         dnsTemporary = book.group(
             "temporary failure in name resolution", "eai_again", "[errno -3]", "server misbehaving",
@@ -408,6 +420,7 @@ struct Lexicon: Sendable {
             // Knex (Node) and r2d2 (Rust), whose only error is this timeout.
             ("knex_pool", book.group("timeout acquiring a connection")),
             ("r2d2_pool", book.group("~r2d2")),
+            ("redis_pool", book.group("redis: connection pool timeout")),
             // Elixir's DBConnection (Ecto).
             ("dbconnection_pool", book.group("request was dropped from queue after")),
         ]
@@ -424,7 +437,9 @@ struct Lexicon: Sendable {
             "~write timeout", "~readtimeout",
             // aiohttp, java.net.http, Go's net/http client, requests' base class, axios.
             "servertimeouterror", "httptimeoutexception", "client.timeout exceeded",
-            "timeout awaiting response headers", "requests.exceptions.timeout", "~econnaborted")
+            "timeout awaiting response headers", "requests.exceptions.timeout", "~econnaborted",
+            // Npgsql's read that ran out of time.
+            "timeout during reading attempt")
 
         // Ordered: the first service named wins. Client library names count as the service.
         services = [
@@ -436,7 +451,9 @@ struct Lexicon: Sendable {
                 "postgres",
                 book.group(
                     "postgres", "psycopg", "asyncpg", ".s.pgsql.", "pg8000", "libpq", "npgsql", "psqlexception",
-                    "postmaster",
+                    "postmaster", "pg::connectionbad", "the database system is",
+                    // node-postgres's words for a connection it lost or never got.
+                    "connection terminated unexpectedly", "connection terminated due to connection timeout",
                     "pgconnection", "this probably means the server terminated abnormally",
                     // libpq's wording of a connection the server dropped.
                     "server closed the connection unexpectedly", "terminating connection due to administrator command")
@@ -525,6 +542,8 @@ struct Lexicon: Sendable {
         mysqlLockWait = book.group("lock wait timeout exceeded")
         // PostgreSQL's SQLSTATE 55P03: a `NOWAIT` lock or a `lock_timeout` that ran out.
         h2LockTimeout = book.group("timeout trying to lock table", "is locked by tx")
+        // PostgreSQL's SQLSTATE 40001: a concurrent transaction won.
+        postgresSerialization = book.group("could not serialize access due to")
         postgresLockNotAvailable = book.group(
             "locknotavailable", "could not obtain lock on", "canceling statement due to lock timeout", "~55p03~")
         // Told apart by the database that chose a victim (Oracle's wording contains PostgreSQL's).
@@ -564,7 +583,12 @@ struct Lexicon: Sendable {
         importNodeModule = book.group("cannot find module", "err_module_not_found")
         importSharedLibrary = book.group(
             "dll load failed", "cannot open shared object file", "error while loading shared libraries")
-        importGoPackage = book.group("cannot find package", "no required module provides package")
+        importGoPackage = book.group(
+            "cannot find package", "no required module provides package", "is not in std", "is not in goroot")
+        // Rust's unresolved `use`, Ruby's `require` and PHP's autoloader.
+        importRust = book.group("unresolved import")
+        importRuby = book.group("cannot load such file")
+        importPHPClass = book.group("uncaught error: class ")
         // Vite (and Vitest) could not load or fetch a module the test imports.
         importVite = book.group(
             "failed to fetch dynamically imported module", "failed to load url", "error when evaluating ssr module",
@@ -573,6 +597,7 @@ struct Lexicon: Sendable {
             .union(importNotAPackage).union(importNoModule).union(importCircular).union(importCannotImportName)
             .union(importFileMismatch).union(importClassInit).union(importNoClassDef).union(importClassNotFound)
             .union(importNodeModule).union(importSharedLibrary).union(importGoPackage).union(importVite)
+            .union(importRust).union(importRuby).union(importPHPClass)
 
         attributeInvalidAssertion = book.group("is not a valid assertion")
         attributeMockSpec = book.group("mock object has no attribute", "mock' object has no attribute")
@@ -673,19 +698,22 @@ struct Lexicon: Sendable {
         timeoutCTest = book.group("***timeout ")
         timeoutNextest = book.group("~timeout [")
         // The CI service stopped the whole job: GitLab, Jenkins, GitHub Actions.
+        // Maven Surefire's forked test JVM that ran past `forkedProcessTimeoutInSeconds`.
+        timeoutSurefireFork = book.group("timeout in the fork", "timeout or other error in the fork")
         timeoutCIJob = book.group(
             "job failed: execution took longer than", "build timed out (after",
             "has exceeded the maximum execution time")
         runnerTimeouts = timeoutGoTest.union(timeoutPytest).union(timeoutMocha).union(timeoutJest)
             .union(timeoutJUnit).union(timeoutTestNG).union(timeoutDotnet).union(timeoutPlaywrightTest)
             .union(timeoutKarmaCapture).union(timeoutKarmaNoMessage).union(timeoutJasmine).union(timeoutXCTestWait)
-            .union(timeoutCTest).union(timeoutNextest).union(timeoutCIJob)
+            .union(timeoutCTest).union(timeoutNextest).union(timeoutCIJob).union(timeoutSurefireFork)
         timeoutGeneric = book.group(
             "timed out", "timeout exceeded", "timed-out", "~timeout of", "~timeout after", "didn't finish within",
             "did not finish within", "did not complete within", "didn't complete within", "not completed within",
             "within given timeout", "in an expected time", "in the expected time", "~wait timeout~",
             // Python's subprocess, Ruby's Timeout, tokio's Elapsed, Rust's test harness, others' limits.
             "timeoutexpired", "timeout expired", "timeoutexceeded", "timeout::error", "execution expired",
+            "exceeded its time limit",
             "deadline has elapsed",
             "has been running for over", "time limit exceeded", "timeout elapsed", "timeout reached",
             "timeout occurred", "~timeout waiting", "exceeded the timeout", "exceeded timeout", "timeout exceeded",
