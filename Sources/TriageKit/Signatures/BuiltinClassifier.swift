@@ -289,20 +289,8 @@ enum BuiltinClassifier {
         if hits.intersects(lexicon.isLocked), evidence.anywhere().intersects(lexicon.sqliteContext) {
             return found("database_locked", "sqlite", lexicon.isLocked)
         }
-        if hits.intersects(lexicon.mysqlLockWait) {
-            return found("database_locked", "mysql_lock_wait", lexicon.mysqlLockWait)
-        }
-        if hits.intersects(lexicon.postgresSerialization) {
-            return found("database_locked", "postgres_serialization", lexicon.postgresSerialization)
-        }
-        if hits.intersects(lexicon.h2LockTimeout) {
-            return found("database_locked", "h2_lock_timeout", lexicon.h2LockTimeout)
-        }
-        if hits.intersects(lexicon.postgresLockNotAvailable) {
-            return found("database_locked", "postgres_lock_timeout", lexicon.postgresLockNotAvailable)
-        }
-        if let deadlock = lexicon.deadlockKinds.first(where: { hits.intersects($0.cues) }) {
-            return found("database_locked", deadlock.detail, lexicon.deadlock)
+        if let lock = lexicon.databaseLockKinds.first(where: { hits.intersects($0.cues) }) {
+            return found("database_locked", lock.detail, lock.cues)
         }
 
         // Code and test set-up errors.
@@ -660,19 +648,22 @@ enum BuiltinClassifier {
         let lexicon = Lexicon.shared
         if hits.intersects(lexicon.timeoutGoTest) { return "go_test_deadline" }
         if hits.intersects(lexicon.timeoutPytest) { return "pytest_timeout" }
-        if hits.intersects(lexicon.timeoutKarmaCapture) { return "karma_capture_timeout" }
-        if hits.intersects(lexicon.timeoutKarmaNoMessage) { return "karma_no_message" }
         // Jest's runner on Jasmine quotes Jasmine's setting: Jasmine's own unless Jest is named.
         if hits.intersects(lexicon.timeoutJasmine), !evidence.anywhere().intersects(lexicon.jestWord) {
             return "jasmine_timeout"
         }
-        if hits.intersects(lexicon.timeoutXCTestWait) { return "xctest_wait_timeout" }
-        if hits.intersects(lexicon.timeoutCTest) { return "ctest_timeout" }
-        if hits.intersects(lexicon.timeoutNextest) { return "nextest_timeout" }
-        if hits.intersects(lexicon.timeoutCIJob) { return "ci_job_timeout" }
-        if hits.intersects(lexicon.timeoutSurefireFork) { return "surefire_fork_timeout" }
-        if hits.intersects(lexicon.timeoutSubprocess) { return "subprocess_timeout" }
-        if hits.intersects(lexicon.timeoutRustHang) { return "test_hang" }
+        let runnerKinds: [(String, PhraseSet)] = [
+            ("karma_capture_timeout", lexicon.timeoutKarmaCapture),
+            ("karma_no_message", lexicon.timeoutKarmaNoMessage),
+            ("xctest_wait_timeout", lexicon.timeoutXCTestWait),
+            ("ctest_timeout", lexicon.timeoutCTest),
+            ("nextest_timeout", lexicon.timeoutNextest),
+            ("ci_job_timeout", lexicon.timeoutCIJob),
+            ("surefire_fork_timeout", lexicon.timeoutSurefireFork),
+            ("subprocess_timeout", lexicon.timeoutSubprocess),
+            ("test_hang", lexicon.timeoutRustHang),
+        ]
+        if let kind = runnerKinds.first(where: { hits.intersects($0.1) }) { return kind.0 }
         // A wait-until helper's own time limit: a condition that never held.
         if evidence.anywhere().intersects(lexicon.waitHelperFrames) { return "eventually_condition" }
         if hits.intersects(lexicon.timeoutMocha) {

@@ -107,12 +107,7 @@ struct Lexicon: Sendable {
     let databaseLocked: PhraseSet
     let isLocked: PhraseSet
     let sqliteContext: PhraseSet
-    let mysqlLockWait: PhraseSet
-    let postgresLockNotAvailable: PhraseSet
-    let h2LockTimeout: PhraseSet
-    let postgresSerialization: PhraseSet
-    let deadlock: PhraseSet
-    let deadlockKinds: [(detail: String, cues: PhraseSet)]
+    let databaseLockKinds: [(detail: String, cues: PhraseSet)]
     let fileNotFound: PhraseSet
     let permissionDenied: PhraseSet
     let readOnlyFileSystem: PhraseSet
@@ -539,21 +534,25 @@ struct Lexicon: Sendable {
             "database is locked", "database table is locked", "sqlite_busy", "sqlite_locked", "database is busy")
         isLocked = book.group("is locked")
         sqliteContext = book.group("sqlite", "operationalerror", "operationale")
-        mysqlLockWait = book.group("lock wait timeout exceeded")
-        // PostgreSQL's SQLSTATE 55P03: a `NOWAIT` lock or a `lock_timeout` that ran out.
-        h2LockTimeout = book.group("timeout trying to lock table", "is locked by tx")
-        // PostgreSQL's SQLSTATE 40001: a concurrent transaction won.
-        postgresSerialization = book.group("could not serialize access due to")
-        postgresLockNotAvailable = book.group(
-            "locknotavailable", "could not obtain lock on", "canceling statement due to lock timeout", "~55p03~")
-        // Told apart by the database that chose a victim (Oracle's wording contains PostgreSQL's).
-        deadlockKinds = [
+        // A server database's lock that ran out of time, or the transaction it gave up, told apart
+        // by the database (in order: Oracle's deadlock wording contains PostgreSQL's).
+        databaseLockKinds = [
+            ("mysql_lock_wait", book.group("lock wait timeout exceeded")),
+            // PostgreSQL's SQLSTATE 40001: a concurrent transaction won.
+            ("postgres_serialization", book.group("could not serialize access due to")),
+            ("h2_lock_timeout", book.group("timeout trying to lock table", "is locked by tx")),
+            // PostgreSQL's SQLSTATE 55P03: a `NOWAIT` lock or a `lock_timeout` that ran out.
+            (
+                "postgres_lock_timeout",
+                book.group(
+                    "locknotavailable", "could not obtain lock on", "canceling statement due to lock timeout",
+                    "~55p03~")
+            ),
             ("oracle_deadlock", book.group("ora-00060")),
             ("mysql_deadlock", book.group("deadlock found when trying to get lock", "er_lock_deadlock")),
             ("postgres_deadlock", book.group("deadlock detected", "deadlockdetected", "~40p01~")),
             ("sqlserver_deadlock", book.group("was deadlocked on lock", "chosen as the deadlock victim")),
         ]
-        deadlock = deadlockKinds.reduce(PhraseSet()) { $0.union($1.cues) }
         fileNotFound = book.group(
             "kind: notfound", "because there is no such file", "nsfilereadnosuchfileerror",
             "filenotfounderror", "no such file or directory", "~enoent~", "filenotfoundexception",
