@@ -86,7 +86,7 @@ import TriageStore
         blocks[blocks.count - 1].removeLast()
         var number = 1
         var output: [UInt8] = []
-        try ClassifyLine.classify(blocks: blocks, firstLineNumber: &number, engine: .builtin, jobs: 3, into: &output)
+        try ClassifyLine.classify(blocks: blocks, firstLineNumber: &number, memo: SignatureMemo(engine: .builtin), jobs: 3, into: &output)
         #expect(output == oneByOne)
         #expect(number == lines.count + 2)
 
@@ -95,12 +95,57 @@ import TriageStore
         number = 1
         output = []
         #expect(throws: TriageError.badInput(file: "stdin", line: 16, reason: "not a JSON object with id, message, trace, test")) {
-            try ClassifyLine.classify(blocks: blocks, firstLineNumber: &number, engine: .builtin, jobs: 3, into: &output)
+            try ClassifyLine.classify(blocks: blocks, firstLineNumber: &number, memo: SignatureMemo(engine: .builtin), jobs: 3, into: &output)
         }
         var firstFourteen: [UInt8] = []
         for (index, line) in lines.prefix(14).enumerated() {
             try ClassifyLine.classify(Array(line.utf8)[...], lineNumber: index + 1, engine: .builtin, into: &firstFourteen)
         }
         #expect(output == firstFourteen)
+    }
+
+    /// Failures that come back: the same message in many tests, the same test failing again,
+    /// a team rule that looks at the test, and an assertion whose per-test cluster depends on it.
+    static let repeatedLines: [String] = (0..<120).map { index in
+        let messages = [
+            "redis.exceptions.ConnectionError: Error 111 connecting to localhost:6379. Connection refused.",
+            "assert 3 == 4", "fixture 'db' not found", "AssertionError: elapsed 2.5 > 1.0",
+            "ValueError: widget \(index % 3) exploded",
+            // One text as Unicode, two as bytes: the engine reads bytes, so each gets its own answer.
+            "caf\u{E9} exploded", "cafe\u{301} exploded",
+        ]
+        let test = ["tests/test_a.py::test_one[\(index % 4)]", "tests/test_time.py::test_latency", "tests/slow::t\(index % 5)"][index % 3]
+        return #"{"id":"\#(index)","message":"\#(messages[index % messages.count])","test":"\#(test)"}"#
+    }
+
+    @Test func aRememberedFailureGetsTheAnswerTheEngineGivesAndTheMemoStaysBounded() throws {
+        let engine = try SignatureEngine(teamRules: [
+            SignatureRule(name: "slow-widgets", category: "infra", messagePattern: "widget", testPattern: "slow")
+        ])
+        var oneByOne: [UInt8] = []
+        for (index, line) in Self.repeatedLines.enumerated() {
+            try ClassifyLine.classify(Array(line.utf8)[...], lineNumber: index + 1, engine: engine, into: &oneByOne)
+        }
+        for capacity in [1, 3, 1_000] {
+            let memo = SignatureMemo(engine: engine, capacity: capacity)
+            var output: [UInt8] = []
+            var number = 1
+            // Twice over, so the second pass is answered from the memo where it still holds them.
+            for _ in 0..<2 {
+                output = []
+                number = 1
+                let blocks = stride(from: 0, to: Self.repeatedLines.count, by: 9).map { start in
+                    Array(Self.repeatedLines[start..<min(start + 9, Self.repeatedLines.count)].map { $0 + "\n" }.joined().utf8)
+                }
+                try ClassifyLine.classify(blocks: blocks, firstLineNumber: &number, memo: memo, jobs: 3, into: &output)
+                let got = String(decoding: output, as: UTF8.self).split(separator: "\n")
+                let expected = String(decoding: oneByOne, as: UTF8.self).split(separator: "\n")
+                #expect(got.count == expected.count)
+                let differing = zip(got, expected).filter { $0 != $1 }.map { $0.0 }
+                #expect(differing.isEmpty, "capacity \(capacity): \(differing.prefix(2))")
+            }
+            #expect(memo.count <= 2 * capacity)
+            #expect(memo.count >= min(capacity, 2))
+        }
     }
 }

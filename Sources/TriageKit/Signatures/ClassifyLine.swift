@@ -71,14 +71,22 @@ public enum ClassifyLine {
     public static func classify(
         _ line: ArraySlice<UInt8>, lineNumber: Int, engine: SignatureEngine, into output: inout [UInt8]
     ) throws {
+        try classify(line, lineNumber: lineNumber, signature: engine.signature(for:), into: &output)
+    }
+
+    /// As `classify(_:lineNumber:engine:into:)`, with the signature given by `signature`.
+    private static func classify(
+        _ line: ArraySlice<UInt8>, lineNumber: Int, signature signatureOf: (FailureInput) -> Signature,
+        into output: inout [UInt8]
+    ) throws {
         if isBlank(line) { return }
         // `JSONDecoder` reads the line as text, invalid UTF-8 replaced, as `readLine` gives it.
         guard
             let input = Input(flat: line)
                 ?? (try? JSONDecoder().decode(Input.self, from: Data(String(decoding: line, as: UTF8.self).utf8)))
         else { throw badLine(lineNumber) }
-        let signature = engine.signature(
-            for: FailureInput(message: input.message, text: input.trace, failureType: input.type, test: input.test))
+        let signature = signatureOf(
+            FailureInput(message: input.message, text: input.trace, failureType: input.type, test: input.test))
         // The fields in sorted order, absent ones left out, as `JSONEncoder` with sorted keys
         // writes them.
         func field(_ name: StaticString, _ value: String?, first: Bool = false) {
@@ -101,14 +109,15 @@ public enum ClassifyLine {
     }
 
     /// Appends the output lines for `blocks` of input lines to `output`, in the input's order,
-    /// the blocks classified `jobs` at a time on threads of their own.
+    /// the blocks classified `jobs` at a time on threads of their own. A failure `memo` has seen
+    /// lately is not classified again.
     ///
     /// Each block holds whole lines, each ended by a newline, but the last block of the input
     /// may end without one. `firstLineNumber` is the number of the first block's first line,
     /// and is advanced past the blocks' lines. For bad JSON, `output` holds the output of every
     /// line before the bad one when this throws, naming its line number.
     public static func classify(
-        blocks: [[UInt8]], firstLineNumber: inout Int, engine: SignatureEngine, jobs: Int,
+        blocks: [[UInt8]], firstLineNumber: inout Int, memo: SignatureMemo, jobs: Int,
         into output: inout [UInt8]
     ) throws {
         var starts: [Int] = []
@@ -121,7 +130,7 @@ public enum ClassifyLine {
             var output: [UInt8] = []
             output.reserveCapacity(block.count / 2)
             do {
-                try classify(block: block, firstLineNumber: start, engine: engine, into: &output)
+                try classify(block: block, firstLineNumber: start, memo: memo, into: &output)
                 return (output: output, error: TriageError?.none)
             } catch {
                 return (output: output, error: error as? TriageError ?? badLine(start))
@@ -135,7 +144,7 @@ public enum ClassifyLine {
 
     /// Appends the output lines for one block of input lines to `output`.
     private static func classify(
-        block: [UInt8], firstLineNumber: Int, engine: SignatureEngine, into output: inout [UInt8]
+        block: [UInt8], firstLineNumber: Int, memo: SignatureMemo, into output: inout [UInt8]
     ) throws {
         var number = firstLineNumber
         var start = block.startIndex
@@ -143,7 +152,7 @@ public enum ClassifyLine {
             let end = block[start...].firstIndex(of: UInt8(ascii: "\n")) ?? block.endIndex
             var line = block[start..<end]
             if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
-            try classify(line, lineNumber: number, engine: engine, into: &output)
+            try classify(line, lineNumber: number, signature: memo.signature(for:), into: &output)
             number += 1
             start = end + 1
         }

@@ -11,14 +11,15 @@ extension Triage {
                 "Classify failure messages for scripts: JSON lines {id, message, trace, test} in, {id, category, cluster, template, detail, rule} out.",
             discussion: """
                 Lines are classified in blocks on all cores; the output lines keep the order of \
-                the input lines.
+                the input lines. A failure seen lately (the same message, trace, type and test) \
+                is not classified again: its answer is the one it got before.
                 """
         )
         @OptionGroup var rulesOptions: RulesOptions
 
         func run() async throws {
             try runReportingErrors {
-                let engine = try rulesOptions.engine()
+                let memo = SignatureMemo(engine: try rulesOptions.engine())
                 let jobs = ProcessInfo.processInfo.activeProcessorCount
                 var nextLineNumber = 1
                 var blocks: [[UInt8]] = []
@@ -31,7 +32,7 @@ extension Triage {
                         blocks.removeAll(keepingCapacity: true)
                     }
                     try ClassifyLine.classify(
-                        blocks: blocks, firstLineNumber: &nextLineNumber, engine: engine, jobs: jobs, into: &output)
+                        blocks: blocks, firstLineNumber: &nextLineNumber, memo: memo, jobs: jobs, into: &output)
                 }
                 // Output goes out whenever the input has to be waited for, so a script that
                 // writes one line and reads the answer gets it at once; otherwise a few blocks
