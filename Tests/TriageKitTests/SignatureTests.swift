@@ -899,6 +899,31 @@ private func signature(_ message: String?, text: String? = nil, type: String? = 
         Case(message: "expected: 3\n     got: 4\n\n(compared using ==)", category: "assertion_failure", detail: nil),
         Case(message: "Expected equality of these values:\n  a\n    Which is: 1\n  b", category: "assertion_failure",
              detail: nil),
+        // sig-v6: asyncio's connect failures told by their errno, a name server that failed, the
+        // MySQL client's code next to a name that did not resolve, Ruby's bind, NATS, PHP's time
+        // limit, rustls's expired certificate, and a check raised by an assertion library.
+        Case(message: "OSError: [Errno 110] Connect call failed ('10.0.0.7', 5432)", category: "connection_timeout",
+             detail: "postgres"),
+        Case(message: "ConnectionRefusedError: [Errno 111] Connect call failed ('127.0.0.1', 6379)",
+             category: "connection_refused", detail: "redis"),
+        Case(message: "dial tcp: lookup db.internal on 10.96.0.10:53: read udp 10.1.0.4:40000->10.96.0.10:53: i/o timeout",
+             category: "dns_resolution", detail: "resolver_timeout"),
+        Case(message: "dial tcp: lookup db.internal on 127.0.0.53:53: read udp 127.0.0.1:40000->127.0.0.53:53: read: connection refused",
+             category: "dns_resolution", detail: "resolver_refused"),
+        Case(message: "SQLSTATE[HY000] [2002] php_network_getaddresses: getaddrinfo for db failed: Temporary failure in name resolution",
+             category: "dns_resolution", detail: "temporary_failure"),
+        Case(message: "Errno::EADDRINUSE: Address already in use - bind(2) for \"0.0.0.0\" port 3000",
+             category: "address_in_use", detail: "ruby_bind"),
+        Case(message: "nats: no servers available for connection", category: "connection_refused", detail: "nats"),
+        Case(message: "PHP Fatal error:  Maximum execution time of 30 seconds exceeded in /app/src/Worker.php on line 12",
+             category: "timeout", detail: "timed_out"),
+        Case(message: "Error: invalid peer certificate: CertExpired", category: "ssl_error", detail: "cert_expired"),
+        Case(message: "Expected url to be \"http://localhost/api/v2\" with a length of 23, but \"http://localhost/api\" has a length of 20.",
+             text: "   at FluentAssertions.Execution.XUnit2TestFramework.Throw(String message)\n   at Api.Tests.LinkTests.BuildsUrl()",
+             category: "assertion_failure", detail: nil),
+        // Without the library's frames, the URLs it quotes keep it unclassified.
+        Case(message: "Expected url to be \"http://localhost/api/v2\" with a length of 23, but \"http://localhost/api\" has a length of 20.",
+             category: "unclassified", detail: nil),
     ]
 
     @Test(arguments: cases)

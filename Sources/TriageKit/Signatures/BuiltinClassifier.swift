@@ -131,8 +131,10 @@ enum BuiltinClassifier {
             !["assert", "fail", "expect"].contains { name.lowercased().contains($0) }
         } ?? false
         let words = evidence.message.outsideFrames
+        // An assertion library's frames in the trace show who raised it, whatever it quotes.
         if !raisesAnotherException, words.intersects(Lexicon.shared.checkWords),
             !words.intersects(Lexicon.shared.infrastructureWords)
+                || evidence.text().anywhere.intersects(Lexicon.shared.assertionLibraryFrames)
         {
             return assertionVerdict(line: primary, evidence: &evidence)
         }
@@ -201,7 +203,14 @@ enum BuiltinClassifier {
             return found("ssl_error", sslDetail(hits), lexicon.sslAny)
         }
 
-        // Connections.
+        // Connections. A name server that refused or did not answer: the name was never resolved.
+        if hits.intersects(lexicon.resolverLookup), hits.intersects(lexicon.resolverPort) {
+            let detail =
+                hits.intersects(lexicon.refused)
+                ? "resolver_refused"
+                : hits.intersects(lexicon.connectTimeout) ? "resolver_timeout" : dnsDetail(hits, &evidence)
+            return found("dns_resolution", detail, lexicon.resolverPort)
+        }
         if hits.intersects(lexicon.dockerName), hits.intersects(lexicon.dockerUnreachable),
             !hits.intersects(lexicon.permissionWords)
         {
@@ -209,8 +218,10 @@ enum BuiltinClassifier {
         }
         if hits.intersects(lexicon.refused)
             || (hits.intersects(lexicon.mysqlCannotConnect) && hits.intersects(lexicon.refusedErrnoInParentheses))
+            // The MySQL client's codes say it could not connect, not why: a timeout or a name
+            // that did not resolve, when named, is the cause.
             || (hits.intersects(lexicon.mysqlConnectCodes) && !hits.intersects(lexicon.timeoutGeneric)
-                && !hits.intersects(lexicon.connectTimeout))
+                && !hits.intersects(lexicon.connectTimeout) && !hits.intersects(lexicon.dnsAny))
             // libpq's Unix socket that is not there: nobody listens.
             || (hits.intersects(lexicon.libpqSocket) && hits.intersects(lexicon.fileNotFound))
         {
@@ -475,6 +486,7 @@ enum BuiltinClassifier {
             ("dotnet_bind", lexicon.bindDotnet),
             ("java_bind", lexicon.bindJava),
             ("rust_bind", lexicon.bindRust),
+            ("ruby_bind", lexicon.bindRuby),
             ("python_bind", lexicon.bindPython),
             ("go_listen", lexicon.bindGo),
             ("node_listen", lexicon.bindNode),

@@ -72,6 +72,8 @@ struct Lexicon: Sendable {
     let dnsTemporary: PhraseSet
     let dnsAny: PhraseSet
     let localHostLookup: PhraseSet
+    let resolverLookup: PhraseSet
+    let resolverPort: PhraseSet
     let localhostWord: PhraseSet
     let connectTimeout: PhraseSet
     let cannotConnect: PhraseSet
@@ -96,6 +98,7 @@ struct Lexicon: Sendable {
     let bindHttpListener: PhraseSet
     let bindGo: PhraseSet
     let bindNode: PhraseSet
+    let bindRuby: PhraseSet
     let bindDocker: PhraseSet
     let bindRust: PhraseSet
     let socketAddressUsage: PhraseSet
@@ -200,6 +203,7 @@ struct Lexicon: Sendable {
     let assertion: PhraseSet
     let goTestLine: PhraseSet
     let checkWords: PhraseSet
+    let assertionLibraryFrames: PhraseSet
     let infrastructureWords: PhraseSet
 
     /// Finds the phrases in a text.
@@ -262,7 +266,7 @@ struct Lexicon: Sendable {
         sslSelfSigned = book.group(
             "self signed certificate", "self-signed certificate", "self_signed_cert", "depth_zero_self_signed")
         sslExpired = book.group(
-            "certificate has expired", "cert_has_expired", "certificate expired", "certificateexpired",
+            "certificate has expired", "cert_has_expired", "certificate expired", "certificateexpired", "certexpired",
             "err_cert_date_invalid")
         sslHostname = book.group(
             "hostname mismatch", "certificate is not valid for", "altname_invalid", "no subject alternative",
@@ -275,7 +279,7 @@ struct Lexicon: Sendable {
             "self signed certificate in certificate chain", "err_cert_authority_invalid")
         sslAny = book.group(
             "certificate verify failed", "certificate_verify_failed", "sslerror", "ssl_error", "sslhandshakeexception",
-            "~err_cert_", "err_ssl_protocol_error",
+            "~err_cert_",
             "sslexception", "ssl routines", "[ssl", "ssl handshake", "tls handshake", "handshake_failure",
             "tlsv1 alert", "sslv3 alert", "x509:", "the ssl connection could not be established",
             "remote certificate is invalid", "sslprotocolexception", "certificateexception", "err_ssl",
@@ -294,9 +298,9 @@ struct Lexicon: Sendable {
         permissionWords = book.group("permission denied", "access is denied", "~eacces~")
         refused = book.group(
             "connection refused", "econnrefused", "connectionrefusederror", "actively refused",
-            "refused the network connection", "connection was refused", "wsaeconnrefused", "[errno 111]",
+            "refused the network connection", "connection was refused", "[errno 111]",
             "[errno 61]", "winerror 10061", "~errno 111~", "~error 111 connecting", "~error 61 connecting",
-            "~error 10061 connecting", "connect call failed", "refused. check that the hostname", "refused to connect",
+            "~error 10061 connecting", "refused. check that the hostname", "refused to connect",
             "no connection could be made",
             // Chromium's net error names, Rust's io::ErrorKind and raw OS codes, .NET's
             // SocketException with its native code, PgJDBC's `Connection to host:port refused.`.
@@ -320,7 +324,7 @@ struct Lexicon: Sendable {
             "sqlstate[hy000] [2002]", "sqlstate[hy000] [2003]", "(hy000/2002)", "(hy000/2003)")
         refusedErrnoInParentheses = book.group("(111)", "(61)", "(10061)")
         addressInUse = book.group(
-            "address already in use", "eaddrinuse", "[errno 98]", "[errno 48]", "wsaeaddrinuse",
+            "address already in use", "eaddrinuse", "[errno 98]", "[errno 48]",
             "winerror 10048", "only one usage of each socket address", "address in use", "failed to bind to",
             "addressinuseexception", "~errno 98~", "~errno 48~", "os { code: 98,", "os { code: 48,",
             "port is already allocated",
@@ -329,15 +333,15 @@ struct Lexicon: Sendable {
         bindException = book.group("java.net.bindexception")
         addressNotAvailable = book.group(
             "cannot assign requested address", "can't assign requested address", "eaddrnotavail", "[errno 99]",
-            "[errno 49]", "requested address is not valid in its context", "wsaeaddrnotavail", "winerror 10049")
+            "[errno 49]", "requested address is not valid in its context", "winerror 10049")
         networkUnreachable = book.group(
-            "network is unreachable", "enetunreach", "[errno 101]", "[errno 51]", "wsaenetunreach",
+            "network is unreachable", "enetunreach", "[errno 101]", "[errno 51]",
             "winerror 10051", "network unreachable")
         hostUnreachable = book.group(
             "no route to host", "ehostunreach", "[errno 113]", "[errno 65]", "host is unreachable",
-            "wsaehostunreach", "winerror 10065")
+            "winerror 10065")
         reset = book.group(
-            "connection reset", "econnreset", "[errno 104]", "[errno 54]", "wsaeconnreset", "winerror 10054",
+            "connection reset", "econnreset", "[errno 104]", "[errno 54]", "winerror 10054",
             "forcibly closed by the remote host", "socket hang up", "remotedisconnected",
             "remote end closed connection", "connection aborted", "connection closed by peer",
             "err_connection_reset", "err_connection_closed", "err_connection_aborted", "err_empty_response",
@@ -366,21 +370,24 @@ struct Lexicon: Sendable {
             "[errno 11001]", "~gaierror~", "unable to resolve host", "dns lookup failed", "host not found",
             "err_name_not_resolved", "unknown host", "could not resolve address", "name does not resolve",
             "~error -2 connecting", "~error -3 connecting", "[errno 11004]", "~eai_noname", "~eai_nodata",
-            "nosuchhostexception", "no such host is known", "could not resolve hostname", "name resolution failed",
+            "nosuchhostexception", "name resolution failed",
             "unresolvedaddressexception", "dns error"
         )
         .union(dnsTemporary)
         localHostLookup = book.group("getlocalhost")
+        // Go's resolver quoting the DNS server it asked: `lookup host on 10.0.0.2:53: <why>`.
+        resolverLookup = book.group("~lookup ")
+        resolverPort = book.group(":53: ")
         localhostWord = book.group("~localhost~")
         connectTimeout = book.group(
             "connection timed out", "connect timed out", "connecttimeout", "operation timed out", "etimedout",
-            "[errno 110]", "[errno 60]", "winerror 10060", "wsaetimedout",
+            "[errno 110]", "[errno 60]", "winerror 10060",
             "did not properly respond after a period of time", "i/o timeout", "timeout connecting to server",
             "timed out connecting", "connection timeout", "timeout while connecting", "serverselectiontimeouterror",
             "connect timeout", "timeout waiting for connection", "connection attempt timed out",
             "err_connection_timed_out", "err_timed_out", "kind: timedout", "source: timedout", "os { code: 110,",
             "os { code: 60,",
-            "socketexception (10060)", "connectiontimeouterror", "httpconnecttimeoutexception",
+            "socketexception (10060)", "connectiontimeouterror",
             // Kafka's clients waiting for a broker to answer.
             "while fetching topic metadata", "not present in metadata after")
         // A client that could not connect and does not say why (no errno): refused, unless a
@@ -396,6 +403,8 @@ struct Lexicon: Sendable {
             "none of the configured nodes are available", "failed to ping the specified node",
             "could not reach any contact point", "nohostavailableexception", "~nobrokersavailable",
             "amqpconnectionerror", "can't reach database server", "~could not be established",
+            // NATS clients with no server that answered.
+            "no servers available",
             // grpc-java's status for a channel that could not connect.
             "statusruntimeexception: unavailable")
         // Connection pools that ran out of time waiting for a free connection.
@@ -524,6 +533,8 @@ struct Lexicon: Sendable {
         connectAttempt = book.group("~connectex", "can't connect to", "cannot connect to", "failed to connect")
         bindAttempt = book.group("~bind:", "to bind", "~listen tcp", "~listen udp")
         bindNode = book.group("eaddrinuse")
+        // Ruby's `Errno::EADDRINUSE`, worded `<reason> - bind(2)` as its system call errors are.
+        bindRuby = book.group("errno::eaddrinuse", "in use - bind(")
         // Docker publishing a container's port that another process holds.
         bindDocker = book.group("port is already allocated", "driver failed programming external connectivity")
         bindPython = book.group(
@@ -533,7 +544,7 @@ struct Lexicon: Sendable {
         databaseLocked = book.group(
             "database is locked", "database table is locked", "sqlite_busy", "sqlite_locked", "database is busy")
         isLocked = book.group("is locked")
-        sqliteContext = book.group("sqlite", "operationalerror", "operationale")
+        sqliteContext = book.group("sqlite", "operationale")
         // A server database's lock that ran out of time, or the transaction it gave up, told apart
         // by the database (in order: Oracle's deadlock wording contains PostgreSQL's).
         databaseLockKinds = [
@@ -673,8 +684,7 @@ struct Lexicon: Sendable {
         // own limit reads `Timeout 2000ms exceeded`.
         timeoutOf = book.group("~timeout of")
         durationComparison = book.group(
-            "is not less than", "is not greater than", "is not less than or equal to",
-            "is not greater than or equal to")
+            "is not less than", "is not greater than")
         timeoutAwait = book.group("conditiontimeoutexception", "condition with alias")
         timeoutDotnet = book.group(
             "test exceeded timeout", "exceeded timeout value", "exceeded execution timeout period")
@@ -683,7 +693,7 @@ struct Lexicon: Sendable {
             "should time out", "did not time out")
         timeoutPython = book.group("timeouterror")
         timeoutJava = book.group("timeoutexception")
-        timeoutDeadline = book.group("context deadline exceeded", "deadline exceeded", "deadlineexceeded")
+        timeoutDeadline = book.group("deadline exceeded", "deadlineexceeded")
         // Karma's launcher gave up on a browser that never connected, or on one that went silent.
         timeoutKarmaCapture = book.group("have not captured in")
         timeoutKarmaNoMessage = book.group("because no message in")
@@ -712,7 +722,7 @@ struct Lexicon: Sendable {
             "within given timeout", "in an expected time", "in the expected time", "~wait timeout~",
             // Python's subprocess, Ruby's Timeout, tokio's Elapsed, Rust's test harness, others' limits.
             "timeoutexpired", "timeout expired", "timeoutexceeded", "timeout::error", "execution expired",
-            "exceeded its time limit",
+            "exceeded its time limit", "maximum execution time of",
             "deadline has elapsed",
             "has been running for over", "time limit exceeded", "timeout elapsed", "timeout reached",
             "timeout occurred", "~timeout waiting", "exceeded the timeout", "exceeded timeout", "timeout exceeded",
@@ -788,6 +798,11 @@ struct Lexicon: Sendable {
         infrastructureWords = book.group(
             "connect", "request", "http", "socket", "~host", "~port", "server", "network", "database", "~dns",
             "memory", "timeout", "timed out", "~killed", "~signal", "docker", "container")
+        // Assertion libraries whose own frames top the trace of a failed check: .NET's
+        // FluentAssertions, Shouldly, NUnit and xUnit.net, Java's AssertJ, JUnit and Hamcrest.
+        assertionLibraryFrames = book.group(
+            "fluentassertions.", "shouldly.", "nunit.framework.assert", "xunit.assert.", "org.assertj.",
+            "org.junit.assert.", "org.hamcrest.")
         // `name_test.go:41: message`: what Go's testing package prints for t.Error and t.Fatal.
         goTestLine = book.group("_test.go:")
 
