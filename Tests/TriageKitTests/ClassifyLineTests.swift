@@ -38,6 +38,22 @@ import TriageStore
         #expect(flat.type == decoded.type)
     }
 
+    /// Read as written (strings checked, not decoded), a line is taken or left exactly as when
+    /// read whole, and its fields read afterwards are the same.
+    @Test(arguments: lines) func readsTheSameLinesWithoutDecodingStrings(line: String) throws {
+        let bytes = Array(line.utf8)[...]
+        let flat = ClassifyLine.Input(flat: bytes)
+        let written = ClassifyLine.WrittenInput(bytes)
+        #expect((flat == nil) == (written == nil))
+        guard let flat, let written else { return }
+        #expect(written.idText == .some(flat.id))
+        let input = try #require(written.failureInput)
+        #expect(input.message == flat.message)
+        #expect(input.text == flat.trace)
+        #expect(input.test == flat.test)
+        #expect(input.failureType == flat.type)
+    }
+
     @Test func readsTheCommonShapesWithoutJSONDecoder() {
         for line in [Self.lines[0], Self.lines[1], Self.lines[2], Self.lines.last ?? ""] {
             #expect(ClassifyLine.Input(flat: Array(line.utf8)[...]) != nil, "\(line)")
@@ -113,9 +129,13 @@ import TriageStore
             "ValueError: widget \(index % 3) exploded",
             // One text as Unicode, two as bytes: the engine reads bytes, so each gets its own answer.
             "caf\u{E9} exploded", "cafe\u{301} exploded",
+            // One text written two ways in JSON, and escapes that are not what they decode to.
+            #"caf\u00e9 exploded"#, #"a\/b\tc\nd \"q\" \\n"#, #"a/b\u0009c\u000ad \u0022q\u0022 \\n"#,
         ]
         let test = ["tests/test_a.py::test_one[\(index % 4)]", "tests/test_time.py::test_latency", "tests/slow::t\(index % 5)"][index % 3]
-        return #"{"id":"\#(index)","message":"\#(messages[index % messages.count])","test":"\#(test)"}"#
+        // Every seventh line has no id, every eleventh a number for one.
+        let id = index % 7 == 0 ? "" : index % 11 == 0 ? #""id":\#(index),"# : #""id":"\#(index)","#
+        return #"{\#(id)"message":"\#(messages[index % messages.count])","test":"\#(test)"}"#
     }
 
     @Test func aRememberedFailureGetsTheAnswerTheEngineGivesAndTheMemoStaysBounded() throws {

@@ -53,6 +53,64 @@ public enum ClassifyLine {
         }
     }
 
+    /// The fields of a line that `Input(flat:)` reads, as the line writes them (JSON string
+    /// literals, not read yet): what a remembered failure is found by, without reading its
+    /// strings. Nil for the lines `Input(flat:)` leaves to `JSONDecoder`.
+    struct WrittenInput {
+        var id: FlatJSON.Value?
+        var message: ArraySlice<UInt8>?
+        var trace: ArraySlice<UInt8>?
+        var test: ArraySlice<UInt8>?
+        var type: ArraySlice<UInt8>?
+
+        init?(_ line: ArraySlice<UInt8>) {
+            guard let members = FlatJSON.object(line, decodingStrings: false) else { return nil }
+            var seen: [Input.CodingKeys] = []
+            for (keyBytes, value) in members {
+                guard let key = Self.key(keyBytes) else { continue }
+                guard !seen.contains(key) else { return nil }
+                seen.append(key)
+                switch (key, value) {
+                case (.id, .undecoded), (.id, .integer): id = value
+                case (_, .null): break
+                case (.message, .undecoded(let text)): message = text
+                case (.trace, .undecoded(let text)): trace = text
+                case (.test, .undecoded(let text)): test = text
+                case (.type, .undecoded(let text)): type = text
+                default: return nil
+                }
+            }
+        }
+
+        /// The key a member's name is, compared as bytes.
+        private static func key(_ name: ArraySlice<UInt8>) -> Input.CodingKeys? {
+            keyNames.first { $0.name.count == name.count && $0.name.elementsEqual(name) }?.key
+        }
+
+        private static let keyNames: [(key: Input.CodingKeys, name: [UInt8])] =
+            [Input.CodingKeys.id, .message, .trace, .test, .type].map { ($0, Array($0.rawValue.utf8)) }
+
+        /// The id as `Input` holds it; nil when it has none.
+        var idText: String?? {
+            switch id {
+            case .undecoded(let text): FlatJSON.decoded(text).map { .some($0) }
+            case .integer(let number): .some(String(number))
+            default: .some(nil)
+            }
+        }
+
+        /// The failure the line describes, its strings read.
+        var failureInput: FailureInput? {
+            func read(_ text: ArraySlice<UInt8>?) -> String?? {
+                guard let text else { return .some(nil) }
+                return FlatJSON.decoded(text).map { .some($0) }
+            }
+            guard let message = read(message), let trace = read(trace), let type = read(type), let test = read(test)
+            else { return nil }
+            return FailureInput(message: message, text: trace, failureType: type, test: test)
+        }
+    }
+
     /// The output line for one input line; throws naming the line number for bad JSON.
     public static func classify(_ line: String, lineNumber: Int, engine: SignatureEngine) throws -> String {
         var output: [UInt8] = []
@@ -87,6 +145,27 @@ public enum ClassifyLine {
         else { throw badLine(lineNumber) }
         let signature = signatureOf(
             FailureInput(message: input.message, text: input.trace, failureType: input.type, test: input.test))
+        write(signature, id: input.id, into: &output)
+    }
+
+    /// As `classify(_:lineNumber:engine:into:)`, with the signatures `memo` remembers: a line
+    /// whose failure it remembers is answered without reading the failure's strings.
+    private static func classify(
+        _ line: ArraySlice<UInt8>, lineNumber: Int, memo: SignatureMemo, into output: inout [UInt8]
+    ) throws {
+        if let written = WrittenInput(line), let id = written.idText,
+            let signature = memo.signature(
+                asWritten: [written.message, written.trace, written.type, written.test],
+                input: { written.failureInput })
+        {
+            write(signature, id: id, into: &output)
+            return
+        }
+        try classify(line, lineNumber: lineNumber, signature: memo.signature(for:), into: &output)
+    }
+
+    /// Appends the output line for a signature.
+    private static func write(_ signature: Signature, id: String?, into output: inout [UInt8]) {
         // The fields in sorted order, absent ones left out, as `JSONEncoder` with sorted keys
         // writes them.
         func field(_ name: StaticString, _ value: String?, first: Bool = false) {
@@ -102,7 +181,7 @@ public enum ClassifyLine {
         field("category", signature.category, first: true)
         field("cluster", signature.clusterID)
         field("detail", signature.detail)
-        field("id", input.id)
+        field("id", id)
         field("rule", signature.rule)
         field("template", signature.template)
         output.append(contentsOf: [UInt8(ascii: "}"), UInt8(ascii: "\n")])
@@ -120,40 +199,33 @@ public enum ClassifyLine {
         blocks: [[UInt8]], firstLineNumber: inout Int, memo: SignatureMemo, jobs: Int,
         into output: inout [UInt8]
     ) throws {
-        var starts: [Int] = []
-        for block in blocks {
-            starts.append(firstLineNumber)
-            firstLineNumber += block.lazy.filter { $0 == UInt8(ascii: "\n") }.count
-            if block.last != UInt8(ascii: "\n"), !block.isEmpty { firstLineNumber += 1 }
-        }
-        let classified = parallelMap(Array(zip(blocks, starts)), jobs: jobs) { block, start in
+        // Each block counts its own lines as it goes; the numbers are put together afterwards.
+        let classified = parallelMap(blocks, jobs: jobs) { block in
             var output: [UInt8] = []
             output.reserveCapacity(block.count / 2)
-            do {
-                try classify(block: block, firstLineNumber: start, memo: memo, into: &output)
-                return (output: output, error: TriageError?.none)
-            } catch {
-                return (output: output, error: error as? TriageError ?? badLine(start))
-            }
+            var lines = 0
+            let isBad = (try? classify(block: block, memo: memo, lines: &lines, into: &output)) == nil
+            return (output: output, lines: lines, isBad: isBad)
         }
         for block in classified {
             output.append(contentsOf: block.output)
-            if let error = block.error { throw error }
+            if block.isBad { throw badLine(firstLineNumber + block.lines) }
+            firstLineNumber += block.lines
         }
     }
 
-    /// Appends the output lines for one block of input lines to `output`.
+    /// Appends the output lines for one block of input lines to `output`, counting in `lines`
+    /// the lines it has classified; throws at the first bad one.
     private static func classify(
-        block: [UInt8], firstLineNumber: Int, memo: SignatureMemo, into output: inout [UInt8]
+        block: [UInt8], memo: SignatureMemo, lines: inout Int, into output: inout [UInt8]
     ) throws {
-        var number = firstLineNumber
         var start = block.startIndex
         while start < block.endIndex {
             let end = block[start...].firstIndex(of: UInt8(ascii: "\n")) ?? block.endIndex
             var line = block[start..<end]
             if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
-            try classify(line, lineNumber: number, signature: memo.signature(for:), into: &output)
-            number += 1
+            try classify(line, lineNumber: lines + 1, memo: memo, into: &output)
+            lines += 1
             start = end + 1
         }
     }

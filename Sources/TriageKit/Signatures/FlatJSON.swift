@@ -12,23 +12,39 @@ enum FlatJSON {
     /// A value of a flat object.
     enum Value: Equatable {
         case string(String)
+        /// A string checked as `string` would be, left as it is written, quotes included
+        /// (`object(_:decodingStrings: false)`); `decoded(_:)` gives its value.
+        case undecoded(ArraySlice<UInt8>)
         case integer(Int64)
         case boolean(Bool)
         case null
     }
 
     /// The object's members by key, when the line is a flat object this reader is sure of.
-    static func object(_ line: ArraySlice<UInt8>) -> [(key: ArraySlice<UInt8>, value: Value)]? {
-        var reader = Reader(bytes: line)
+    /// With `decodingStrings: false`, string values come back `undecoded`: the same lines are
+    /// accepted and refused, and no string is built.
+    static func object(
+        _ line: ArraySlice<UInt8>, decodingStrings: Bool = true
+    ) -> [(key: ArraySlice<UInt8>, value: Value)]? {
+        var reader = Reader(bytes: line, decodingStrings: decodingStrings)
         return reader.object()
+    }
+
+    /// The value of a string left `undecoded`.
+    static func decoded(_ undecoded: ArraySlice<UInt8>) -> String? {
+        var reader = Reader(bytes: undecoded, decodingStrings: true)
+        guard case .string(let value) = reader.value(), reader.index == undecoded.endIndex else { return nil }
+        return value
     }
 
     private struct Reader {
         let bytes: ArraySlice<UInt8>
+        let decodingStrings: Bool
         var index: Int
 
-        init(bytes: ArraySlice<UInt8>) {
+        init(bytes: ArraySlice<UInt8>, decodingStrings: Bool) {
             self.bytes = bytes
+            self.decodingStrings = decodingStrings
             index = bytes.startIndex
         }
 
@@ -87,7 +103,12 @@ enum FlatJSON {
         mutating func value() -> Value? {
             guard index < bytes.endIndex else { return nil }
             switch bytes[index] {
-            case UInt8(ascii: "\""): return string().map(Value.string)
+            case UInt8(ascii: "\""):
+                guard decodingStrings else {
+                    let start = index
+                    return skipString() ? .undecoded(bytes[start..<index]) : nil
+                }
+                return string().map(Value.string)
             case UInt8(ascii: "n"): return literal("null") ? .null : nil
             case UInt8(ascii: "t"): return literal("true") ? .boolean(true) : nil
             case UInt8(ascii: "f"): return literal("false") ? .boolean(false) : nil
@@ -159,6 +180,49 @@ enum FlatJSON {
                 }
             }
             return nil
+        }
+
+        /// Passes over a string as `string()` reads it, accepting and refusing the same ones.
+        mutating func skipString() -> Bool {
+            guard take(UInt8(ascii: "\"")) else { return false }
+            while index < bytes.endIndex {
+                let byte = bytes[index]
+                index += 1
+                switch byte {
+                case UInt8(ascii: "\""):
+                    return true
+                case UInt8(ascii: "\\"):
+                    guard skipEscape() else { return false }
+                case 0..<0x20:
+                    return false
+                default:
+                    continue
+                }
+            }
+            return false
+        }
+
+        /// Passes over the escape after a backslash, accepting and refusing the escapes that
+        /// `escape(into:)` does.
+        mutating func skipEscape() -> Bool {
+            guard index < bytes.endIndex else { return false }
+            let byte = bytes[index]
+            index += 1
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                return true
+            case UInt8(ascii: "u"):
+                guard let unit = hexUnit() else { return false }
+                if (0xD800..<0xDC00).contains(unit) {
+                    guard take(UInt8(ascii: "\\")), take(UInt8(ascii: "u")), let low = hexUnit() else { return false }
+                    return (0xDC00..<0xE000).contains(low)
+                }
+                // Every other code unit is a scalar of its own; a lone low surrogate is not.
+                return !(0xDC00..<0xE000).contains(unit)
+            default:
+                return false
+            }
         }
 
         /// The escape after a backslash, appended as UTF-8.

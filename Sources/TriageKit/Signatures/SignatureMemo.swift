@@ -11,52 +11,43 @@ import TriageModel
 /// newer one is full it becomes the older one and the oldest entries are dropped, and an entry
 /// found in the older one moves up.
 public final class SignatureMemo: Sendable {
-    /// Everything a signature depends on, compared byte for byte (the engine reads bytes, so
-    /// two texts that are equal as Unicode but not as bytes may get different answers). Its
-    /// hash is computed once, before the lock is taken.
+    /// Everything a signature depends on, as bytes: the four fields, each absent or its bytes
+    /// with their length, after a byte that says how they are written (decoded, or as JSON
+    /// wrote them), so that two inputs share a key only when their fields are the same bytes
+    /// (the engine reads bytes: two texts equal as Unicode but not as bytes may get different
+    /// answers). Its hash is computed once, before any lock is taken.
     private struct Key: Hashable {
-        var message: String?
-        var text: String?
-        var failureType: String?
-        var test: String?
+        static let decoded: UInt8 = 0x44
+        static let asWritten: UInt8 = 0x57
+
+        let bytes: [UInt8]
         let hash: Int
 
-        init(_ input: FailureInput) {
-            message = input.message
-            text = input.text
-            failureType = input.failureType
-            test = input.test
-            var hasher = Hasher()
-            for field in [message, text, failureType, test] {
-                guard var field else {
-                    hasher.combine(0 as UInt8)
+        init(form: UInt8, fields: [ArraySlice<UInt8>?]) {
+            var bytes: [UInt8] = [form]
+            bytes.reserveCapacity(fields.reduce(1) { $0 + 5 + ($1?.count ?? 0) })
+            for field in fields {
+                guard let field else {
+                    bytes.append(0)
                     continue
                 }
-                hasher.combine(1 as UInt8)
-                field.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-                hasher.combine(field.utf8.count)
+                bytes.append(1)
+                withUnsafeBytes(of: UInt32(truncatingIfNeeded: field.count).littleEndian) { bytes.append(contentsOf: $0) }
+                bytes.append(contentsOf: field)
             }
+            self.bytes = bytes
+            var hasher = Hasher()
+            bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
             hash = hasher.finalize()
         }
 
         func hash(into hasher: inout Hasher) { hasher.combine(hash) }
 
         static func == (left: Key, right: Key) -> Bool {
-            func same(_ left: String?, _ right: String?) -> Bool {
-                switch (left, right) {
-                case (nil, nil): true
-                case (var left?, var right?):
-                    left.utf8.count == right.utf8.count
-                        && left.withUTF8 { left in
-                            right.withUTF8 { right in
-                                left.isEmpty || memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0
-                            }
-                        }
-                default: false
+            left.hash == right.hash && left.bytes.count == right.bytes.count
+                && left.bytes.withUnsafeBytes { left in
+                    right.bytes.withUnsafeBytes { right in memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0 }
                 }
-            }
-            return left.hash == right.hash && same(left.message, right.message) && same(left.text, right.text)
-                && same(left.failureType, right.failureType) && same(left.test, right.test)
         }
     }
 
@@ -114,9 +105,21 @@ public final class SignatureMemo: Sendable {
     /// The engine's signature for `input`: remembered, or computed (outside any lock, so
     /// threads classify at once) and remembered.
     public func signature(for input: FailureInput) -> Signature {
-        let key = Key(input)
+        let fields = [input.message, input.text, input.failureType, input.test].map { $0.map { Array($0.utf8)[...] } }
+        return signature(key: Key(form: Key.decoded, fields: fields)) { input }!
+    }
+
+    /// The signature for the input whose message, text, failure type and test are written
+    /// `asWritten` (JSON string literals, quotes included, or nil), without reading them when
+    /// it is remembered; `input` reads them when it is not. Nil when `input` gives nil.
+    func signature(asWritten fields: [ArraySlice<UInt8>?], input: () -> FailureInput?) -> Signature? {
+        signature(key: Key(form: Key.asWritten, fields: fields), input: input)
+    }
+
+    private func signature(key: Key, input: () -> FailureInput?) -> Signature? {
         let shard = shards[Int(UInt(bitPattern: key.hash) % UInt(shards.count))]
         if let known = shard.lookUp(key) { return known }
+        guard let input = input() else { return nil }
         let signature = engine.signature(for: input)
         shard.remember(signature, for: key)
         return signature

@@ -39,7 +39,7 @@ extension Triage {
                 // per core are classified at a time, so memory stays bounded.
                 try StandardInputBlocks.forEach(beforeWaiting: classifyBlocks) { block in
                     blocks.append(block)
-                    if blocks.count >= 2 * jobs { try classifyBlocks() }
+                    if blocks.count >= 8 * jobs { try classifyBlocks() }
                 }
                 try classifyBlocks()
             }
@@ -52,7 +52,7 @@ extension Triage {
 enum StandardInputBlocks {
     static let readSize = 1 << 16
     /// A block is handed on once it holds at least this many bytes.
-    static let blockSize = 1 << 18
+    static let blockSize = 1 << 16
 
     /// Calls `body` with each block; `beforeWaiting` when the input has no more bytes ready
     /// and reading would wait for them.
