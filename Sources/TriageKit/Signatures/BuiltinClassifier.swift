@@ -533,6 +533,7 @@ enum BuiltinClassifier {
         if hits.intersects(lexicon.importRust) { return "rust_unresolved_import" }
         if hits.intersects(lexicon.importRuby) { return "ruby_load_error" }
         if hits.intersects(lexicon.importPHPClass) { return "php_class_not_found" }
+        if hits.intersects(lexicon.importDotnetAssembly) { return "dotnet_assembly_load" }
         // The class alone (a bare ImportError): look for the kind in the whole message.
         let all = evidence.anywhere()
         if all.intersects(lexicon.importNoModule) { return "module_not_found" }

@@ -25,6 +25,12 @@ enum DetailExtractors {
         4222: "nats",
         26257: "cockroach",
         8086: "influxdb",
+        7687: "neo4j", 7474: "neo4j",
+        // Azurite, the Azure Storage emulator: blobs, queues, tables.
+        10000: "azure_storage", 10001: "azure_storage", 10002: "azure_storage",
+        2379: "etcd",
+        8200: "vault",
+        1521: "oracle",
         4444: "selenium",
         80: "http", 443: "http", 8080: "http", 8443: "http",
         // Development web servers (Rails/Express, Flask, Django, Angular, Vite, Jupyter).
