@@ -133,8 +133,12 @@ import TriageStore
             #"caf\u00e9 exploded"#, #"a\/b\tc\nd \"q\" \\n"#, #"a/b\u0009c\u000ad \u0022q\u0022 \\n"#,
         ]
         let test = ["tests/test_a.py::test_one[\(index % 4)]", "tests/test_time.py::test_latency", "tests/slow::t\(index % 5)"][index % 3]
-        // Every seventh line has no id, every eleventh a number for one.
-        let id = index % 7 == 0 ? "" : index % 11 == 0 ? #""id":\#(index),"# : #""id":"\#(index)","#
+        // Every seventh line has no id, every eleventh a number for one, every thirteenth one
+        // with escapes or beyond ASCII.
+        let id =
+            index % 7 == 0
+            ? "" : index % 11 == 0 ? #""id":\#(index),"#
+            : index % 13 == 0 ? #""id":"\#(index)-\u00e9-\/-\"-é","# : #""id":"\#(index)","#
         return #"{\#(id)"message":"\#(messages[index % messages.count])","test":"\#(test)"}"#
     }
 

@@ -153,19 +153,39 @@ public enum ClassifyLine {
     private static func classify(
         _ line: ArraySlice<UInt8>, lineNumber: Int, memo: SignatureMemo, into output: inout [UInt8]
     ) throws {
-        if let written = WrittenInput(line), let id = written.idText,
+        if let written = WrittenInput(line),
             let signature = memo.signature(
                 asWritten: [written.message, written.trace, written.type, written.test],
                 input: { written.failureInput })
         {
-            write(signature, id: id, into: &output)
-            return
+            // An ASCII string id without escapes is written as it came: `JSONEncoder` would
+            // write the same bytes (it has no quote, backslash or control character).
+            if case .undecoded(let text) = written.id,
+                text.allSatisfy({ $0 < 0x80 && $0 != UInt8(ascii: "\\") })
+            {
+                write(signature, idAsWritten: text, into: &output)
+                return
+            }
+            if let id = written.idText {
+                write(signature, id: id, into: &output)
+                return
+            }
         }
         try classify(line, lineNumber: lineNumber, signature: memo.signature(for:), into: &output)
     }
 
     /// Appends the output line for a signature.
     private static func write(_ signature: Signature, id: String?, into output: inout [UInt8]) {
+        var written: [UInt8]?
+        if let id {
+            written = []
+            FlatJSON.appendString(id, to: &written!)
+        }
+        write(signature, idAsWritten: written?[...], into: &output)
+    }
+
+    /// Appends the output line for a signature whose id is given as JSON (quotes included).
+    private static func write(_ signature: Signature, idAsWritten id: ArraySlice<UInt8>?, into output: inout [UInt8]) {
         // The fields in sorted order, absent ones left out, as `JSONEncoder` with sorted keys
         // writes them.
         func field(_ name: StaticString, _ value: String?, first: Bool = false) {
@@ -181,7 +201,10 @@ public enum ClassifyLine {
         field("category", signature.category, first: true)
         field("cluster", signature.clusterID)
         field("detail", signature.detail)
-        field("id", id)
+        if let id {
+            output.append(contentsOf: #","id":"#.utf8)
+            output.append(contentsOf: id)
+        }
         field("rule", signature.rule)
         field("template", signature.template)
         output.append(contentsOf: [UInt8(ascii: "}"), UInt8(ascii: "\n")])

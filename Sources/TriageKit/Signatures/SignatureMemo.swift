@@ -60,14 +60,18 @@ public final class SignatureMemo: Sendable {
         private var newer: [Key: Signature] = [:]
         private var older: [Key: Signature] = [:]
 
-        init(capacity: Int) { self.capacity = capacity }
+        init(capacity: Int) {
+            self.capacity = capacity
+            newer.reserveCapacity(capacity)
+        }
 
         var count: Int { lock.withLock { newer.count + older.count } }
 
         func lookUp(_ key: Key) -> Signature? {
             lock.withLock {
                 if let signature = newer[key] { return signature }
-                guard let signature = older.removeValue(forKey: key) else { return nil }
+                // Copied up, not moved: the older generation goes as a whole.
+                guard let signature = older[key] else { return nil }
                 rememberLocked(signature, for: key)
                 return signature
             }
@@ -80,7 +84,7 @@ public final class SignatureMemo: Sendable {
         private func rememberLocked(_ signature: Signature, for key: Key) {
             if newer.count >= capacity {
                 older = newer
-                newer = [:]
+                newer = Dictionary(minimumCapacity: capacity)
             }
             newer[key] = signature
         }
@@ -99,7 +103,8 @@ public final class SignatureMemo: Sendable {
         shards = (0..<count).map { index in Shard(capacity: capacity / count + (index < capacity % count ? 1 : 0)) }
     }
 
-    /// The number of inputs remembered now (at most twice `capacity`).
+    /// The entries held now: at most twice `capacity` (an input found in the older generation
+    /// is held in both until that one goes).
     public var count: Int { shards.reduce(0) { $0 + $1.count } }
 
     /// The engine's signature for `input`: remembered, or computed (outside any lock, so
