@@ -310,6 +310,15 @@ enum BuiltinClassifier {
             let name = DetailExtractors.quoted(after: "fixture ", in: line).map { ASCII.string($0) }
             return BuiltinVerdict(category: "missing_fixture", detail: name, evidence: line, isPerTest: false)
         }
+        if hits.intersects(lexicon.djangoFixture) {
+            let line = evidenceLine(scan, lexicon.djangoFixture)
+            let name = DetailExtractors.quoted(after: "named ", in: line).map { ASCII.string($0) }
+            return BuiltinVerdict(category: "missing_fixture", detail: name, evidence: line, isPerTest: false)
+        }
+        if hits.intersects(lexicon.phpFatal), hits.intersects(lexicon.phpTypeQuote), hits.intersects(lexicon.notFound) {
+            let line = evidenceLine(scan, lexicon.phpTypeQuote)
+            return verdict("import_error", "php_class_not_found", line)
+        }
         if hits.intersects(lexicon.importAny) {
             let line = evidenceLine(scan, lexicon.importAny)
             return verdict("import_error", importDetail(line: line, evidence: &evidence), line)
@@ -525,6 +534,7 @@ enum BuiltinClassifier {
             return "class_not_found"
         }
         if hits.intersects(lexicon.importNodeModule) { return "node_module_not_found" }
+        if hits.intersects(lexicon.importRequireESM) { return "require_esm" }
         if hits.intersects(lexicon.importVite) {
             return ASCII.contains(line, "dynamically imported") ? "dynamic_import_fetch" : "vite_load_url"
         }

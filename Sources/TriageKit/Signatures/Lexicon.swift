@@ -121,6 +121,9 @@ struct Lexicon: Sendable {
     // MARK: - Code errors
     let fixtureQuote: PhraseSet
     let notFound: PhraseSet
+    let djangoFixture: PhraseSet
+    let phpFatal: PhraseSet
+    let phpTypeQuote: PhraseSet
     let importAny: PhraseSet
     let importNotAPackage: PhraseSet
     let importNoModule: PhraseSet
@@ -133,6 +136,7 @@ struct Lexicon: Sendable {
     let importNodeModule: PhraseSet
     let importSharedLibrary: PhraseSet
     let importGoPackage: PhraseSet
+    let importRequireESM: PhraseSet
     let importRust: PhraseSet
     let importRuby: PhraseSet
     let importPHPClass: PhraseSet
@@ -572,7 +576,9 @@ struct Lexicon: Sendable {
             "filenotfounderror", "no such file or directory", "~enoent~", "filenotfoundexception",
             "could not find file", "directorynotfoundexception", "could not find a part of the path", "[errno 2]",
             "nosuchfileexception", "the system cannot find the file", "the system cannot find the path",
-            "file or directory not found", "~file not found")
+            "file or directory not found", "~file not found",
+            // PowerShell's `Cannot find path 'C:\x' because it does not exist.`
+            "because it does not exist")
         permissionDenied = book.group(
             "permission denied", "permissionerror", "~eacces~", "[errno 13]", "access is denied",
             "accessdeniedexception", "operation not permitted", "~eperm~", "unauthorizedaccessexception",
@@ -584,6 +590,12 @@ struct Lexicon: Sendable {
 
         fixtureQuote = book.group("fixture '", "fixture \"")
         notFound = book.group("not found")
+        // Django's `loaddata`: `No fixture named 'users' found.`
+        djangoFixture = book.group("no fixture named")
+        // PHP's older wording of a class or trait its autoloader did not find:
+        // `PHP Fatal error:  Class 'App\Foo' not found in …`.
+        phpFatal = book.group("php fatal error")
+        phpTypeQuote = book.group("class '", "trait '")
         importNotAPackage = book.group("is not a package")
         importNoModule = book.group("no module named", "modulenotfounderror")
         importCircular = book.group("partially initialized module", "circular import")
@@ -594,10 +606,13 @@ struct Lexicon: Sendable {
         importNoClassDef = book.group("noclassdeffounderror")
         importClassNotFound = book.group("classnotfoundexception")
         importNodeModule = book.group("cannot find module", "err_module_not_found")
+        // Node's `require()` of an ES module.
+        importRequireESM = book.group("err_require_esm")
         importSharedLibrary = book.group(
             "dll load failed", "cannot open shared object file", "error while loading shared libraries")
         importGoPackage = book.group(
-            "cannot find package", "no required module provides package", "is not in std", "is not in goroot")
+            "cannot find package", "no required module provides package", "is not in std", "is not in goroot",
+            "does not contain package")
         // Rust's unresolved `use`, Ruby's `require` and PHP's autoloader.
         importRust = book.group("unresolved import")
         importRuby = book.group("cannot load such file")
@@ -613,6 +628,7 @@ struct Lexicon: Sendable {
             .union(importFileMismatch).union(importClassInit).union(importNoClassDef).union(importClassNotFound)
             .union(importNodeModule).union(importSharedLibrary).union(importGoPackage).union(importVite)
             .union(importRust).union(importRuby).union(importPHPClass).union(importDotnetAssembly)
+            .union(importRequireESM)
 
         attributeInvalidAssertion = book.group("is not a valid assertion")
         attributeMockSpec = book.group("mock object has no attribute", "mock' object has no attribute")
@@ -643,7 +659,7 @@ struct Lexicon: Sendable {
         timeoutPlaywrightTest = book.group("test timeout of")
         timeoutPlaywrightAction = book.group("ms exceeded.", "ms exceeded ")
         // Playwright's web-first assertions retry until their own timeout, which they print.
-        playwrightExpect = book.group("expect(locator).")
+        playwrightExpect = book.group("expect(locator).", "element(s) not found")
         timeoutLine = book.group("timeout: ")
         cypressFind = book.group("expected to find element:")
         cypressContent = book.group("expected to find content:")
@@ -683,7 +699,9 @@ struct Lexicon: Sendable {
         expectedErrorMissing = book.group(
             "= <nil>, want", "got <nil>, want", "got nil, want", "assert.throws() failure",
             "assert.throwsasync() failure", "assert.throwsany() failure", "~expected exception of type",
-            "~expected exception:")
+            "~expected exception:",
+            // testify's EqualError: the error's text is what is compared, whatever it quotes.
+            "error message not equal")
         timeoutWord = book.group("~timeout~")
         // `Timeout of 2000ms exceeded` is a runner's limit (mocha, Playwright's test); an action's
         // own limit reads `Timeout 2000ms exceeded`.
@@ -740,7 +758,7 @@ struct Lexicon: Sendable {
             .union(timeoutAwait).union(timeoutDotnet).union(timingAssertion).union(timeoutPython)
             .union(timeoutJava).union(timeoutDeadline)
         assertion = book.group(
-            "assertionerror", "assertion failed", "assertionfailederror", "assertionfailedexception",
+            "assertionerror", "assertion failed", "assertionfailederror", "assertionfailedexception", "hunitfailure",
             "assertionexception", "assertfailedexception", "~expected:<", "~expected: <",
             "~expected [", "but was:", "but was <", "but found [", "not equal:", "failtest",
             "expect(", ").tobe(", ").toequal(", "~tobe:", "did not raise", "error trace:", "should be true",
