@@ -32,7 +32,9 @@ public final class SignatureMemo: Sendable {
                     continue
                 }
                 bytes.append(1)
-                withUnsafeBytes(of: UInt32(truncatingIfNeeded: field.count).littleEndian) { bytes.append(contentsOf: $0) }
+                withUnsafeBytes(of: UInt32(truncatingIfNeeded: field.count).littleEndian) {
+                    bytes.append(contentsOf: $0)
+                }
                 bytes.append(contentsOf: field)
             }
             self.bytes = bytes
@@ -46,7 +48,9 @@ public final class SignatureMemo: Sendable {
         static func == (left: Key, right: Key) -> Bool {
             left.hash == right.hash && left.bytes.count == right.bytes.count
                 && left.bytes.withUnsafeBytes { left in
-                    right.bytes.withUnsafeBytes { right in memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0 }
+                    right.bytes.withUnsafeBytes { right in
+                        memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0
+                    }
                 }
         }
     }
