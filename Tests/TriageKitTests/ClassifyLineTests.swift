@@ -38,22 +38,6 @@ import TriageStore
         #expect(flat.type == decoded.type)
     }
 
-    /// Read as written (strings checked, not decoded), a line is taken or left exactly as when
-    /// read whole, and its fields read afterwards are the same.
-    @Test(arguments: lines) func readsTheSameLinesWithoutDecodingStrings(line: String) throws {
-        let bytes = Array(line.utf8)[...]
-        let flat = ClassifyLine.Input(flat: bytes)
-        let written = ClassifyLine.WrittenInput(bytes)
-        #expect((flat == nil) == (written == nil))
-        guard let flat, let written else { return }
-        #expect(written.idText == .some(flat.id))
-        let input = try #require(written.failureInput)
-        #expect(input.message == flat.message)
-        #expect(input.text == flat.trace)
-        #expect(input.test == flat.test)
-        #expect(input.failureType == flat.type)
-    }
-
     @Test func readsTheCommonShapesWithoutJSONDecoder() {
         for line in [Self.lines[0], Self.lines[1], Self.lines[2], Self.lines.last ?? ""] {
             #expect(ClassifyLine.Input(flat: Array(line.utf8)[...]) != nil, "\(line)")

@@ -33,29 +33,22 @@ public enum ClassifyLine {
         /// value that `init(from:)` decides on (it rejects or ignores it): `JSONDecoder` then
         /// reads the line.
         init?(flat line: ArraySlice<UInt8>) {
-            guard let members = FlatJSON.object(line) else { return nil }
-            var seen: [CodingKeys] = []
-            for (keyBytes, value) in members {
-                guard let key = CodingKeys(rawValue: ASCII.string(keyBytes)) else { continue }
-                guard !seen.contains(key) else { return nil }
-                seen.append(key)
-                switch (key, value) {
-                case (.id, .string(let text)): id = text
-                case (.id, .integer(let number)): id = String(number)
-                case (_, .null): break
-                case (.message, .string(let text)): message = text
-                case (.trace, .string(let text)): trace = text
-                case (.test, .string(let text)): test = text
-                case (.type, .string(let text)): type = text
-                default: return nil
-                }
+            guard let written = WrittenInput(line), let id = written.idText, let input = written.failureInput else {
+                return nil
             }
+            self.id = id
+            message = input.message
+            trace = input.text
+            test = input.test
+            type = input.failureType
         }
     }
 
-    /// The fields of a line that `Input(flat:)` reads, as the line writes them (JSON string
-    /// literals, not read yet): what a remembered failure is found by, without reading its
-    /// strings. Nil for the lines `Input(flat:)` leaves to `JSONDecoder`.
+    /// The fields of a flat line as the line writes them (JSON string literals, not read yet):
+    /// what a remembered failure is found by, without reading its strings, and what
+    /// `Input(flat:)` reads. Nil for the lines left to `JSONDecoder`: not a flat object
+    /// `FlatJSON` is sure of, a key twice, or a field with a value `Input(from:)` decides on
+    /// (it rejects or ignores it).
     struct WrittenInput {
         var id: FlatJSON.Value?
         var message: ArraySlice<UInt8>?
@@ -64,19 +57,19 @@ public enum ClassifyLine {
         var type: ArraySlice<UInt8>?
 
         init?(_ line: ArraySlice<UInt8>) {
-            guard let members = FlatJSON.object(line, decodingStrings: false) else { return nil }
+            guard let members = FlatJSON.object(line) else { return nil }
             var seen: [Input.CodingKeys] = []
             for (keyBytes, value) in members {
                 guard let key = Self.key(keyBytes) else { continue }
                 guard !seen.contains(key) else { return nil }
                 seen.append(key)
                 switch (key, value) {
-                case (.id, .undecoded), (.id, .integer): id = value
+                case (.id, .string), (.id, .integer): id = value
                 case (_, .null): break
-                case (.message, .undecoded(let text)): message = text
-                case (.trace, .undecoded(let text)): trace = text
-                case (.test, .undecoded(let text)): test = text
-                case (.type, .undecoded(let text)): type = text
+                case (.message, .string(let text)): message = text
+                case (.trace, .string(let text)): trace = text
+                case (.test, .string(let text)): test = text
+                case (.type, .string(let text)): type = text
                 default: return nil
                 }
             }
@@ -93,7 +86,7 @@ public enum ClassifyLine {
         /// The id as `Input` holds it; nil when it has none.
         var idText: String?? {
             switch id {
-            case .undecoded(let text): FlatJSON.decoded(text).map { .some($0) }
+            case .string(let text): FlatJSON.decoded(text).map { .some($0) }
             case .integer(let number): .some(String(number))
             default: .some(nil)
             }
@@ -160,7 +153,7 @@ public enum ClassifyLine {
         {
             // An ASCII string id without escapes is written as it came: `JSONEncoder` would
             // write the same bytes (it has no quote, backslash or control character).
-            if case .undecoded(let text) = written.id,
+            if case .string(let text) = written.id,
                 text.allSatisfy({ $0 < 0x80 && $0 != UInt8(ascii: "\\") })
             {
                 write(signature, idAsWritten: text, into: &output)

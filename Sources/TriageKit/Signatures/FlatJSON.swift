@@ -11,40 +11,33 @@ import TriageStore
 enum FlatJSON {
     /// A value of a flat object.
     enum Value: Equatable {
-        case string(String)
-        /// A string checked as `string` would be, left as it is written, quotes included
-        /// (`object(_:decodingStrings: false)`); `decoded(_:)` gives its value.
-        case undecoded(ArraySlice<UInt8>)
+        /// A string, checked as `decoded(_:)` reads it and left as it is written, quotes
+        /// included: no string is built until its value is asked for.
+        case string(ArraySlice<UInt8>)
         case integer(Int64)
         case boolean(Bool)
         case null
     }
 
     /// The object's members by key, when the line is a flat object this reader is sure of.
-    /// With `decodingStrings: false`, string values come back `undecoded`: the same lines are
-    /// accepted and refused, and no string is built.
-    static func object(
-        _ line: ArraySlice<UInt8>, decodingStrings: Bool = true
-    ) -> [(key: ArraySlice<UInt8>, value: Value)]? {
-        var reader = Reader(bytes: line, decodingStrings: decodingStrings)
+    static func object(_ line: ArraySlice<UInt8>) -> [(key: ArraySlice<UInt8>, value: Value)]? {
+        var reader = Reader(bytes: line)
         return reader.object()
     }
 
-    /// The value of a string left `undecoded`.
-    static func decoded(_ undecoded: ArraySlice<UInt8>) -> String? {
-        var reader = Reader(bytes: undecoded, decodingStrings: true)
-        guard case .string(let value) = reader.value(), reader.index == undecoded.endIndex else { return nil }
+    /// The value of a string as it is written (a `Value.string`), its escapes decoded.
+    static func decoded(_ written: ArraySlice<UInt8>) -> String? {
+        var reader = Reader(bytes: written)
+        guard let value = reader.string(), reader.index == written.endIndex else { return nil }
         return value
     }
 
     private struct Reader {
         let bytes: ArraySlice<UInt8>
-        let decodingStrings: Bool
         var index: Int
 
-        init(bytes: ArraySlice<UInt8>, decodingStrings: Bool) {
+        init(bytes: ArraySlice<UInt8>) {
             self.bytes = bytes
-            self.decodingStrings = decodingStrings
             index = bytes.startIndex
         }
 
@@ -104,11 +97,8 @@ enum FlatJSON {
             guard index < bytes.endIndex else { return nil }
             switch bytes[index] {
             case UInt8(ascii: "\""):
-                guard decodingStrings else {
-                    let start = index
-                    return skipString() ? .undecoded(bytes[start..<index]) : nil
-                }
-                return string().map(Value.string)
+                let start = index
+                return skipString() ? .string(bytes[start..<index]) : nil
             case UInt8(ascii: "n"): return literal("null") ? .null : nil
             case UInt8(ascii: "t"): return literal("true") ? .boolean(true) : nil
             case UInt8(ascii: "f"): return literal("false") ? .boolean(false) : nil
