@@ -947,6 +947,10 @@ private func signature(_ message: String?, text: String? = nil, type: String? = 
              category: "assertion_failure", detail: nil),
         Case(message: "Remove-Item : Cannot find path 'C:\\build\\out.json' because it does not exist.",
              category: "file_not_found", detail: "absolute_path"),
+        Case(message: "psycopg_pool.PoolTimeout: couldn't get a connection after 5.00 sec", category: "connection_timeout",
+             detail: "psycopg_pool"),
+        Case(message: "Faraday::ConnectionFailed: Net::OpenTimeout while opening the connection to api.example.com",
+             category: "connection_timeout", detail: "http"),
         // Without the library's frames, the URLs it quotes keep it unclassified.
         Case(message: "Expected url to be \"http://localhost/api/v2\" with a length of 23, but \"http://localhost/api\" has a length of 20.",
              category: "unclassified", detail: nil),

@@ -390,8 +390,9 @@ struct Lexicon: Sendable {
             "did not properly respond after a period of time", "i/o timeout", "timeout connecting to server",
             "timed out connecting", "connection timeout", "timeout while connecting", "serverselectiontimeouterror",
             "connect timeout", "timeout waiting for connection", "connection attempt timed out",
-            // MongoDB's drivers finding no server to talk to in time.
-            "server selection timed out",
+            // MongoDB's drivers finding no server to talk to in time; Ruby's Net::HTTP and
+            // Net::SMTP opening their connection.
+            "server selection timed out", "net::opentimeout",
             "err_connection_timed_out", "err_timed_out", "kind: timedout", "source: timedout", "os { code: 110,",
             "os { code: 60,",
             "socketexception (10060)", "connectiontimeouterror",
@@ -434,6 +435,8 @@ struct Lexicon: Sendable {
             ("redis_pool", book.group("redis: connection pool timeout")),
             // Elixir's DBConnection (Ecto).
             ("dbconnection_pool", book.group("request was dropped from queue after")),
+            // psycopg 3's pool.
+            ("psycopg_pool", book.group("couldn't get a connection after")),
         ]
         poolTimeout = poolTimeoutKinds.reduce(PhraseSet()) { $0.union($1.cues) }
         // .NET's HttpClient reports its timeout as a cancelled task.
