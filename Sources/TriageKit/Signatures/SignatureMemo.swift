@@ -9,7 +9,7 @@ import TriageModel
 /// answer kept here for an input is the answer the engine gives for it. Memory is bounded: two
 /// generations of at most `capacity` entries (split over shards with a lock each); when the
 /// newer one is full it becomes the older one and the oldest entries are dropped, and an entry
-/// found in the older one moves up.
+/// found in the older one is copied into the newer one.
 public final class SignatureMemo: Sendable {
     /// Everything a signature depends on, as bytes: the four fields, each absent or its bytes
     /// with their length, after a byte that says how they are written (decoded, or as JSON
