@@ -28,6 +28,19 @@ public enum ClassifyLine {
 
         init() {}
 
+        /// The input a line holds, read as `JSONDecoder` reads it (the line as text, invalid
+        /// UTF-8 replaced, as `readLine` gives it); nil when it is not such an object.
+        init?(_ line: ArraySlice<UInt8>) {
+            guard
+                let input = Input(flat: line)
+                    ?? (try? JSONDecoder().decode(Input.self, from: Data(String(decoding: line, as: UTF8.self).utf8)))
+            else { return nil }
+            self = input
+        }
+
+        /// The failure to classify.
+        var failure: FailureInput { FailureInput(message: message, text: trace, failureType: type, test: test) }
+
         /// The input as `init(from:)` decodes it, read straight from the bytes when the line is
         /// a flat object `FlatJSON` is sure of; nil when it is not, or when a field has a
         /// value that `init(from:)` decides on (it rejects or ignores it): `JSONDecoder` then
@@ -131,76 +144,93 @@ public enum ClassifyLine {
         into output: inout [UInt8]
     ) throws {
         if isBlank(line) { return }
-        // `JSONDecoder` reads the line as text, invalid UTF-8 replaced, as `readLine` gives it.
-        guard
-            let input = Input(flat: line)
-                ?? (try? JSONDecoder().decode(Input.self, from: Data(String(decoding: line, as: UTF8.self).utf8)))
-        else { throw badLine(lineNumber) }
-        let signature = signatureOf(
-            FailureInput(message: input.message, text: input.trace, failureType: input.type, test: input.test))
-        write(signature, id: input.id, into: &output)
+        guard let input = Input(line) else { throw badLine(lineNumber) }
+        Answer(signatureOf(input.failure)).write(id: input.id, into: &output)
     }
 
-    /// As `classify(_:lineNumber:engine:into:)`, with the signatures `memo` remembers: a line
-    /// whose failure it remembers is answered without reading the failure's strings.
+    /// As `classify(_:lineNumber:engine:into:)`, with the answers `memo` remembers: a line
+    /// whose failure it remembers is answered without reading the failure's strings. Keys are
+    /// built in `scratch`.
     private static func classify(
-        _ line: ArraySlice<UInt8>, lineNumber: Int, memo: SignatureMemo, into output: inout [UInt8]
+        _ line: ArraySlice<UInt8>, lineNumber: Int, memo: SignatureMemo, scratch: inout [UInt8],
+        into output: inout [UInt8]
     ) throws {
         if let written = WrittenInput(line),
-            let signature = memo.signature(
-                asWritten: [written.message, written.trace, written.type, written.test],
-                input: { written.failureInput })
+            let answer = memo.answer(
+                asWritten: SignatureMemo.Fields(
+                    message: written.message, text: written.trace, failureType: written.type, test: written.test),
+                scratch: &scratch, input: { written.failureInput })
         {
             // An ASCII string id without escapes is written as it came: `JSONEncoder` would
             // write the same bytes (it has no quote, backslash or control character).
             if case .string(let text) = written.id,
                 text.allSatisfy({ $0 < 0x80 && $0 != UInt8(ascii: "\\") })
             {
-                write(signature, idAsWritten: text, into: &output)
+                answer.write(idAsWritten: text, into: &output)
                 return
             }
             if let id = written.idText {
-                write(signature, id: id, into: &output)
+                answer.write(id: id, into: &output)
                 return
             }
         }
-        try classify(line, lineNumber: lineNumber, signature: memo.signature(for:), into: &output)
+        if isBlank(line) { return }
+        guard let input = Input(line) else { throw badLine(lineNumber) }
+        memo.answer(for: input.failure, scratch: &scratch).write(id: input.id, into: &output)
     }
 
-    /// Appends the output line for a signature.
-    private static func write(_ signature: Signature, id: String?, into output: inout [UInt8]) {
-        var written: [UInt8]?
-        if let id {
-            written = []
-            FlatJSON.appendString(id, to: &written!)
-        }
-        write(signature, idAsWritten: written?[...], into: &output)
-    }
+    /// An answer as `triage classify` writes it: the signature, and its output line cut around
+    /// the id, written once (a remembered answer is copied out for every line that repeats it).
+    final class Answer: Sendable {
+        let signature: Signature
+        /// The output line before the id: the fields that sort before it.
+        private let head: [UInt8]
+        /// The output line after the id: the fields that sort after it, `}` and the newline.
+        private let tail: [UInt8]
 
-    /// Appends the output line for a signature whose id is given as JSON (quotes included).
-    private static func write(_ signature: Signature, idAsWritten id: ArraySlice<UInt8>?, into output: inout [UInt8]) {
-        // The fields in sorted order, absent ones left out, as `JSONEncoder` with sorted keys
-        // writes them.
-        func field(_ name: StaticString, _ value: String?, first: Bool = false) {
-            guard let value else { return }
-            name.withUTF8Buffer { name in
-                output.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
-                output.append(UInt8(ascii: "\""))
-                output.append(contentsOf: name)
-                output.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        init(_ signature: Signature) {
+            self.signature = signature
+            // The fields in sorted order, absent ones left out, as `JSONEncoder` with sorted
+            // keys writes them.
+            func field(_ name: StaticString, _ value: String?, first: Bool = false, into output: inout [UInt8]) {
+                guard let value else { return }
+                name.withUTF8Buffer { name in
+                    output.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+                    output.append(UInt8(ascii: "\""))
+                    output.append(contentsOf: name)
+                    output.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+                }
+                FlatJSON.appendString(value, to: &output)
             }
-            FlatJSON.appendString(value, to: &output)
+            var head: [UInt8] = []
+            field("category", signature.category, first: true, into: &head)
+            field("cluster", signature.clusterID, into: &head)
+            field("detail", signature.detail, into: &head)
+            var tail: [UInt8] = []
+            field("rule", signature.rule, into: &tail)
+            field("template", signature.template, into: &tail)
+            tail.append(contentsOf: [UInt8(ascii: "}"), UInt8(ascii: "\n")])
+            self.head = head
+            self.tail = tail
         }
-        field("category", signature.category, first: true)
-        field("cluster", signature.clusterID)
-        field("detail", signature.detail)
-        if let id {
-            output.append(contentsOf: #","id":"#.utf8)
-            output.append(contentsOf: id)
+
+        /// Appends the output line, with the id given as JSON writes it (quotes included).
+        func write(idAsWritten id: ArraySlice<UInt8>?, into output: inout [UInt8]) {
+            output.append(contentsOf: head)
+            if let id {
+                output.append(contentsOf: #","id":"#.utf8)
+                output.append(contentsOf: id)
+            }
+            output.append(contentsOf: tail)
         }
-        field("rule", signature.rule)
-        field("template", signature.template)
-        output.append(contentsOf: [UInt8(ascii: "}"), UInt8(ascii: "\n")])
+
+        /// Appends the output line, with `id` written as JSON.
+        func write(id: String?, into output: inout [UInt8]) {
+            guard let id else { return write(idAsWritten: nil, into: &output) }
+            var written: [UInt8] = []
+            FlatJSON.appendString(id, to: &written)
+            write(idAsWritten: written[...], into: &output)
+        }
     }
 
     /// Appends the output lines for `blocks` of input lines to `output`, in the input's order,
@@ -235,12 +265,13 @@ public enum ClassifyLine {
     private static func classify(
         block: [UInt8], memo: SignatureMemo, lines: inout Int, into output: inout [UInt8]
     ) throws {
+        var scratch: [UInt8] = []
         var start = block.startIndex
         while start < block.endIndex {
             let end = block[start...].firstIndex(of: UInt8(ascii: "\n")) ?? block.endIndex
             var line = block[start..<end]
             if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
-            try classify(line, lineNumber: lines + 1, memo: memo, into: &output)
+            try classify(line, lineNumber: lines + 1, memo: memo, scratch: &scratch, into: &output)
             lines += 1
             start = end + 1
         }

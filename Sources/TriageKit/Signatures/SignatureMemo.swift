@@ -23,24 +23,43 @@ public final class SignatureMemo: Sendable {
         let bytes: [UInt8]
         let hash: Int
 
-        init(form: UInt8, fields: [ArraySlice<UInt8>?]) {
-            var bytes: [UInt8] = [form]
-            bytes.reserveCapacity(fields.reduce(1) { $0 + 5 + ($1?.count ?? 0) })
-            for field in fields {
+        /// The key of `fields`, built in `scratch` (whose buffer a later key reuses once this
+        /// one is gone, so that looking up a remembered failure allocates nothing).
+        init(form: UInt8, fields: Fields, scratch: inout [UInt8]) {
+            scratch.removeAll(keepingCapacity: true)
+            scratch.append(form)
+            func append(_ field: ArraySlice<UInt8>?) {
                 guard let field else {
-                    bytes.append(0)
-                    continue
+                    scratch.append(0)
+                    return
                 }
-                bytes.append(1)
+                scratch.append(1)
                 withUnsafeBytes(of: UInt32(truncatingIfNeeded: field.count).littleEndian) {
-                    bytes.append(contentsOf: $0)
+                    scratch.append(contentsOf: $0)
                 }
-                bytes.append(contentsOf: field)
+                scratch.append(contentsOf: field)
             }
-            self.bytes = bytes
+            append(fields.message)
+            append(fields.text)
+            append(fields.failureType)
+            append(fields.test)
             var hasher = Hasher()
-            bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
-            hash = hasher.finalize()
+            scratch.withUnsafeBytes { hasher.combine(bytes: $0) }
+            self.init(bytes: scratch, hash: hasher.finalize())
+        }
+
+        private init(bytes: [UInt8], hash: Int) {
+            self.bytes = bytes
+            self.hash = hash
+        }
+
+        /// The same key in a buffer of its own, no larger than it, to be kept (not `scratch`'s,
+        /// which may be larger and is written again by the next key).
+        func compacted() -> Key {
+            let copy = [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, count in
+                count = bytes.withUnsafeBufferPointer { buffer.initialize(from: $0).1 }
+            }
+            return Key(bytes: copy, hash: hash)
         }
 
         func hash(into hasher: inout Hasher) { hasher.combine(hash) }
@@ -61,8 +80,8 @@ public final class SignatureMemo: Sendable {
     private final class Shard: @unchecked Sendable {
         let capacity: Int
         private let lock = NSLock()
-        private var newer: [Key: Signature] = [:]
-        private var older: [Key: Signature] = [:]
+        private var newer: [Key: ClassifyLine.Answer] = [:]
+        private var older: [Key: ClassifyLine.Answer] = [:]
 
         init(capacity: Int) {
             self.capacity = capacity
@@ -71,27 +90,36 @@ public final class SignatureMemo: Sendable {
 
         var count: Int { lock.withLock { newer.count + older.count } }
 
-        func lookUp(_ key: Key) -> Signature? {
+        func lookUp(_ key: Key) -> ClassifyLine.Answer? {
             lock.withLock {
-                if let signature = newer[key] { return signature }
+                if let answer = newer[key] { return answer }
                 // Copied up, not moved: the older generation goes as a whole.
-                guard let signature = older[key] else { return nil }
-                rememberLocked(signature, for: key)
-                return signature
+                guard let answer = older[key] else { return nil }
+                rememberLocked(answer, for: key.compacted())
+                return answer
             }
         }
 
-        func remember(_ signature: Signature, for key: Key) {
-            lock.withLock { rememberLocked(signature, for: key) }
+        func remember(_ answer: ClassifyLine.Answer, for key: Key) {
+            let kept = key.compacted()
+            lock.withLock { rememberLocked(answer, for: kept) }
         }
 
-        private func rememberLocked(_ signature: Signature, for key: Key) {
+        private func rememberLocked(_ answer: ClassifyLine.Answer, for key: Key) {
             if newer.count >= capacity {
                 older = newer
                 newer = Dictionary(minimumCapacity: capacity)
             }
-            newer[key] = signature
+            newer[key] = answer
         }
+    }
+
+    /// A failure's four fields, each absent or its bytes.
+    struct Fields {
+        var message: ArraySlice<UInt8>?
+        var text: ArraySlice<UInt8>?
+        var failureType: ArraySlice<UInt8>?
+        var test: ArraySlice<UInt8>?
     }
 
     public let engine: SignatureEngine
@@ -114,23 +142,33 @@ public final class SignatureMemo: Sendable {
     /// The engine's signature for `input`: remembered, or computed (outside any lock, so
     /// threads classify at once) and remembered.
     public func signature(for input: FailureInput) -> Signature {
-        let fields = [input.message, input.text, input.failureType, input.test].map { $0.map { Array($0.utf8)[...] } }
-        return signature(key: Key(form: Key.decoded, fields: fields)) { input }!
+        var scratch: [UInt8] = []
+        return answer(for: input, scratch: &scratch).signature
     }
 
-    /// The signature for the input whose message, text, failure type and test are written
-    /// `asWritten` (JSON string literals, quotes included, or nil), without reading them when
-    /// it is remembered; `input` reads them when it is not. Nil when `input` gives nil.
-    func signature(asWritten fields: [ArraySlice<UInt8>?], input: () -> FailureInput?) -> Signature? {
-        signature(key: Key(form: Key.asWritten, fields: fields), input: input)
+    /// The answer for `input`, its key built in `scratch`.
+    func answer(for input: FailureInput, scratch: inout [UInt8]) -> ClassifyLine.Answer {
+        let fields = Fields(
+            message: input.message.map { Array($0.utf8)[...] }, text: input.text.map { Array($0.utf8)[...] },
+            failureType: input.failureType.map { Array($0.utf8)[...] }, test: input.test.map { Array($0.utf8)[...] })
+        return answer(key: Key(form: Key.decoded, fields: fields, scratch: &scratch)) { input }!
     }
 
-    private func signature(key: Key, input: () -> FailureInput?) -> Signature? {
+    /// The answer for the input whose fields are written `asWritten` (JSON string literals,
+    /// quotes included, or nil), without reading them when it is remembered; `input` reads
+    /// them when it is not. Nil when `input` gives nil. The key is built in `scratch`.
+    func answer(
+        asWritten fields: Fields, scratch: inout [UInt8], input: () -> FailureInput?
+    ) -> ClassifyLine.Answer? {
+        answer(key: Key(form: Key.asWritten, fields: fields, scratch: &scratch), input: input)
+    }
+
+    private func answer(key: Key, input: () -> FailureInput?) -> ClassifyLine.Answer? {
         let shard = shards[Int(UInt(bitPattern: key.hash) % UInt(shards.count))]
         if let known = shard.lookUp(key) { return known }
         guard let input = input() else { return nil }
-        let signature = engine.signature(for: input)
-        shard.remember(signature, for: key)
-        return signature
+        let answer = ClassifyLine.Answer(engine.signature(for: input))
+        shard.remember(answer, for: key)
+        return answer
     }
 }
