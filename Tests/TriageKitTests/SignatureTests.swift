@@ -954,6 +954,23 @@ private func signature(_ message: String?, text: String? = nil, type: String? = 
         // Without the library's frames, the URLs it quotes keep it unclassified.
         Case(message: "Expected url to be \"http://localhost/api/v2\" with a length of 23, but \"http://localhost/api\" has a length of 20.",
              category: "unclassified", detail: nil),
+        // sig-v7: Common Test's timetrap, a runtime's own heap running out, Elixir's HTTP clients'
+        // timeouts, Kafka's client timeout, a check macro.
+        Case(message: "=== Ended at 2026-01-02\n=== Reason: timetrap_timeout", category: "timeout",
+             detail: "timetrap_timeout"),
+        Case(message: "bench-suite: Heap exhausted;\nbench-suite: Current maximum heap size is 4194304 bytes (4 MB).",
+             category: "oom", detail: "out_of_memory"),
+        Case(message: "Out of Memory: Exhausted heap space, trying to allocate 1048592 bytes.", category: "oom",
+             detail: "out_of_memory"),
+        Case(message: "** (MatchError) no match of right hand side value: {:error, %HTTPoison.Error{id: nil, reason: :connect_timeout}}",
+             category: "connection_timeout", detail: "http"),
+        Case(message: "{:error, %Mint.TransportError{reason: :timeout}}", category: "connection_timeout", detail: "http"),
+        Case(message: "org.apache.kafka.common.errors.TimeoutException: Timeout expired while waiting for the committed offsets",
+             category: "connection_timeout", detail: "kafka"),
+        Case(message: "tests/test_queue.nim(12, 7): Check failed: requests.len == 3\n    requests.len was 2",
+             category: "assertion_failure", detail: nil),
+        Case(message: "F0101 12:00:00.000000 4242 buffer_test.cc:88] Check failed: size == expected (16 vs. 32)",
+             category: "assertion_failure", detail: nil),
     ]
 
     @Test(arguments: cases)

@@ -683,6 +683,7 @@ enum BuiltinClassifier {
             ("nextest_timeout", lexicon.timeoutNextest),
             ("ci_job_timeout", lexicon.timeoutCIJob),
             ("surefire_fork_timeout", lexicon.timeoutSurefireFork),
+            ("timetrap_timeout", lexicon.timeoutTimetrap),
             ("subprocess_timeout", lexicon.timeoutSubprocess),
             ("test_hang", lexicon.timeoutRustHang),
         ]

@@ -201,6 +201,7 @@ struct Lexicon: Sendable {
     let timeoutNextest: PhraseSet
     let timeoutCIJob: PhraseSet
     let timeoutSurefireFork: PhraseSet
+    let timeoutTimetrap: PhraseSet
     let expectedErrorMissing: PhraseSet
     let durationComparison: PhraseSet
     let timeoutWord: PhraseSet
@@ -239,7 +240,7 @@ struct Lexicon: Sendable {
         oomGo = book.group("runtime: out of memory", "runtime: cannot allocate memory")
         oomCpp = book.group("std::bad_alloc")
         oomKilled = book.group(
-            "exit code 137~", "exit status 137~", "exited with code 137~", "code 137~", "signal: killed",
+            "code 137~", "signal: killed",
             "sigkill", "oomkilled", "oom-kill", "oom killer", "oom_kill", "out of memory: kill", "killed: 9",
             "killed process", "exit code -9~", "exit status -9~", "~signal 9~", "killed by the kernel",
             // Gradle's test executor and other runners' own "exit value" or "status".
@@ -260,7 +261,10 @@ struct Lexicon: Sendable {
         oomPHP = book.group("allowed memory size of")
         oomJVMNative = book.group("insufficient memory for the java runtime")
         oomTorchCPU = book.group("defaultcpuallocator: can't allocate memory")
-        oomGeneric = book.group("out of memory", "memory allocation failed", "~error 137~", "~failed to allocate ")
+        oomGeneric = book.group(
+            "out of memory", "memory allocation failed", "~error 137~", "~failed to allocate ",
+            // Runtimes that report their own heap running out (GHC's RTS, the Dart VM).
+            "heap exhausted", "exhausted heap space")
 
         sslLocalIssuer = book.group("unable to get local issuer certificate", "unable_to_get_issuer_cert_locally")
         sslPKIX = book.group("pkix path building failed", "unable to find valid certification path")
@@ -303,7 +307,7 @@ struct Lexicon: Sendable {
         permissionWords = book.group("permission denied", "access is denied", "~eacces~")
         refused = book.group(
             "connection refused", "econnrefused", "connectionrefusederror", "actively refused",
-            "refused the network connection", "connection was refused", "[errno 111]",
+            "refused the network connection", "connection was refused",
             "[errno 61]", "winerror 10061", "~errno 111~", "~error 111 connecting", "~error 61 connecting",
             "~error 10061 connecting", "refused. check that the hostname", "refused to connect",
             "no connection could be made",
@@ -397,7 +401,10 @@ struct Lexicon: Sendable {
             "os { code: 60,",
             "socketexception (10060)", "connectiontimeouterror",
             // Kafka's clients waiting for a broker to answer.
-            "while fetching topic metadata", "not present in metadata after")
+            "while fetching topic metadata", "not present in metadata after", "kafka.common.errors.timeoutexception",
+            // Elixir's HTTP clients (Mint, HTTPoison, hackney) return the transport's timeout as
+            // an error struct's reason.
+            "reason: :timeout", "reason: :connect_timeout")
         // A client that could not connect and does not say why (no errno): refused, unless a
         // timeout is named with it.
         cannotConnect = book.group(
@@ -526,7 +533,9 @@ struct Lexicon: Sendable {
             "socket hang up", "~http~", "~https~", "curl: (", "httpwebrequest", "webexception", "~reqwest",
             "hyper::", "~undici", "~got(", "superagent", "~fetch(", "~net/http", "httphostconnectexception",
             "resourceaccessexception", "response ended prematurely", "server closed idle connection", "faraday",
-            "~hyper(", "~incompletemessage~", "connection closed before message completed")
+            "~hyper(", "~incompletemessage~", "connection closed before message completed",
+            // Elixir's HTTP clients.
+            "mint.transporterror", "httpoison")
         loopback = book.group("127.0.0.1", "~localhost~", "[::1]", "(::1)", "0:0:0:0:0:0:0:1", "~127.0.")
 
         bindNetty = book.group("bind(..) failed", "io.netty")
@@ -586,7 +595,7 @@ struct Lexicon: Sendable {
             "permission denied", "permissionerror", "~eacces~", "[errno 13]", "access is denied",
             "accessdeniedexception", "operation not permitted", "~eperm~", "unauthorizedaccessexception",
             "access to the path")
-        npmWords = book.group("~npm err", "~npm error", "~npm warn", "/.npm/", "_cacache")
+        npmWords = book.group("~npm err", "~npm warn", "/.npm/", "_cacache")
         pipWords = book.group("~pip install", "site-packages", "pip._internal", "~could not install packages")
         dotnetPathAccess = book.group("access to the path")
         readOnlyFileSystem = book.group("read-only file system", "~erofs~")
@@ -735,6 +744,8 @@ struct Lexicon: Sendable {
         // The CI service stopped the whole job: GitLab, Jenkins, GitHub Actions.
         // Maven Surefire's forked test JVM that ran past `forkedProcessTimeoutInSeconds`.
         timeoutSurefireFork = book.group("timeout in the fork", "timeout or other error in the fork")
+        // Erlang's Common Test and its kin stop a test case whose timetrap ran out.
+        timeoutTimetrap = book.group("timetrap_timeout")
         timeoutCIJob = book.group(
             "job failed: execution took longer than", "build timed out (after",
             "has exceeded the maximum execution time")
@@ -742,6 +753,7 @@ struct Lexicon: Sendable {
             .union(timeoutJUnit).union(timeoutTestNG).union(timeoutDotnet).union(timeoutPlaywrightTest)
             .union(timeoutKarmaCapture).union(timeoutKarmaNoMessage).union(timeoutJasmine).union(timeoutXCTestWait)
             .union(timeoutCTest).union(timeoutNextest).union(timeoutCIJob).union(timeoutSurefireFork)
+            .union(timeoutTimetrap)
         timeoutGeneric = book.group(
             "timed out", "timeout exceeded", "timed-out", "~timeout of", "~timeout after", "didn't finish within",
             "did not finish within", "did not complete within", "didn't complete within", "not completed within",
@@ -762,12 +774,12 @@ struct Lexicon: Sendable {
             .union(timeoutJava).union(timeoutDeadline)
         assertion = book.group(
             "assertionerror", "assertion failed", "assertionfailederror", "assertionfailedexception", "hunitfailure",
-            "assertionexception", "assertfailedexception", "~expected:<", "~expected: <",
+            "assertionexception", "assertfailedexception", "~expected:<",
             "~expected [", "but was:", "but was <", "but found [", "not equal:", "failtest",
             "expect(", ").tobe(", ").toequal(", "~tobe:", "did not raise", "error trace:", "should be true",
             "should be false", "failed asserting",
             "assert.areequal failed", "assert.istrue failed", "assert.isfalse failed",
-            "expecting actual", "assertion `left", "xunit.sdk.", "org.opentest4j", "~- expected",
+            "expecting actual", "xunit.sdk.", "org.opentest4j", "~- expected",
             "values differ", "multipleassertionserror", ", want ", "; want ", "~expected: ", "xctassert",
             "expectation failed", "~assert_", ", got ", "but got ",
             // Catch2 and doctest (C++).
@@ -775,7 +787,7 @@ struct Lexicon: Sendable {
             "~check_ge(", "~require_eq(", "~require_ne(",
             // expect.js / chai (`expected 1 to equal 2`), gomega (`Expected <int>: 1 to equal`),
             // xUnit (`Assert.InRange() Failure`), MUnit.
-            "~to equal~", "~to sort of equal", "~to deeply equal", "~to be an object", "~to be above",
+            "~to equal~", "~to sort of equal", "~to deeply equal", "~to be above",
             "~to be below", "~to have property", "~to have length", "~to be >=", "~to be <=", "() failure",
             "comparisonfail", "<int>: ", "<string>: ", "<bool>: ",
             // unittest's assert methods.
@@ -787,8 +799,8 @@ struct Lexicon: Sendable {
             // JUnit 5, AssertJ, Hamcrest, Kotlin, Spock, ScalaTest, Truth.
             "multiplefailureserror", "multiple failures", "to be thrown, but nothing was thrown",
             "unexpected exception type thrown", "~expecting:", "~expecting value to be", "~expecting empty",
-            "~to be equal to:", "~to contain:", "~to contain only:",
-            "~to contain exactly:", "but could not find", "but some elements were not found", "but: was ",
+            "~to be equal to:",
+            "but could not find", "but some elements were not found", "but: was ",
             "~but: ", ", actual <", "~expected <", "condition not satisfied:", "~did not equal~",
             "was not equal to", "*** failed ***", "expected value to be", "value of: ", "~but was~",
             // Jest, Vitest, Jasmine, Chai, Node's assert, Cypress.
@@ -811,6 +823,8 @@ struct Lexicon: Sendable {
             // ScalaTest, TAP (Test::More, libtap), R's testthat, Lua's busted.
             "testfailedexception", "~failed test '", "── failure (", "~failure ('test-", "expected objects to be",
             "~failed assertion", "expected equality of these values",
+            // A check macro of Nim's unittest, of glog and Abseil in C++: `Check failed: a == b`.
+            "~check failed:",
             "~which is: ", "has failed [", "falsifying example", "assertion `", "assert_eq!", "assert_ne!",
             "assert!(", "debug_assert")
 
