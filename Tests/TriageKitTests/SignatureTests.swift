@@ -971,6 +971,16 @@ private func signature(_ message: String?, text: String? = nil, type: String? = 
              category: "assertion_failure", detail: nil),
         Case(message: "F0101 12:00:00.000000 4242 buffer_test.cc:88] Check failed: size == expected (16 vs. 32)",
              category: "assertion_failure", detail: nil),
+        Case(message: "asyncpg.exceptions.ConnectionDoesNotExistError: connection was closed in the middle of operation",
+             category: "connection_reset", detail: "postgres"),
+        Case(message: "requests.exceptions.ConnectionError: ('Connection aborted.', ConnectionResetError(104, 'Connection reset by peer'))",
+             category: "connection_reset", detail: "http"),
+        Case(message: "io.lettuce.core.RedisCommandTimeoutException: Command timed out after 10 second(s)",
+             category: "connection_timeout", detail: "redis"),
+        Case(message: "g++: fatal error: Killed signal terminated program cc1plus\ncompilation terminated.",
+             category: "oom", detail: "killed_137"),
+        Case(message: "RuntimeError: cuda runtime error (2) : out of memory at /src/THCCachingAllocator.cpp:510",
+             category: "oom", detail: "cuda"),
     ]
 
     @Test(arguments: cases)

@@ -196,7 +196,12 @@ enum BuiltinClassifier {
         }
 
         // Memory.
-        if let (detail, cues) = oomDetail(hits) { return found("oom", detail, cues) }
+        if let (detail, cues) = oomDetail(hits) {
+            let line = evidenceLine(scan, cues)
+            // A GPU's memory, named only by its runtime's error (`cuda runtime error (2) : out of memory`).
+            let kind = detail == "out_of_memory" && ASCII.contains(line, "cuda") ? "cuda" : detail
+            return BuiltinVerdict(category: "oom", detail: kind, evidence: line, isPerTest: false)
+        }
 
         // TLS, before connections: handshake failures often mention the connection.
         if hits.intersects(lexicon.sslAny) {

@@ -183,45 +183,49 @@ public enum ClassifyLine {
     /// the id, written once (a remembered answer is copied out for every line that repeats it).
     final class Answer: Sendable {
         let signature: Signature
-        /// The output line before the id: the fields that sort before it.
-        private let head: [UInt8]
-        /// The output line after the id: the fields that sort after it, `}` and the newline.
-        private let tail: [UInt8]
+        /// The output line without the id: the fields that sort before it, then from `idAt` on
+        /// the fields that sort after it, `}` and the newline.
+        private let line: [UInt8]
+        private let idAt: Int
 
         init(_ signature: Signature) {
             self.signature = signature
             // The fields in sorted order, absent ones left out, as `JSONEncoder` with sorted
             // keys writes them.
-            func field(_ name: StaticString, _ value: String?, first: Bool = false, into output: inout [UInt8]) {
+            var line: [UInt8] = []
+            line.reserveCapacity(
+                64 + signature.category.utf8.count + signature.clusterID.utf8.count + (signature.detail?.utf8.count ?? 0)
+                    + signature.rule.utf8.count + signature.template.utf8.count)
+            func field(_ name: StaticString, _ value: String?, first: Bool = false) {
                 guard let value else { return }
                 name.withUTF8Buffer { name in
-                    output.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
-                    output.append(UInt8(ascii: "\""))
-                    output.append(contentsOf: name)
-                    output.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+                    line.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+                    line.append(UInt8(ascii: "\""))
+                    line.append(contentsOf: name)
+                    line.append(UInt8(ascii: "\""))
+                    line.append(UInt8(ascii: ":"))
                 }
-                FlatJSON.appendString(value, to: &output)
+                FlatJSON.appendString(value, to: &line)
             }
-            var head: [UInt8] = []
-            field("category", signature.category, first: true, into: &head)
-            field("cluster", signature.clusterID, into: &head)
-            field("detail", signature.detail, into: &head)
-            var tail: [UInt8] = []
-            field("rule", signature.rule, into: &tail)
-            field("template", signature.template, into: &tail)
-            tail.append(contentsOf: [UInt8(ascii: "}"), UInt8(ascii: "\n")])
-            self.head = head
-            self.tail = tail
+            field("category", signature.category, first: true)
+            field("cluster", signature.clusterID)
+            field("detail", signature.detail)
+            idAt = line.count
+            field("rule", signature.rule)
+            field("template", signature.template)
+            line.append(UInt8(ascii: "}"))
+            line.append(UInt8(ascii: "\n"))
+            self.line = line
         }
 
         /// Appends the output line, with the id given as JSON writes it (quotes included).
         func write(idAsWritten id: ArraySlice<UInt8>?, into output: inout [UInt8]) {
-            output.append(contentsOf: head)
+            output.append(contentsOf: line[..<idAt])
             if let id {
                 output.append(contentsOf: #","id":"#.utf8)
                 output.append(contentsOf: id)
             }
-            output.append(contentsOf: tail)
+            output.append(contentsOf: line[idAt...])
         }
 
         /// Appends the output line, with `id` written as JSON.

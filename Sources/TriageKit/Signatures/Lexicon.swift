@@ -244,7 +244,9 @@ struct Lexicon: Sendable {
             "sigkill", "oomkilled", "oom-kill", "oom killer", "oom_kill", "out of memory: kill", "killed: 9",
             "killed process", "exit code -9~", "exit status -9~", "~signal 9~", "killed by the kernel",
             // Gradle's test executor and other runners' own "exit value" or "status".
-            "exit value 137~", "~status 137~")
+            "exit value 137~", "~status 137~",
+            // The GCC or Clang driver reporting its compiler killed.
+            "killed signal terminated program")
         killedWord = book.group("~killed~")
         // bash reports a job it lost to SIGKILL as `script: line N: PID Killed  command`.
         shellJobReport = book.group(": line ")
@@ -367,7 +369,9 @@ struct Lexicon: Sendable {
             // hyper (Rust): the peer closed the connection before the whole response.
             "~incompletemessage~", "connection closed before message completed", "kind: incomplete,",
             // ChromeDriver's session whose browser went away; node-postgres's dropped connection.
-            "browser has closed the connection", "connection terminated unexpectedly")
+            "browser has closed the connection", "connection terminated unexpectedly",
+            // asyncpg's connection lost in the middle of an operation.
+            "connectiondoesnotexisterror")
         brokenPipe = book.group("broken pipe", "~epipe~", "[errno 32]", "brokenpipeerror")
         dnsTemporary = book.group(
             "temporary failure in name resolution", "eai_again", "[errno -3]", "server misbehaving",
@@ -459,8 +463,9 @@ struct Lexicon: Sendable {
             // aiohttp, java.net.http, Go's net/http client, requests' base class, axios.
             "servertimeouterror", "httptimeoutexception", "client.timeout exceeded",
             "timeout awaiting response headers", "requests.exceptions.timeout", "~econnaborted",
-            // Npgsql's read that ran out of time.
-            "timeout during reading attempt")
+            // Npgsql's read that ran out of time; a client's command that got no answer in time
+            // (Lettuce's `RedisCommandTimeoutException`, and its kin).
+            "timeout during reading attempt", "commandtimeoutexception")
 
         // Ordered: the first service named wins. Client library names count as the service.
         services = [
@@ -534,8 +539,8 @@ struct Lexicon: Sendable {
             "hyper::", "~undici", "~got(", "superagent", "~fetch(", "~net/http", "httphostconnectexception",
             "resourceaccessexception", "response ended prematurely", "server closed idle connection", "faraday",
             "~hyper(", "~incompletemessage~", "connection closed before message completed",
-            // Elixir's HTTP clients.
-            "mint.transporterror", "httpoison")
+            // Elixir's HTTP clients; urllib3's wording of a connection lost under requests.
+            "mint.transporterror", "httpoison", "('connection aborted.'")
         loopback = book.group("127.0.0.1", "~localhost~", "[::1]", "(::1)", "0:0:0:0:0:0:0:1", "~127.0.")
 
         bindNetty = book.group("bind(..) failed", "io.netty")

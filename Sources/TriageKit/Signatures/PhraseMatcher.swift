@@ -3,9 +3,11 @@ import TriageStore
 /// A set of phrase ids (at most `PhraseSet.capacity`), stored inline so that testing
 /// a rule's cues against a scan is a few word operations and no allocation.
 struct PhraseSet: Sendable, Equatable {
-    static let capacity = 1024
+    static let capacity = 1280
 
-    private var words = SIMD16<UInt64>()
+    /// Ids 0–1023 in `low`, the rest in `high`: twenty 64-bit words.
+    private var low = SIMD16<UInt64>()
+    private var high = SIMD4<UInt64>()
 
     init() {}
 
@@ -13,22 +15,27 @@ struct PhraseSet: Sendable, Equatable {
         for id in ids { insert(id) }
     }
 
-    var isEmpty: Bool { words == SIMD16<UInt64>() }
+    var isEmpty: Bool { low == SIMD16<UInt64>() && high == SIMD4<UInt64>() }
 
     func contains(_ id: Int) -> Bool {
-        words[id &>> 6] & (1 &<< UInt64(id & 63)) != 0
+        let word = id &>> 6
+        let bit: UInt64 = 1 &<< UInt64(id & 63)
+        return (word < 16 ? low[word] : high[word &- 16]) & bit != 0
     }
 
     mutating func insert(_ id: Int) {
-        words[id &>> 6] |= 1 &<< UInt64(id & 63)
+        let word = id &>> 6
+        let bit: UInt64 = 1 &<< UInt64(id & 63)
+        if word < 16 { low[word] |= bit } else { high[word &- 16] |= bit }
     }
 
     mutating func formUnion(_ other: PhraseSet) {
-        words |= other.words
+        low |= other.low
+        high |= other.high
     }
 
     func intersects(_ other: PhraseSet) -> Bool {
-        (words & other.words) != SIMD16<UInt64>()
+        (low & other.low) != SIMD16<UInt64>() || (high & other.high) != SIMD4<UInt64>()
     }
 }
 
