@@ -981,6 +981,25 @@ private func signature(_ message: String?, text: String? = nil, type: String? = 
              category: "oom", detail: "killed_137"),
         Case(message: "RuntimeError: cuda runtime error (2) : out of memory at /src/THCCachingAllocator.cpp:510",
              category: "oom", detail: "cuda"),
+        // The thirteenth batch's fit part: Testcontainers for Node without Docker, a service that
+        // did not come up, an error value that is a timeout, a program that could not be started.
+        Case(message: "Error: Could not find a working container runtime strategy", category: "connection_refused",
+             detail: "docker_daemon"),
+        Case(message: "java.lang.IllegalStateException: Kafka broker did not start in 30 seconds", category: "timeout",
+             detail: "timed_out"),
+        Case(message: "thread 'raft::tests::elects_leader' panicked at 'called `Result::unwrap()` on an `Err` value: Commit(Timeout)'",
+             category: "timeout", detail: "timed_out"),
+        Case(message: "java.io.IOException: error=2, Aucun fichier ou dossier de ce type",
+             text: "\tat java.base/java.lang.ProcessImpl.forkAndExec(Native Method)", category: "file_not_found",
+             detail: "missing_executable"),
+        Case(message: "Error: spawn chromium ENOENT", category: "file_not_found", detail: "missing_executable"),
+        Case(message: "exec: \"kubectl\": executable file not found in $PATH", category: "file_not_found",
+             detail: "missing_executable"),
+        Case(message: "FileNotFoundError: [Errno 2] No such file or directory: 'ffmpeg'",
+             text: "  File \"/usr/lib/python3.11/subprocess.py\", line 1901, in _execute_child\n    raise child_exception_type(errno_num, err_msg, err_filename)",
+             category: "file_not_found", detail: "missing_executable"),
+        Case(message: "FileNotFoundError: [Errno 2] No such file or directory: 'fixtures/users.json'",
+             category: "file_not_found", detail: "test_data"),
     ]
 
     @Test(arguments: cases)

@@ -347,7 +347,8 @@ enum BuiltinClassifier {
         }
         if hits.intersects(lexicon.fileNotFound) {
             let line = evidenceLine(scan, lexicon.fileNotFound)
-            return verdict("file_not_found", fileDetail(line: line), line)
+            let detail = evidence.anywhere().intersects(lexicon.processStart) ? "missing_executable" : fileDetail(line: line)
+            return verdict("file_not_found", detail, line)
         }
 
         // Timeouts, then assertions. Playwright's web-first assertion retried until the timeout

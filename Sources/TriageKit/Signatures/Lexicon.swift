@@ -112,6 +112,7 @@ struct Lexicon: Sendable {
     let sqliteContext: PhraseSet
     let databaseLockKinds: [(detail: String, cues: PhraseSet)]
     let fileNotFound: PhraseSet
+    let processStart: PhraseSet
     let permissionDenied: PhraseSet
     let readOnlyFileSystem: PhraseSet
     let npmWords: PhraseSet
@@ -301,11 +302,14 @@ struct Lexicon: Sendable {
 
         dockerName = book.group(
             "docker.sock", "docker daemon", "docker_host", "docker api", "docker engine", "~dockerd~",
-            "docker environment", "docker.dotnet")
+            "docker environment", "docker.dotnet",
+            // Testcontainers for Node finding no Docker (or other container runtime) to talk to.
+            "working container runtime strategy")
         dockerUnreachable = book.group(
             "is not listening", "failed to connect", "cannot connect", "could not connect", "connection failed",
             "no such file or directory", "cannot assign requested address", "is the docker daemon running",
-            "connection refused", "could not find a valid docker environment", "error during connect")
+            "connection refused", "could not find a valid docker environment", "error during connect",
+            "working container runtime strategy")
         permissionWords = book.group("permission denied", "access is denied", "~eacces~")
         refused = book.group(
             "connection refused", "econnrefused", "connectionrefusederror", "actively refused",
@@ -595,7 +599,15 @@ struct Lexicon: Sendable {
             "nosuchfileexception", "the system cannot find the file", "the system cannot find the path",
             "file or directory not found", "~file not found",
             // PowerShell's `Cannot find path 'C:\x' because it does not exist.`
-            "because it does not exist")
+            "because it does not exist",
+            // The JVM's failed exec, whatever language the system's text is in (`error=2, …`);
+            // Go's `exec: "x": executable file not found in $PATH`.
+            "~error=2, ", "executable file not found")
+        // Starting a program: a file missing there is the program itself (Python's subprocess,
+        // the JVM's ProcessBuilder, Node's child_process, Go's os/exec).
+        processStart = book.group(
+            "child_exception_type", "_execute_child", "cannot run program", "forkandexec", "processbuilder.start",
+            "~spawn ", "executable file not found")
         permissionDenied = book.group(
             "permission denied", "permissionerror", "~eacces~", "[errno 13]", "access is denied",
             "accessdeniedexception", "operation not permitted", "~eperm~", "unauthorizedaccessexception",
@@ -769,7 +781,10 @@ struct Lexicon: Sendable {
             "deadline has elapsed",
             "has been running for over", "time limit exceeded", "timeout elapsed", "timeout reached",
             "timeout occurred", "~timeout waiting", "exceeded the timeout", "exceeded timeout", "timeout exceeded",
-            "waited too long", "~timeouterror~")
+            "waited too long", "~timeouterror~",
+            // A service a test started that did not come up in time; an error value that is a
+            // timeout (Rust's `Err(Timeout)`, `Propose(Timeout)`).
+            "did not start in", "did not start within", "(timeout)")
             .union(runnerTimeouts).union(timeoutPlaywrightAction).union(cypressFind).union(seleniumLocate)
             .union(seleniumExpectedCondition).union(capybaraFind).union(selenideWait)
             .union(cypressContent).union(puppeteerWait)
