@@ -986,7 +986,16 @@ private func signature(_ message: String?, text: String? = nil, type: String? = 
         Case(message: "Error: Could not find a working container runtime strategy", category: "connection_refused",
              detail: "docker_daemon"),
         Case(message: "java.lang.IllegalStateException: Kafka broker did not start in 30 seconds", category: "timeout",
+             detail: "test_wait"),
+        // A plain timeout on the line that names the service waited for is that client's timeout;
+        // a runner's limit, or a timeout on another line, stays a timeout.
+        Case(message: "MongoNetworkError: connection 7 to mongo:27017 timed out", category: "connection_timeout",
+             detail: "mongo"),
+        Case(message: "redis: pool exhausted, TimeoutError after 3 retries", category: "connection_timeout", detail: "redis"),
+        Case(message: "Error: job timed out after 60s\n    while seeding redis fixtures", category: "timeout",
              detail: "timed_out"),
+        Case(message: "panic: test timed out after 10m0s\nrunning tests:\n\tTestRedisFailover (10m0s)", category: "timeout",
+             detail: "go_test_deadline"),
         Case(message: "thread 'raft::tests::elects_leader' panicked at 'called `Result::unwrap()` on an `Err` value: Commit(Timeout)'",
              category: "timeout", detail: "timed_out"),
         Case(message: "java.io.IOException: error=2, Aucun fichier ou dossier de ce type",

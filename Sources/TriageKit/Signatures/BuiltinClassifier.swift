@@ -357,7 +357,18 @@ enum BuiltinClassifier {
             return found("timeout", "playwright_expect", lexicon.playwrightExpect)
         }
         if hits.intersects(lexicon.timeoutGeneric) {
-            return found("timeout", timeoutDetail(hits, &evidence), lexicon.timeoutGeneric)
+            let detail = timeoutDetail(hits, &evidence)
+            // A timeout in no runner's or helper's words, on a line that names the service it
+            // waited for (`MongoError: connection 5 to db:27017 timed out`): that client's timeout.
+            if ["timed_out", "timeout_error", "java_timeout"].contains(detail) {
+                let line = evidenceLine(scan, lexicon.timeoutGeneric)
+                let named = Lexicon.shared.scan(Array(line)).anywhere
+                if let service = lexicon.services.first(where: { named.intersects($0.cues) }) {
+                    return BuiltinVerdict(
+                        category: "connection_timeout", detail: service.detail, evidence: line, isPerTest: false)
+                }
+            }
+            return found("timeout", detail, lexicon.timeoutGeneric)
         }
         if hits.intersects(lexicon.assertion) {
             if hits.intersects(lexicon.durationComparison), DetailExtractors.hasQuotedDuration(scan.bytes[...]) {
@@ -740,6 +751,7 @@ enum BuiltinClassifier {
             ("eventually_condition", lexicon.timeoutEventually),
             ("dotnet_test_timeout", lexicon.timeoutDotnet),
             ("timing_assertion", lexicon.timingAssertion),
+            ("test_wait", lexicon.timeoutServiceStart),
             ("kotlin_coroutine_timeout", lexicon.timeoutKotlin),
             ("ruby_timeout", lexicon.timeoutRuby),
             ("dotnet_timeout", lexicon.timeoutDotnetClass),

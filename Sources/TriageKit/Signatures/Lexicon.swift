@@ -113,6 +113,7 @@ struct Lexicon: Sendable {
     let databaseLockKinds: [(detail: String, cues: PhraseSet)]
     let fileNotFound: PhraseSet
     let processStart: PhraseSet
+    let timeoutServiceStart: PhraseSet
     let permissionDenied: PhraseSet
     let readOnlyFileSystem: PhraseSet
     let npmWords: PhraseSet
@@ -763,6 +764,8 @@ struct Lexicon: Sendable {
         timeoutSurefireFork = book.group("timeout in the fork", "timeout or other error in the fork")
         // Erlang's Common Test and its kin stop a test case whose timetrap ran out.
         timeoutTimetrap = book.group("timetrap_timeout")
+        // A service a test started that did not come up in time.
+        timeoutServiceStart = book.group("did not start in", "did not start within")
         timeoutCIJob = book.group(
             "job failed: execution took longer than", "build timed out (after",
             "has exceeded the maximum execution time")
@@ -782,9 +785,9 @@ struct Lexicon: Sendable {
             "has been running for over", "time limit exceeded", "timeout elapsed", "timeout reached",
             "timeout occurred", "~timeout waiting", "exceeded the timeout", "exceeded timeout", "timeout exceeded",
             "waited too long", "~timeouterror~",
-            // A service a test started that did not come up in time; an error value that is a
-            // timeout (Rust's `Err(Timeout)`, `Propose(Timeout)`).
-            "did not start in", "did not start within", "(timeout)")
+            // An error value that is a timeout (Rust's `Err(Timeout)`, `Propose(Timeout)`).
+            "(timeout)")
+            .union(timeoutServiceStart)
             .union(runnerTimeouts).union(timeoutPlaywrightAction).union(cypressFind).union(seleniumLocate)
             .union(seleniumExpectedCondition).union(capybaraFind).union(selenideWait)
             .union(cypressContent).union(puppeteerWait)
