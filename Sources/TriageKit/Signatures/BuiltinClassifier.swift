@@ -441,6 +441,7 @@ enum BuiltinClassifier {
             ("numpy_array_memory", lexicon.oomNumpy),
             ("killed_137", lexicon.oomKilled),
             ("rust_alloc_failed", lexicon.oomRustAlloc),
+            ("erlang_alloc", lexicon.oomErlang),
         ]
     }()
 
@@ -701,6 +702,10 @@ enum BuiltinClassifier {
             ("ci_job_timeout", lexicon.timeoutCIJob),
             ("surefire_fork_timeout", lexicon.timeoutSurefireFork),
             ("timetrap_timeout", lexicon.timeoutTimetrap),
+            ("tornado_async_timeout", lexicon.timeoutTornado),
+            ("faulthandler_timeout", lexicon.timeoutFaulthandler),
+            ("genserver_call_timeout", lexicon.timeoutGenServer),
+            ("connection_ownership_timeout", lexicon.timeoutOwnership),
             ("subprocess_timeout", lexicon.timeoutSubprocess),
             ("test_hang", lexicon.timeoutRustHang),
         ]

@@ -204,6 +204,11 @@ struct Lexicon: Sendable {
     let timeoutCIJob: PhraseSet
     let timeoutSurefireFork: PhraseSet
     let timeoutTimetrap: PhraseSet
+    let timeoutTornado: PhraseSet
+    let timeoutFaulthandler: PhraseSet
+    let timeoutGenServer: PhraseSet
+    let timeoutOwnership: PhraseSet
+    let oomErlang: PhraseSet
     let expectedErrorMissing: PhraseSet
     let durationComparison: PhraseSet
     let timeoutWord: PhraseSet
@@ -267,8 +272,11 @@ struct Lexicon: Sendable {
         oomTorchCPU = book.group("defaultcpuallocator: can't allocate memory")
         oomGeneric = book.group(
             "out of memory", "memory allocation failed", "~error 137~", "~failed to allocate ",
-            // Runtimes that report their own heap running out (GHC's RTS, the Dart VM).
-            "heap exhausted", "exhausted heap space")
+            // Runtimes that report their own heap running out (GHC's RTS, the Dart VM), an
+            // allocator's refusal (WebAssembly's `Memory()`).
+            "heap exhausted", "exhausted heap space", "could not allocate memory")
+        // The BEAM's allocators: `eheap_alloc: Cannot allocate N bytes of memory (of type "heap")`.
+        oomErlang = book.group("eheap_alloc:", "bytes of memory (of type")
 
         sslLocalIssuer = book.group("unable to get local issuer certificate", "unable_to_get_issuer_cert_locally")
         sslPKIX = book.group("pkix path building failed", "unable to find valid certification path")
@@ -375,8 +383,11 @@ struct Lexicon: Sendable {
             "~incompletemessage~", "connection closed before message completed", "kind: incomplete,",
             // ChromeDriver's session whose browser went away; node-postgres's dropped connection.
             "browser has closed the connection", "connection terminated unexpectedly",
-            // asyncpg's connection lost in the middle of an operation.
-            "connectiondoesnotexisterror")
+            // asyncpg's connection lost in the middle of an operation; smtplib's and other
+            // clients' words for a peer that hung up; a WebSocket closed without its closing
+            // handshake; Dart's HTTP client; an Erlang socket's `closed` reason.
+            "connectiondoesnotexisterror", "unexpectedly closed", "no close frame received",
+            "connection closed before full header", "recv: closed", "{:error, :closed}")
         brokenPipe = book.group("broken pipe", "~epipe~", "[errno 32]", "brokenpipeerror")
         dnsTemporary = book.group(
             "temporary failure in name resolution", "eai_again", "[errno -3]", "server misbehaving",
@@ -429,8 +440,9 @@ struct Lexicon: Sendable {
             "amqpconnectionerror", "can't reach database server", "~could not be established",
             // NATS clients with no server that answered; gocql's and others' failed dial.
             "no servers available", "unable to dial",
-            // grpc-java's status for a channel that could not connect.
-            "statusruntimeexception: unavailable")
+            // grpc-java's status for a channel that could not connect; gRPC C#'s; Sarama
+            // finding no Kafka broker.
+            "statusruntimeexception: unavailable", "statuscode=unavailable", "run out of available brokers")
         // Connection pools that ran out of time waiting for a free connection.
         // Told apart by the pool's library: the pool, not the server, ran out of connections.
         poolTimeoutKinds = [
@@ -470,7 +482,9 @@ struct Lexicon: Sendable {
             "timeout awaiting response headers", "requests.exceptions.timeout", "~econnaborted",
             // Npgsql's read that ran out of time; a client's command that got no answer in time
             // (Lettuce's `RedisCommandTimeoutException`, and its kin).
-            "timeout during reading attempt", "commandtimeoutexception")
+            "timeout during reading attempt", "commandtimeoutexception",
+            // libcurl's CURLE_OPERATION_TIMEDOUT, as PHP's bindings and Guzzle quote it.
+            "curl error 28")
 
         // Ordered: the first service named wins. Client library names count as the service.
         services = [
@@ -481,7 +495,7 @@ struct Lexicon: Sendable {
             (
                 "postgres",
                 book.group(
-                    "postgres", "psycopg", "asyncpg", ".s.pgsql.", "pg8000", "libpq", "npgsql", "psqlexception",
+                    "postgres", "psycopg", "asyncpg", ".s.pgsql.", "pg8000", "libpq", "npgsql", "psqlexception", "postgrex",
                     "postmaster", "pg::connectionbad", "the database system is",
                     // node-postgres's words for a connection it lost or never got.
                     "connection terminated unexpectedly", "connection terminated due to connection timeout",
@@ -544,8 +558,9 @@ struct Lexicon: Sendable {
             "hyper::", "~undici", "~got(", "superagent", "~fetch(", "~net/http", "httphostconnectexception",
             "resourceaccessexception", "response ended prematurely", "server closed idle connection", "faraday",
             "~hyper(", "~incompletemessage~", "connection closed before message completed",
-            // Elixir's HTTP clients; urllib3's wording of a connection lost under requests.
-            "mint.transporterror", "httpoison", "('connection aborted.'")
+            // Elixir's HTTP clients; urllib3's wording of a connection lost under requests; Dart's
+            // HTTP client; PHP's cURL bindings.
+            "mint.transporterror", "httpoison", "('connection aborted.'", "~httpexception", "curl error")
         loopback = book.group("127.0.0.1", "~localhost~", "[::1]", "(::1)", "0:0:0:0:0:0:0:1", "~127.0.")
 
         bindNetty = book.group("bind(..) failed", "io.netty")
@@ -603,7 +618,7 @@ struct Lexicon: Sendable {
             "because it does not exist",
             // The JVM's failed exec, whatever language the system's text is in (`error=2, …`);
             // Go's `exec: "x": executable file not found in $PATH`.
-            "~error=2, ", "executable file not found")
+            "~error=2, ", "executable file not found", "unable to find file")
         // Starting a program: a file missing there is the program itself (Python's subprocess,
         // the JVM's ProcessBuilder, Node's child_process, Go's os/exec).
         processStart = book.group(
@@ -764,6 +779,15 @@ struct Lexicon: Sendable {
         timeoutSurefireFork = book.group("timeout in the fork", "timeout or other error in the fork")
         // Erlang's Common Test and its kin stop a test case whose timetrap ran out.
         timeoutTimetrap = book.group("timetrap_timeout")
+        // Tornado's AsyncTestCase waiting for its IOLoop; Python's faulthandler dumping the
+        // threads of a test that ran past its limit (`Timeout (0:01:00)!`).
+        timeoutTornado = book.group("async operation timed out")
+        timeoutFaulthandler = book.group("~timeout (0:")
+        // An Erlang or Elixir process that called another and got no reply in time.
+        timeoutGenServer = book.group("(exit) time out", "{:timeout, {genserver")
+        // A test process that held a pooled connection past the pool's limit (DBConnection's
+        // ownership timeout): the test's own time, not the database's.
+        timeoutOwnership = book.group("owned the connection for longer than")
         // A service a test started that did not come up in time.
         timeoutServiceStart = book.group("did not start in", "did not start within")
         timeoutCIJob = book.group(
@@ -773,7 +797,7 @@ struct Lexicon: Sendable {
             .union(timeoutJUnit).union(timeoutTestNG).union(timeoutDotnet).union(timeoutPlaywrightTest)
             .union(timeoutKarmaCapture).union(timeoutKarmaNoMessage).union(timeoutJasmine).union(timeoutXCTestWait)
             .union(timeoutCTest).union(timeoutNextest).union(timeoutCIJob).union(timeoutSurefireFork)
-            .union(timeoutTimetrap)
+            .union(timeoutTimetrap).union(timeoutTornado).union(timeoutFaulthandler)
         timeoutGeneric = book.group(
             "timed out", "timeout exceeded", "timed-out", "~timeout of", "~timeout after", "didn't finish within",
             "did not finish within", "did not complete within", "didn't complete within", "not completed within",
@@ -785,8 +809,9 @@ struct Lexicon: Sendable {
             "has been running for over", "time limit exceeded", "timeout elapsed", "timeout reached",
             "timeout occurred", "~timeout waiting", "exceeded the timeout", "exceeded timeout", "timeout exceeded",
             "waited too long", "~timeouterror~",
-            // An error value that is a timeout (Rust's `Err(Timeout)`, `Propose(Timeout)`).
-            "(timeout)")
+            // An error value that is a timeout (Rust's `Err(Timeout)`, `Propose(Timeout)`); TAP's.
+            "(timeout)", "~timeout!")
+            .union(timeoutGenServer).union(timeoutOwnership)
             .union(timeoutServiceStart)
             .union(runnerTimeouts).union(timeoutPlaywrightAction).union(cypressFind).union(seleniumLocate)
             .union(seleniumExpectedCondition).union(capybaraFind).union(selenideWait)
