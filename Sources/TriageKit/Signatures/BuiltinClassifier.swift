@@ -347,6 +347,10 @@ enum BuiltinClassifier {
         }
         if hits.intersects(lexicon.fileNotFound) {
             let line = evidenceLine(scan, lexicon.fileNotFound)
+            // PHP's `require_once(x): Failed to open stream`: the code's own import failed.
+            if Lexicon.shared.scan(Array(line)).anywhere.intersects(lexicon.phpInclude) {
+                return verdict("import_error", "php_require", line)
+            }
             let detail = evidence.anywhere().intersects(lexicon.processStart) ? "missing_executable" : fileDetail(line: line)
             return verdict("file_not_found", detail, line)
         }
@@ -706,6 +710,7 @@ enum BuiltinClassifier {
             ("faulthandler_timeout", lexicon.timeoutFaulthandler),
             ("genserver_call_timeout", lexicon.timeoutGenServer),
             ("connection_ownership_timeout", lexicon.timeoutOwnership),
+            ("expect_message_timeout", lexicon.timeoutExpectMessage),
             ("subprocess_timeout", lexicon.timeoutSubprocess),
             ("test_hang", lexicon.timeoutRustHang),
         ]

@@ -208,6 +208,8 @@ struct Lexicon: Sendable {
     let timeoutFaulthandler: PhraseSet
     let timeoutGenServer: PhraseSet
     let timeoutOwnership: PhraseSet
+    let timeoutExpectMessage: PhraseSet
+    let phpInclude: PhraseSet
     let oomErlang: PhraseSet
     let expectedErrorMissing: PhraseSet
     let durationComparison: PhraseSet
@@ -230,7 +232,8 @@ struct Lexicon: Sendable {
         oomCUDA = book.group("cuda out of memory", "cuda error: out of memory", "cudaerrormemoryallocation")
         oomJavaHeap = book.group("java heap space")
         oomJavaGC = book.group("gc overhead limit exceeded")
-        oomJavaMetaspace = book.group("outofmemoryerror: metaspace", "compressed class space")
+        oomJavaMetaspace = book.group(
+            "outofmemoryerror: metaspace", "compressed class space", "out of jvm metaspace")
         oomJavaThreads = book.group("unable to create new native thread", "unable to create native thread")
         oomJavaDirect = book.group("direct buffer memory")
         oomJava = book.group("outofmemoryerror")
@@ -268,13 +271,18 @@ struct Lexicon: Sendable {
         oomErrno = book.group("cannot allocate memory", "~enomem~", "[errno 12]", "os error 12)")
         oomRuby = book.group("nomemoryerror", "failed to allocate memory")
         oomPHP = book.group("allowed memory size of")
-        oomJVMNative = book.group("insufficient memory for the java runtime")
+        oomJVMNative = book.group(
+            "insufficient memory for the java runtime",
+            // A JVM that could not even reserve the heap it was asked for.
+            "could not reserve enough space for")
         oomTorchCPU = book.group("defaultcpuallocator: can't allocate memory")
         oomGeneric = book.group(
             "out of memory", "memory allocation failed", "~error 137~", "~failed to allocate ",
             // Runtimes that report their own heap running out (GHC's RTS, the Dart VM), an
             // allocator's refusal (WebAssembly's `Memory()`).
-            "heap exhausted", "exhausted heap space", "could not allocate memory")
+            "heap exhausted", "exhausted heap space", "could not allocate memory",
+            // Lua's allocator, Windows' `Not enough memory resources`.
+            "~not enough memory")
         // The BEAM's allocators: `eheap_alloc: Cannot allocate N bytes of memory (of type "heap")`.
         oomErlang = book.group("eheap_alloc:", "bytes of memory (of type")
 
@@ -386,7 +394,7 @@ struct Lexicon: Sendable {
             // asyncpg's connection lost in the middle of an operation; smtplib's and other
             // clients' words for a peer that hung up; a WebSocket closed without its closing
             // handshake; Dart's HTTP client; an Erlang socket's `closed` reason.
-            "connectiondoesnotexisterror", "unexpectedly closed", "no close frame received",
+            "connectiondoesnotexisterror", "unexpectedly closed", "no close frame received", "read error on connection",
             "connection closed before full header", "recv: closed", "{:error, :closed}")
         brokenPipe = book.group("broken pipe", "~epipe~", "[errno 32]", "brokenpipeerror")
         dnsTemporary = book.group(
@@ -400,8 +408,9 @@ struct Lexicon: Sendable {
             "err_name_not_resolved", "unknown host", "could not resolve address", "name does not resolve",
             "~error -2 connecting", "~error -3 connecting", "[errno 11004]", "~eai_noname", "~eai_nodata",
             "nosuchhostexception", "name resolution failed",
-            "unresolvedaddressexception", "dns error"
-        )
+            "unresolvedaddressexception", "dns error",
+            // The BEAM's resolver (`{:error, :nxdomain}`), Apple's URL loading (-1003: host not found).
+            "~nxdomain~", "nsurlerrordomain code=-1003")
         .union(dnsTemporary)
         localHostLookup = book.group("getlocalhost")
         // Go's resolver quoting the DNS server it asked: `lookup host on 10.0.0.2:53: <why>`.
@@ -442,7 +451,10 @@ struct Lexicon: Sendable {
             "no servers available", "unable to dial",
             // grpc-java's status for a channel that could not connect; gRPC C#'s; Sarama
             // finding no Kafka broker.
-            "statusruntimeexception: unavailable", "statuscode=unavailable", "run out of available brokers")
+            "statusruntimeexception: unavailable", "statuscode=unavailable", "run out of available brokers",
+            "couldn't connect to",
+            // Apple's URL loading system: -1004, could not connect to the server.
+            "nsurlerrordomain code=-1004")
         // Connection pools that ran out of time waiting for a free connection.
         // Told apart by the pool's library: the pool, not the server, ran out of connections.
         poolTimeoutKinds = [
@@ -483,6 +495,8 @@ struct Lexicon: Sendable {
             // Npgsql's read that ran out of time; a client's command that got no answer in time
             // (Lettuce's `RedisCommandTimeoutException`, and its kin).
             "timeout during reading attempt", "commandtimeoutexception",
+            // Apple's URL loading system: -1001, the request timed out.
+            "nsurlerrordomain code=-1001",
             // libcurl's CURLE_OPERATION_TIMEDOUT, as PHP's bindings and Guzzle quote it.
             "curl error 28")
 
@@ -560,7 +574,8 @@ struct Lexicon: Sendable {
             "~hyper(", "~incompletemessage~", "connection closed before message completed",
             // Elixir's HTTP clients; urllib3's wording of a connection lost under requests; Dart's
             // HTTP client; PHP's cURL bindings.
-            "mint.transporterror", "httpoison", "('connection aborted.'", "~httpexception", "curl error")
+            "mint.transporterror", "httpoison", "('connection aborted.'", "~httpexception", "curl error",
+            "nsurlerrordomain")
         loopback = book.group("127.0.0.1", "~localhost~", "[::1]", "(::1)", "0:0:0:0:0:0:0:1", "~127.0.")
 
         bindNetty = book.group("bind(..) failed", "io.netty")
@@ -788,16 +803,23 @@ struct Lexicon: Sendable {
         // A test process that held a pooled connection past the pool's limit (DBConnection's
         // ownership timeout): the test's own time, not the database's.
         timeoutOwnership = book.group("owned the connection for longer than")
+        // An actor test kit (Akka, Akka.NET) waiting for a message that never came.
+        timeoutExpectMessage = book.group("during expectmsg", "while waiting for a message")
+        // PHP's `require` of a file that is not there: a failed import (an `include` is as often
+        // a template or a fixture the code reads).
+        phpInclude = book.group("require_once(", "~require(")
         // A service a test started that did not come up in time.
         timeoutServiceStart = book.group("did not start in", "did not start within")
         timeoutCIJob = book.group(
             "job failed: execution took longer than", "build timed out (after",
-            "has exceeded the maximum execution time")
+            "has exceeded the maximum execution time",
+            // Travis CI's and CircleCI's limit on a step that prints nothing.
+            "no output has been received in the last", "too long with no output")
         runnerTimeouts = timeoutGoTest.union(timeoutPytest).union(timeoutMocha).union(timeoutJest)
             .union(timeoutJUnit).union(timeoutTestNG).union(timeoutDotnet).union(timeoutPlaywrightTest)
             .union(timeoutKarmaCapture).union(timeoutKarmaNoMessage).union(timeoutJasmine).union(timeoutXCTestWait)
             .union(timeoutCTest).union(timeoutNextest).union(timeoutCIJob).union(timeoutSurefireFork)
-            .union(timeoutTimetrap).union(timeoutTornado).union(timeoutFaulthandler)
+            .union(timeoutTimetrap).union(timeoutTornado).union(timeoutFaulthandler).union(timeoutExpectMessage)
         timeoutGeneric = book.group(
             "timed out", "timeout exceeded", "timed-out", "~timeout of", "~timeout after", "didn't finish within",
             "did not finish within", "did not complete within", "didn't complete within", "not completed within",
