@@ -1053,6 +1053,16 @@ private func signature(_ message: String?, text: String? = nil, type: String? = 
              category: "import_error", detail: "php_require"),
         Case(message: "** (MatchError) no match of right hand side value: {:error, :nxdomain}", category: "dns_resolution",
              detail: "nxdomain"),
+        // The sixteenth batch's fit part: a stream that ended on the line naming its service's
+        // client; Jest's module mapper pointing at nothing. An unexpected EOF with no service
+        // named is no connection.
+        Case(message: "[mysql] 2026/01/02 10:00:00 packets.go:37: unexpected EOF", category: "connection_reset",
+             detail: "mysql"),
+        Case(message: "pq: unexpected EOF from postgres while reading the startup response", category: "connection_reset",
+             detail: "postgres"),
+        Case(message: "config_test.go:40: decoding fixture: unexpected EOF", category: "assertion_failure", detail: nil),
+        Case(message: "Configuration error:\n\nCould not locate module @app/ui/Button mapped as:\n/src/ui/$1.",
+             category: "import_error", detail: "node_module_not_found"),
         Case(message: "thread 'raft::tests::elects_leader' panicked at 'called `Result::unwrap()` on an `Err` value: Commit(Timeout)'",
              category: "timeout", detail: "timed_out"),
         Case(message: "java.io.IOException: error=2, Aucun fichier ou dossier de ce type",

@@ -253,6 +253,15 @@ enum BuiltinClassifier {
         if hits.intersects(lexicon.reset) {
             return found("connection_reset", serviceDetail(&evidence), lexicon.reset)
         }
+        // A stream that ended mid-read, on the line that names the service's client
+        // (`[mysql] packets.go:36: unexpected EOF`): that connection was dropped.
+        if hits.intersects(lexicon.unexpectedEOF) {
+            let line = evidenceLine(scan, lexicon.unexpectedEOF)
+            let named = Lexicon.shared.scan(Array(line)).anywhere
+            if let service = lexicon.services.first(where: { named.intersects($0.cues) }) {
+                return BuiltinVerdict(category: "connection_reset", detail: service.detail, evidence: line, isPerTest: false)
+            }
+        }
         if hits.intersects(lexicon.brokenPipe) {
             return found("connection_reset", "broken_pipe", lexicon.brokenPipe)
         }

@@ -210,6 +210,7 @@ struct Lexicon: Sendable {
     let timeoutOwnership: PhraseSet
     let timeoutExpectMessage: PhraseSet
     let phpInclude: PhraseSet
+    let unexpectedEOF: PhraseSet
     let oomErlang: PhraseSet
     let expectedErrorMissing: PhraseSet
     let durationComparison: PhraseSet
@@ -519,7 +520,8 @@ struct Lexicon: Sendable {
             ),
             (
                 "mysql",
-                book.group("mysql", "mariadb", "the last packet sent successfully to the server")
+                // go-sql-driver logs from its packets.go.
+                book.group("mysql", "mariadb", "the last packet sent successfully to the server", "~packets.go:")
                     .union(mysqlConnectCodes)
             ),
             (
@@ -665,7 +667,8 @@ struct Lexicon: Sendable {
         importClassInit = book.group("could not initialize class")
         importNoClassDef = book.group("noclassdeffounderror")
         importClassNotFound = book.group("classnotfoundexception")
-        importNodeModule = book.group("cannot find module", "err_module_not_found")
+        // Jest's moduleNameMapper pointing at nothing says `Could not locate module`.
+        importNodeModule = book.group("cannot find module", "err_module_not_found", "could not locate module")
         // Node's `require()` of an ES module.
         importRequireESM = book.group("err_require_esm")
         importSharedLibrary = book.group(
@@ -808,6 +811,8 @@ struct Lexicon: Sendable {
         // PHP's `require` of a file that is not there: a failed import (an `include` is as often
         // a template or a fixture the code reads).
         phpInclude = book.group("require_once(", "~require(")
+        // A read that found the stream ended: a dropped connection when a service is named.
+        unexpectedEOF = book.group("unexpected eof")
         // A service a test started that did not come up in time.
         timeoutServiceStart = book.group("did not start in", "did not start within")
         timeoutCIJob = book.group(
