@@ -157,16 +157,24 @@ enum FlatJSON {
             var decoded = Array(bytes[start..<index])
             while index < bytes.endIndex {
                 let byte = bytes[index]
-                index += 1
                 switch byte {
                 case UInt8(ascii: "\""):
+                    index += 1
                     return ASCII.string(decoded)
                 case UInt8(ascii: "\\"):
+                    index += 1
                     guard escape(into: &decoded) else { return nil }
                 case 0..<0x20:
                     return nil
                 default:
-                    decoded.append(byte)
+                    // The plain bytes up to the next quote, backslash or control character, at once.
+                    let run = index
+                    while index < bytes.endIndex, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\"),
+                        bytes[index] >= 0x20
+                    {
+                        index += 1
+                    }
+                    decoded.append(contentsOf: bytes[run..<index])
                 }
             }
             return nil
