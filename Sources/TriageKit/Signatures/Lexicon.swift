@@ -257,7 +257,7 @@ struct Lexicon: Sendable {
             // Gradle's test executor and other runners' own "exit value" or "status".
             "exit value 137~", "~status 137~",
             // The GCC or Clang driver reporting its compiler killed.
-            "killed signal terminated program")
+            "killed signal terminated program", "internal compiler error: killed")
         killedWord = book.group("~killed~")
         // bash reports a job it lost to SIGKILL as `script: line N: PID Killed  command`.
         shellJobReport = book.group(": line ")
@@ -396,6 +396,8 @@ struct Lexicon: Sendable {
             // clients' words for a peer that hung up; a WebSocket closed without its closing
             // handshake; Dart's HTTP client; an Erlang socket's `closed` reason.
             "connectiondoesnotexisterror", "unexpectedly closed", "no close frame received", "read error on connection",
+            // libcurl's CURLE_GOT_NOTHING: the server closed the connection without a reply.
+            "empty reply from server",
             "connection closed before full header", "recv: closed", "{:error, :closed}")
         brokenPipe = book.group("broken pipe", "~epipe~", "[errno 32]", "brokenpipeerror")
         dnsTemporary = book.group(
@@ -454,6 +456,8 @@ struct Lexicon: Sendable {
             // finding no Kafka broker.
             "statusruntimeexception: unavailable", "statuscode=unavailable", "run out of available brokers",
             "couldn't connect to",
+            // Apache HttpClient's failed connect, whatever its wording (`Connection to … refused`).
+            "httphostconnectexception",
             // Apple's URL loading system: -1004, could not connect to the server.
             "nsurlerrordomain code=-1004")
         // Connection pools that ran out of time waiting for a free connection.
@@ -763,8 +767,9 @@ struct Lexicon: Sendable {
             "= <nil>, want", "got <nil>, want", "got nil, want", "assert.throws() failure",
             "assert.throwsasync() failure", "assert.throwsany() failure", "~expected exception of type",
             "~expected exception:",
-            // testify's EqualError: the error's text is what is compared, whatever it quotes.
-            "error message not equal")
+            // testify's EqualError and gocheck's ErrorMatches: the error's text is what is compared,
+            // whatever it quotes.
+            "error message not equal", ", errormatches,")
         timeoutWord = book.group("~timeout~")
         // `Timeout of 2000ms exceeded` is a runner's limit (mocha, Playwright's test); an action's
         // own limit reads `Timeout 2000ms exceeded`.
