@@ -257,9 +257,8 @@ enum BuiltinClassifier {
         // (`[mysql] packets.go:36: unexpected EOF`): that connection was dropped.
         if hits.intersects(lexicon.unexpectedEOF) {
             let line = evidenceLine(scan, lexicon.unexpectedEOF)
-            let named = Lexicon.shared.scan(Array(line)).anywhere
-            if let service = lexicon.services.first(where: { named.intersects($0.cues) }) {
-                return BuiltinVerdict(category: "connection_reset", detail: service.detail, evidence: line, isPerTest: false)
+            if let service = serviceNamed(on: line) {
+                return BuiltinVerdict(category: "connection_reset", detail: service, evidence: line, isPerTest: false)
             }
         }
         if hits.intersects(lexicon.brokenPipe) {
@@ -375,10 +374,8 @@ enum BuiltinClassifier {
             // waited for (`MongoError: connection 5 to db:27017 timed out`): that client's timeout.
             if ["timed_out", "timeout_error", "java_timeout"].contains(detail) {
                 let line = evidenceLine(scan, lexicon.timeoutGeneric)
-                let named = Lexicon.shared.scan(Array(line)).anywhere
-                if let service = lexicon.services.first(where: { named.intersects($0.cues) }) {
-                    return BuiltinVerdict(
-                        category: "connection_timeout", detail: service.detail, evidence: line, isPerTest: false)
+                if let service = serviceNamed(on: line) {
+                    return BuiltinVerdict(category: "connection_timeout", detail: service, evidence: line, isPerTest: false)
                 }
             }
             return found("timeout", detail, lexicon.timeoutGeneric)
@@ -504,6 +501,12 @@ enum BuiltinClassifier {
             ("unknown_authority", lexicon.sslUnknownAuthority),
         ]
         return kinds.first { hits.intersects($0.1) }?.0 ?? "tls"
+    }
+
+    /// The service or client library that one line names (no port, no address: only a name).
+    private static func serviceNamed(on line: ArraySlice<UInt8>) -> String? {
+        let named = Lexicon.shared.scan(Array(line)).anywhere
+        return Lexicon.shared.services.first { named.intersects($0.cues) }?.detail
     }
 
     private static func serviceDetail(_ evidence: inout FailureEvidence) -> String {
