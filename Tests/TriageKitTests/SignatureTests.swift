@@ -1072,6 +1072,10 @@ private func signature(_ message: String?, text: String? = nil, type: String? = 
         Case(message: "store_test.go:88:\n    c.Assert(err, ErrorMatches, `dial tcp .*: connection refused`)\n... error string = \"EOF\"",
              category: "assertion_failure", detail: nil),
         Case(message: "c++: internal compiler error: Killed (program cc1plus)", category: "oom", detail: "killed_137"),
+        // The eighteenth batch's fit part: MUnit's failure, Nimble's eventually.
+        Case(message: "==> X app.ParserSuite.parses empty input  0.002s munit.FailException: /ci/port-tools/src/test/ParserSuite.scala:12 values are not equal",
+             category: "assertion_failure", detail: nil),
+        Case(message: "expected to eventually equal <3>, got <2>", category: "timeout", detail: "eventually_condition"),
         Case(message: "thread 'raft::tests::elects_leader' panicked at 'called `Result::unwrap()` on an `Err` value: Commit(Timeout)'",
              category: "timeout", detail: "timed_out"),
         Case(message: "java.io.IOException: error=2, Aucun fichier ou dossier de ce type",

@@ -757,8 +757,8 @@ struct Lexicon: Sendable {
             "condition never satisfied", "not fulfilled within", "retry.try", "retry.waitfor",
             "satisfies predicate after", "conditiontimeoutexception", "condition with alias",
             "never became true", "was not met within", "wasn't met within",
-            // WebdriverIO's and other wait helpers' `waitUntil`.
-            "condition timed out")
+            // WebdriverIO's and other wait helpers' `waitUntil`; Nimble's `toEventually`.
+            "condition timed out", "expected to eventually")
         waitHelperFrames = book.group(
             ".waituntil(", "awaitility", ".eventually(", "retryuntil", ".waittillcondition(", ".waitforcondition(")
         // A Go test that wanted an error and got none: an assertion, whatever error it wanted.
@@ -903,8 +903,9 @@ struct Lexicon: Sendable {
             // ScalaTest, TAP (Test::More, libtap), R's testthat, Lua's busted.
             "testfailedexception", "~failed test '", "── failure (", "~failure ('test-", "expected objects to be",
             "~failed assertion", "expected equality of these values",
-            // A check macro of Nim's unittest, of glog and Abseil in C++: `Check failed: a == b`.
-            "~check failed:",
+            // A check macro of Nim's unittest, of glog and Abseil in C++: `Check failed: a == b`;
+            // MUnit's `FailException` and `ComparisonFailException`.
+            "~check failed:", "failexception",
             "~which is: ", "has failed [", "falsifying example", "assertion `", "assert_eq!", "assert_ne!",
             "assert!(", "debug_assert")
 
