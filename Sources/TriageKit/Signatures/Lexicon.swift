@@ -396,9 +396,9 @@ struct Lexicon: Sendable {
             // clients' words for a peer that hung up; a WebSocket closed without its closing
             // handshake; Dart's HTTP client; an Erlang socket's `closed` reason.
             "connectiondoesnotexisterror", "unexpectedly closed", "no close frame received", "read error on connection",
+            "connection closed before full header", "recv: closed", "{:error, :closed}",
             // libcurl's CURLE_GOT_NOTHING: the server closed the connection without a reply.
-            "empty reply from server",
-            "connection closed before full header", "recv: closed", "{:error, :closed}")
+            "empty reply from server")
         brokenPipe = book.group("broken pipe", "~epipe~", "[errno 32]", "brokenpipeerror")
         dnsTemporary = book.group(
             "temporary failure in name resolution", "eai_again", "[errno -3]", "server misbehaving",

@@ -1,7 +1,8 @@
 import Foundation
 import TriageModel
 
-/// The signatures of the failures seen lately, so that a failure that comes back byte for byte
+/// The answers given for the failures seen lately (each signature with the output line
+/// `triage classify` writes for it), so that a failure that comes back byte for byte
 /// (the same refused connection in every test of a run, the same missing fixture in every run)
 /// is classified once.
 ///
