@@ -45,6 +45,39 @@ import TriageStore
     }
 }
 
+/// A timeout no rule knows the runner of is told apart by the words it opens with.
+@Suite struct LeadingClauseTests {
+    @Test(arguments: [
+        ("Error: Widget wait timed out after <dur>. Raise the limit", "widget wait timed out after <dur>"),
+        ("<ts> <num> RunnerError: step expired, giving up", "step expired"),
+        ("**Job timed out (<dur>)** - build <num>", "job timed out <dur>"),
+        ("Failed Timed out waiting for the queue to drain in time", "timed out waiting for the queue"),
+        ("scheduler: task lease expired while waiting", "task lease expired while waiting"),
+        ("SpecTimeoutError:", "spectimeouterror"),
+        ("version 1.5s timed out", "version 1.5s timed out"),
+    ])
+    func keepsTheFirstClause(template: String, expected: String) {
+        #expect(LeadingClause.of(template) == expected)
+    }
+
+    @Test func twoRunnersTimeoutsAreTwoCausesAndOneRunnersIsOne() {
+        let engine = SignatureEngine.builtin
+        func signature(_ message: String, _ test: String) -> Signature {
+            engine.signature(for: FailureInput(message: message, text: "", test: test))
+        }
+        let hook = signature("Error: Setup hook timed out in 3000ms", "suite::a")
+        #expect(hook.category == "timeout" && hook.detail == "timed_out")
+        // The same runner's limit in another test, with another duration: one cause.
+        #expect(hook.clusterID == signature("Error: Setup hook timed out in 9000ms", "suite::b").clusterID)
+        // Another runner's words: another cause.
+        #expect(hook.clusterID != signature("Error: job step timed out after 3000 ms", "suite::a").clusterID)
+        // A timeout a rule names a runner for is clustered by that detail alone.
+        let go = signature("panic: test timed out after 10m0s", "pkg::TestA")
+        #expect(go.detail != "timed_out")
+        #expect(go.clusterID == signature("panic: test timed out after 2m0s\nrunning tests: TestB", "pkg::TestB").clusterID)
+    }
+}
+
 @Suite struct ShapeCollapserTests {
     @Test(arguments: [
         ("assert [<num>, <num>, <num>] == [<num>, <num>]", "assert […] == […]"),

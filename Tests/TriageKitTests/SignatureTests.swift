@@ -1089,6 +1089,17 @@ private func signature(_ message: String?, text: String? = nil, type: String? = 
              category: "file_not_found", detail: "missing_executable"),
         Case(message: "FileNotFoundError: [Errno 2] No such file or directory: 'fixtures/users.json'",
              category: "file_not_found", detail: "test_data"),
+        // sig-v8: Ruby's Net::HTTP names its own timeouts; a client library named in the trace is
+        // more precise than the protocol the message names; a compiler driver killed, in
+        // another layout.
+        Case(message: "Failure/Error: get '/status'\n  Net::ReadTimeout:\n    Net::ReadTimeout with #<TCPSocket:(closed)>",
+             category: "connection_timeout", detail: "http"),
+        Case(message: "Net::OpenTimeout: execution expired", category: "connection_timeout", detail: "http"),
+        Case(message: "Net::ReadTimeout: Net::ReadTimeout",
+             text: "# ./gems/mongo-2.19.0/lib/mongo/socket.rb:12:in `read_from_socket'", category: "connection_timeout",
+             detail: "mongo"),
+        Case(message: "ninja: build stopped: subcommand failed.\nkilled: signal terminated program cc1", category: "oom",
+             detail: "killed_137"),
     ]
 
     @Test(arguments: cases)

@@ -8,6 +8,9 @@ struct BuiltinVerdict: Sendable {
     var evidence: ArraySlice<UInt8>
     /// Whether the cause is only the same within one test (assertions, unclassified).
     var isPerTest: Bool
+    /// Whether the detail names no runner, client or service, so that the wording of the
+    /// evidence's first clause tells causes apart (`LeadingClause`).
+    var isToldByWording = false
 
     var ruleName: String { "builtin." + category }
 }
@@ -378,7 +381,11 @@ enum BuiltinClassifier {
                     return BuiltinVerdict(category: "connection_timeout", detail: service, evidence: line, isPerTest: false)
                 }
             }
-            return found("timeout", detail, lexicon.timeoutGeneric)
+            var verdict = found("timeout", detail, lexicon.timeoutGeneric)
+            // No rule knows whose limit it was: the words of the timeout's line tell which
+            // runner or helper gave up (mocha's, vitest's hook, a cucumber step's).
+            verdict.isToldByWording = detail == "timed_out"
+            return verdict
         }
         if hits.intersects(lexicon.assertion) {
             if hits.intersects(lexicon.durationComparison), DetailExtractors.hasQuotedDuration(scan.bytes[...]) {

@@ -44,10 +44,17 @@ enum DetailExtractors {
     /// text; else whether the peer was another machine (`tcp_remote`) or, as test services
     /// usually are, this one (`tcp_local`).
     static func service(message: PhraseScan, text: PhraseScan) -> String {
+        if let named = namedClient(in: message) ?? namedClient(in: text) { return named }
         if let named = namedService(in: message) ?? namedService(in: text) { return named }
         if let peer = peer(in: message) ?? peer(in: text) { return peer }
         // No address named: test services usually run on the same machine.
         return "tcp_local"
+    }
+
+    /// A service or client library named in the scan.
+    private static func namedClient(in scan: PhraseScan) -> String? {
+        guard !scan.isEmpty else { return nil }
+        return Lexicon.shared.services.first(where: { scan.anywhere.intersects($0.cues) })?.detail
     }
 
     /// A service or client library named in the scan, a well-known port in it, an HTTP client.

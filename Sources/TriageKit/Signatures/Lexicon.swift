@@ -257,7 +257,7 @@ struct Lexicon: Sendable {
             // Gradle's test executor and other runners' own "exit value" or "status".
             "exit value 137~", "~status 137~",
             // The GCC or Clang driver reporting its compiler killed.
-            "killed signal terminated program", "internal compiler error: killed")
+            "killed signal terminated program", "killed: signal terminated program", "internal compiler error: killed")
         killedWord = book.group("~killed~")
         // bash reports a job it lost to SIGKILL as `script: line N: PID Killed  command`.
         shellJobReport = book.group(": line ")
@@ -579,9 +579,9 @@ struct Lexicon: Sendable {
             "resourceaccessexception", "response ended prematurely", "server closed idle connection", "faraday",
             "~hyper(", "~incompletemessage~", "connection closed before message completed",
             // Elixir's HTTP clients; urllib3's wording of a connection lost under requests; Dart's
-            // HTTP client; PHP's cURL bindings.
+            // HTTP client; PHP's cURL bindings; Ruby's Net::HTTP's own timeouts.
             "mint.transporterror", "httpoison", "('connection aborted.'", "~httpexception", "curl error",
-            "nsurlerrordomain")
+            "nsurlerrordomain", "~net::opentimeout", "~net::readtimeout", "~net::writetimeout")
         loopback = book.group("127.0.0.1", "~localhost~", "[::1]", "(::1)", "0:0:0:0:0:0:0:1", "~127.0.")
 
         bindNetty = book.group("bind(..) failed", "io.netty")

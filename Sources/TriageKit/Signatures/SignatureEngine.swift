@@ -7,7 +7,7 @@ import TriageStore
 public struct SignatureEngine: Sendable {
     /// The version of the built-in rules; part of every cluster key, so bump it whenever a
     /// built-in rule, phrase or detail changes what a cluster means.
-    public static let builtinRulesVersion = "sig-v7"
+    public static let builtinRulesVersion = "sig-v8"
 
     /// The team rules in force, in the order they are tried.
     public let teamRules: [SignatureRule]
@@ -112,18 +112,19 @@ public struct SignatureEngine: Sendable {
                     matcher.rule.isPerTest ?? (category == "assertion_failure" || category == "unclassified")
                 return makeSignature(
                     category: category, detail: match.detail, evidence: evidence, isPerTest: isPerTest,
-                    input: input, rule: matcher.rule.name, version: teamRuleVersions[index])
+                    isToldByWording: false, input: input, rule: matcher.rule.name, version: teamRuleVersions[index])
             }
         }
         let verdict = BuiltinClassifier.classify(input)
         return makeSignature(
             category: verdict.category, detail: verdict.detail, evidence: verdict.evidence,
-            isPerTest: verdict.isPerTest, input: input, rule: verdict.ruleName, version: Self.builtinRulesVersion)
+            isPerTest: verdict.isPerTest, isToldByWording: verdict.isToldByWording, input: input,
+            rule: verdict.ruleName, version: Self.builtinRulesVersion)
     }
 
     private func makeSignature(
-        category: String, detail: String?, evidence: ArraySlice<UInt8>, isPerTest: Bool, input: FailureInput,
-        rule: String, version: String
+        category: String, detail: String?, evidence: ArraySlice<UInt8>, isPerTest: Bool, isToldByWording: Bool,
+        input: FailureInput, rule: String, version: String
     ) -> Signature {
         // A list, set or dict has one shape whatever its length: one cause, one cluster.
         let template = ShapeCollapser.collapse(MessageMasker.mask(ErrorLines.clean(evidence)))
@@ -138,6 +139,9 @@ public struct SignatureEngine: Sendable {
         add(version, separated: false)
         add(category)
         add(detail ?? "")
+        if isToldByWording {
+            add(LeadingClause.of(template))
+        }
         if isPerTest {
             add(template)
             add(input.testWithoutParameters ?? "")
