@@ -1100,6 +1100,17 @@ private func signature(_ message: String?, text: String? = nil, type: String? = 
              detail: "mongo"),
         Case(message: "ninja: build stopped: subcommand failed.\nkilled: signal terminated program cc1", category: "oom",
              detail: "killed_137"),
+        // Python's AttributeError that names a circular import; docker-py without a daemon; a
+        // .NET TimeoutException inside a client's exception; Windows' and Mono's resolvers.
+        Case(message: "AttributeError: partially initialized module 'shop.cart' has no attribute 'Cart' (most likely due to a circular import)",
+             category: "import_error", detail: "circular_import"),
+        Case(message: "docker.errors.DockerException: Error while fetching server API version: ('Connection aborted.', FileNotFoundError(2, 'No such file or directory'))",
+             category: "connection_refused", detail: "docker_daemon"),
+        Case(message: "Npgsql.NpgsqlException : Exception while connecting ---> System.TimeoutException : The operation has timed out.",
+             category: "connection_timeout", detail: "postgres"),
+        Case(message: "System.Net.Http.HttpRequestException: An error occurred while sending the request. ---> System.Net.Http.WinHttpException: The server name or address could not be resolved",
+             category: "dns_resolution", detail: "nxdomain"),
+        Case(message: "System.Net.WebException: Error: NameResolutionFailure", category: "dns_resolution", detail: "nxdomain"),
     ]
 
     @Test(arguments: cases)

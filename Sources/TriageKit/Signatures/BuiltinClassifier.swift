@@ -166,6 +166,10 @@ enum BuiltinClassifier {
             "ConftestImportFailure":
             return verdict("import_error", importDetail(line: line, evidence: &evidence), line)
         case "AttributeError":
+            // Python names a circular import in an AttributeError of its own: the import failed.
+            if Lexicon.shared.scan(Array(line)).anywhere.intersects(Lexicon.shared.importCircular) {
+                return verdict("import_error", "circular_import", line)
+            }
             return verdict("attribute_error", attributeDetail(line: line, evidence: &evidence), line)
         case "TypeError":
             // `TypeError: fetch failed` is how Node reports network errors; let phrases decide.
@@ -375,7 +379,7 @@ enum BuiltinClassifier {
             let detail = timeoutDetail(hits, &evidence)
             // A timeout in no runner's or helper's words, on a line that names the service it
             // waited for (`MongoError: connection 5 to db:27017 timed out`): that client's timeout.
-            if ["timed_out", "timeout_error", "java_timeout"].contains(detail) {
+            if ["timed_out", "timeout_error", "java_timeout", "dotnet_timeout"].contains(detail) {
                 let line = evidenceLine(scan, lexicon.timeoutGeneric)
                 if let service = serviceNamed(on: line) {
                     return BuiltinVerdict(category: "connection_timeout", detail: service, evidence: line, isPerTest: false)
@@ -513,7 +517,7 @@ enum BuiltinClassifier {
     /// The service or client library that one line names (no port, no address: only a name).
     private static func serviceNamed(on line: ArraySlice<UInt8>) -> String? {
         let named = Lexicon.shared.scan(Array(line)).anywhere
-        return Lexicon.shared.services.first { named.intersects($0.cues) }?.detail
+        return Lexicon.shared.service(namedIn: named)
     }
 
     private static func serviceDetail(_ evidence: inout FailureEvidence) -> String {

@@ -40,12 +40,13 @@ enum DetailExtractors {
     // MARK: - Services
 
     /// The service a connection failure was about: a service or client library named in the
-    /// message, a well-known port in it, an HTTP client in it; then the same in the failure
-    /// text; else whether the peer was another machine (`tcp_remote`) or, as test services
-    /// usually are, this one (`tcp_local`).
+    /// message, else in the failure text (a client named anywhere is more precise than a
+    /// protocol); then a well-known port or an HTTP client in the message, then in the text;
+    /// else whether the peer was another machine (`tcp_remote`) or, as test services usually
+    /// are, this one (`tcp_local`).
     static func service(message: PhraseScan, text: PhraseScan) -> String {
         if let named = namedClient(in: message) ?? namedClient(in: text) { return named }
-        if let named = namedService(in: message) ?? namedService(in: text) { return named }
+        if let named = portOrProtocol(in: message) ?? portOrProtocol(in: text) { return named }
         if let peer = peer(in: message) ?? peer(in: text) { return peer }
         // No address named: test services usually run on the same machine.
         return "tcp_local"
@@ -53,19 +54,14 @@ enum DetailExtractors {
 
     /// A service or client library named in the scan.
     private static func namedClient(in scan: PhraseScan) -> String? {
-        guard !scan.isEmpty else { return nil }
-        return Lexicon.shared.services.first(where: { scan.anywhere.intersects($0.cues) })?.detail
+        scan.isEmpty ? nil : Lexicon.shared.service(namedIn: scan.anywhere)
     }
 
-    /// A service or client library named in the scan, a well-known port in it, an HTTP client.
-    private static func namedService(in scan: PhraseScan) -> String? {
+    /// A well-known port in the scan, or an HTTP client named in it.
+    private static func portOrProtocol(in scan: PhraseScan) -> String? {
         guard !scan.isEmpty else { return nil }
-        let lexicon = Lexicon.shared
-        if let named = lexicon.services.first(where: { scan.anywhere.intersects($0.cues) }) {
-            return named.detail
-        }
         if let port = firstWellKnownPort(in: scan.bytes[...]) { return port }
-        return scan.anywhere.intersects(lexicon.httpContext) ? "http" : nil
+        return scan.anywhere.intersects(Lexicon.shared.httpContext) ? "http" : nil
     }
 
     /// Whether the scan names this machine or another one.

@@ -87,6 +87,8 @@ struct Lexicon: Sendable {
 
     // MARK: - Services, protocols and places
     let services: [(detail: String, cues: PhraseSet)]
+    /// Every service's cues: a failure that names none of them is told so by one check.
+    let anyService: PhraseSet
     let httpContext: PhraseSet
     let loopback: PhraseSet
 
@@ -321,6 +323,8 @@ struct Lexicon: Sendable {
         dockerName = book.group(
             "docker.sock", "docker daemon", "docker_host", "docker api", "docker engine", "~dockerd~",
             "docker environment", "docker.dotnet",
+            // docker-py's exceptions, and its first request to a daemon it cannot reach.
+            "~docker.errors.", "fetching server api version",
             // Testcontainers for Node finding no Docker (or other container runtime) to talk to.
             "working container runtime strategy")
         dockerUnreachable = book.group(
@@ -412,8 +416,10 @@ struct Lexicon: Sendable {
             "~error -2 connecting", "~error -3 connecting", "[errno 11004]", "~eai_noname", "~eai_nodata",
             "nosuchhostexception", "name resolution failed",
             "unresolvedaddressexception", "dns error",
-            // The BEAM's resolver (`{:error, :nxdomain}`), Apple's URL loading (-1003: host not found).
-            "~nxdomain~", "nsurlerrordomain code=-1003")
+            // The BEAM's resolver (`{:error, :nxdomain}`), Apple's URL loading (-1003: host not found);
+            // Windows' WinHTTP and .NET's `WebExceptionStatus` on Mono.
+            "~nxdomain~", "nsurlerrordomain code=-1003", "server name or address could not be resolved",
+            "~nameresolutionfailure~")
         .union(dnsTemporary)
         localHostLookup = book.group("getlocalhost")
         // Go's resolver quoting the DNS server it asked: `lookup host on 10.0.0.2:53: <why>`.
@@ -569,6 +575,7 @@ struct Lexicon: Sendable {
             ("ldap", book.group("~ldap")),
             ("smtp", book.group("~smtp")),
         ]
+        anyService = services.reduce(into: PhraseSet()) { $0.formUnion($1.cues) }
         httpContext = book.group(
             "http://", "https://", "httpconnectionpool", "httpsconnectionpool", "httprequestexception", "httpclient",
             "http.", "httpx", "aiohttp", "urllib", "requests.exceptions", "~get \"", "~post \"", "request failed",
@@ -957,5 +964,13 @@ extension PhraseSet {
         var copy = self
         copy.formUnion(other)
         return copy
+    }
+}
+
+extension Lexicon {
+    /// The first service (or client library) `phrases` name, in the order of `services`.
+    func service(namedIn phrases: PhraseSet) -> String? {
+        guard phrases.intersects(anyService) else { return nil }
+        return services.first { phrases.intersects($0.cues) }?.detail
     }
 }
