@@ -1111,6 +1111,8 @@ private func signature(_ message: String?, text: String? = nil, type: String? = 
         Case(message: "System.Net.Http.HttpRequestException: An error occurred while sending the request. ---> System.Net.Http.WinHttpException: The server name or address could not be resolved",
              category: "dns_resolution", detail: "nxdomain"),
         Case(message: "System.Net.WebException: Error: NameResolutionFailure", category: "dns_resolution", detail: "nxdomain"),
+        Case(message: "System.ArgumentException : Docker is either not running or misconfigured. Check DOCKER_HOST.",
+             category: "connection_refused", detail: "docker_daemon"),
     ]
 
     @Test(arguments: cases)

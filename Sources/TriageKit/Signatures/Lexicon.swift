@@ -323,15 +323,16 @@ struct Lexicon: Sendable {
         dockerName = book.group(
             "docker.sock", "docker daemon", "docker_host", "docker api", "docker engine", "~dockerd~",
             "docker environment", "docker.dotnet",
-            // docker-py's exceptions, and its first request to a daemon it cannot reach.
-            "~docker.errors.", "fetching server api version",
+            // docker-py's exceptions, and its first request to a daemon it cannot reach;
+            // Testcontainers for .NET's check for a daemon.
+            "~docker.errors.", "fetching server api version", "docker is either not running",
             // Testcontainers for Node finding no Docker (or other container runtime) to talk to.
             "working container runtime strategy")
         dockerUnreachable = book.group(
             "is not listening", "failed to connect", "cannot connect", "could not connect", "connection failed",
             "no such file or directory", "cannot assign requested address", "is the docker daemon running",
             "connection refused", "could not find a valid docker environment", "error during connect",
-            "working container runtime strategy")
+            "working container runtime strategy", "~not running~")
         permissionWords = book.group("permission denied", "access is denied", "~eacces~")
         refused = book.group(
             "connection refused", "econnrefused", "connectionrefusederror", "actively refused",
