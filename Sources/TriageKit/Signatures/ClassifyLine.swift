@@ -70,23 +70,36 @@ public enum ClassifyLine {
         var type: ArraySlice<UInt8>?
 
         init?(_ line: ArraySlice<UInt8>) {
-            guard let members = FlatJSON.object(line) else { return nil }
-            var seen: [Input.CodingKeys] = []
-            for (keyBytes, value) in members {
-                guard let key = Self.key(keyBytes) else { continue }
-                guard !seen.contains(key) else { return nil }
-                seen.append(key)
+            var seen: UInt8 = 0  // a bit for each key read
+            var fields = WrittenInput()
+            let isFlat = FlatJSON.forEachMember(of: line) { keyBytes, value in
+                guard let key = Self.key(keyBytes) else { return true }
+                let bit: UInt8 =
+                    switch key {
+                    case .id: 1
+                    case .message: 2
+                    case .trace: 4
+                    case .test: 8
+                    case .type: 16
+                    }
+                guard seen & bit == 0 else { return false }
+                seen |= bit
                 switch (key, value) {
-                case (.id, .string), (.id, .integer): id = value
+                case (.id, .string), (.id, .integer): fields.id = value
                 case (_, .null): break
-                case (.message, .string(let text)): message = text
-                case (.trace, .string(let text)): trace = text
-                case (.test, .string(let text)): test = text
-                case (.type, .string(let text)): type = text
-                default: return nil
+                case (.message, .string(let text)): fields.message = text
+                case (.trace, .string(let text)): fields.trace = text
+                case (.test, .string(let text)): fields.test = text
+                case (.type, .string(let text)): fields.type = text
+                default: return false
                 }
+                return true
             }
+            guard isFlat else { return nil }
+            self = fields
         }
+
+        private init() {}
 
         /// The key a member's name is, compared as bytes.
         private static func key(_ name: ArraySlice<UInt8>) -> Input.CodingKeys? {

@@ -19,10 +19,15 @@ enum FlatJSON {
         case null
     }
 
-    /// The object's members by key, when the line is a flat object this reader is sure of.
-    static func object(_ line: ArraySlice<UInt8>) -> [(key: ArraySlice<UInt8>, value: Value)]? {
+    /// Calls `body` with each member of the object in order (its key as written, without
+    /// quotes, and its value), and returns whether the line is a flat object this reader is sure
+    /// of: false as soon as it is not, or when `body` returns false. The members are visited
+    /// before the end of the object is read, so a caller keeps what it saw only on true.
+    static func forEachMember(
+        of line: ArraySlice<UInt8>, _ body: (_ key: ArraySlice<UInt8>, _ value: Value) -> Bool
+    ) -> Bool {
         var reader = Reader(bytes: line)
-        return reader.object()
+        return reader.object(body)
     }
 
     /// The value of a string as it is written (a `Value.string`), its escapes decoded.
@@ -41,26 +46,24 @@ enum FlatJSON {
             index = bytes.startIndex
         }
 
-        mutating func object() -> [(key: ArraySlice<UInt8>, value: Value)]? {
-            var members: [(key: ArraySlice<UInt8>, value: Value)] = []
+        mutating func object(_ body: (ArraySlice<UInt8>, Value) -> Bool) -> Bool {
             skipSpace()
-            guard take(UInt8(ascii: "{")) else { return nil }
+            guard take(UInt8(ascii: "{")) else { return false }
             skipSpace()
             if !take(UInt8(ascii: "}")) {
                 repeat {
                     skipSpace()
-                    guard let key = plainKey() else { return nil }
+                    guard let key = plainKey() else { return false }
                     skipSpace()
-                    guard take(UInt8(ascii: ":")) else { return nil }
+                    guard take(UInt8(ascii: ":")) else { return false }
                     skipSpace()
-                    guard let value = value() else { return nil }
-                    members.append((key, value))
+                    guard let value = value(), body(key, value) else { return false }
                     skipSpace()
                 } while take(UInt8(ascii: ","))
-                guard take(UInt8(ascii: "}")) else { return nil }
+                guard take(UInt8(ascii: "}")) else { return false }
             }
             skipSpace()
-            return index == bytes.endIndex ? members : nil
+            return index == bytes.endIndex
         }
 
         // MARK: - Tokens
