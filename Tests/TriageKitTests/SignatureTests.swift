@@ -1113,6 +1113,14 @@ private func signature(_ message: String?, text: String? = nil, type: String? = 
         Case(message: "System.Net.WebException: Error: NameResolutionFailure", category: "dns_resolution", detail: "nxdomain"),
         Case(message: "System.ArgumentException : Docker is either not running or misconfigured. Check DOCKER_HOST.",
              category: "connection_refused", detail: "docker_daemon"),
+        // pytest's ScopeMismatch names the fixture a wider scope cannot have; pytest-django's
+        // database that no `db` fixture or mark enabled.
+        Case(message: "ScopeMismatch: You tried to access the 'function' scoped fixture 'tmp_db' with a 'session' scoped request object, involved factories:",
+             category: "missing_fixture", detail: "tmp_db"),
+        Case(message: "E   ScopeMismatch: You tried to access the function scoped fixture api_client with a module scoped request object",
+             category: "missing_fixture", detail: "api_client"),
+        Case(message: "RuntimeError: Database access not allowed, use the \"django_db\" mark to enable it.",
+             category: "missing_fixture", detail: "db"),
     ]
 
     @Test(arguments: cases)

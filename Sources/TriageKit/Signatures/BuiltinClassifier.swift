@@ -330,6 +330,15 @@ enum BuiltinClassifier {
             let name = DetailExtractors.quoted(after: "fixture ", in: line).map { ASCII.string($0) }
             return BuiltinVerdict(category: "missing_fixture", detail: name, evidence: line, isPerTest: false)
         }
+        if hits.intersects(lexicon.fixtureScope) {
+            let line = evidenceLine(scan, lexicon.fixtureScope)
+            let name = DetailExtractors.quoted(after: "scoped fixture ", in: line).map { ASCII.string($0) }
+                ?? DetailExtractors.name(after: "scoped fixture", in: line)
+            return BuiltinVerdict(category: "missing_fixture", detail: name, evidence: line, isPerTest: false)
+        }
+        if hits.intersects(lexicon.fixtureDatabase) {
+            return found("missing_fixture", "db", lexicon.fixtureDatabase)
+        }
         if hits.intersects(lexicon.djangoFixture) {
             let line = evidenceLine(scan, lexicon.djangoFixture)
             let name = DetailExtractors.quoted(after: "named ", in: line).map { ASCII.string($0) }

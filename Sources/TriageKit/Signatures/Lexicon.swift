@@ -126,6 +126,8 @@ struct Lexicon: Sendable {
     let fixtureQuote: PhraseSet
     let notFound: PhraseSet
     let djangoFixture: PhraseSet
+    let fixtureScope: PhraseSet
+    let fixtureDatabase: PhraseSet
     let phpFatal: PhraseSet
     let phpTypeQuote: PhraseSet
     let importAny: PhraseSet
@@ -666,6 +668,10 @@ struct Lexicon: Sendable {
         notFound = book.group("not found")
         // Django's `loaddata`: `No fixture named 'users' found.`
         djangoFixture = book.group("no fixture named")
+        // pytest's `ScopeMismatch`: a fixture asked for from a wider scope than its own, so it is
+        // not there for that request; pytest-django's database that no `db` fixture enabled.
+        fixtureScope = book.group("scopemismatch", "scoped request object")
+        fixtureDatabase = book.group("database access not allowed")
         // PHP's older wording of a class or trait its autoloader did not find:
         // `PHP Fatal error:  Class 'App\Foo' not found in …`.
         phpFatal = book.group("php fatal error")
