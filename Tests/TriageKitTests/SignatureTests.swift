@@ -1121,6 +1121,12 @@ private func signature(_ message: String?, text: String? = nil, type: String? = 
              category: "missing_fixture", detail: "api_client"),
         Case(message: "RuntimeError: Database access not allowed, use the \"django_db\" mark to enable it.",
              category: "missing_fixture", detail: "db"),
+        // A check on the type of what was thrown is the test's own assertion, whatever types it
+        // names; Go's x509 error type printed as a value is a TLS failure.
+        Case(message: "Expected type to be System.TimeoutException, but found System.Threading.Tasks.TaskCanceledException.",
+             category: "assertion_failure", detail: nil),
+        Case(message: "Error:      Expected nil, but got: x509.UnknownAuthorityError{Cert:(*x509.Certificate)(0xc000123)}",
+             category: "ssl_error", detail: "unknown_authority"),
     ]
 
     @Test(arguments: cases)

@@ -310,7 +310,9 @@ struct Lexicon: Sendable {
         sslUnknownAuthority = book.group(
             "certificate signed by unknown authority", "unable to verify the first certificate",
             "unable_to_verify_leaf_signature", "untrusted root", "remotecertificatechainerrors",
-            "self signed certificate in certificate chain", "err_cert_authority_invalid")
+            "self signed certificate in certificate chain", "err_cert_authority_invalid",
+            // Go's crypto/x509 error type, as a test prints the value it got.
+            "x509.unknownauthorityerror")
         sslAny = book.group(
             "certificate verify failed", "certificate_verify_failed", "sslerror", "ssl_error", "sslhandshakeexception",
             "~err_cert_",
@@ -783,7 +785,10 @@ struct Lexicon: Sendable {
             "~expected exception:",
             // testify's EqualError and gocheck's ErrorMatches: the error's text is what is compared,
             // whatever it quotes.
-            "error message not equal", ", errormatches,")
+            "error message not equal", ", errormatches,",
+            // FluentAssertions on the type of what was thrown (or of any value): which type it
+            // found is what the test checks.
+            "~expected type to be")
         timeoutWord = book.group("~timeout~")
         // `Timeout of 2000ms exceeded` is a runner's limit (mocha, Playwright's test); an action's
         // own limit reads `Timeout 2000ms exceeded`.
