@@ -166,11 +166,12 @@ enum BuiltinClassifier {
             "ConftestImportFailure":
             return verdict("import_error", importDetail(line: line, evidence: &evidence), line)
         case "AttributeError":
+            let hits = Lexicon.shared.scan(Array(line)).anywhere
             // Python names a circular import in an AttributeError of its own: the import failed.
-            if Lexicon.shared.scan(Array(line)).anywhere.intersects(Lexicon.shared.importCircular) {
+            if hits.intersects(Lexicon.shared.importCircular) {
                 return verdict("import_error", "circular_import", line)
             }
-            return verdict("attribute_error", attributeDetail(line: line, evidence: &evidence), line)
+            return verdict("attribute_error", attributeDetail(hits, evidence: &evidence), line)
         case "TypeError":
             // `TypeError: fetch failed` is how Node reports network errors; let phrases decide.
             if ASCII.contains(line, "fetch") { return nil }
@@ -354,7 +355,8 @@ enum BuiltinClassifier {
         }
         if hits.intersects(lexicon.attributeAny) {
             let line = evidenceLine(scan, lexicon.attributeAny)
-            return verdict("attribute_error", attributeDetail(line: line, evidence: &evidence), line)
+            return verdict(
+                "attribute_error", attributeDetail(Lexicon.shared.scan(Array(line)).anywhere, evidence: &evidence), line)
         }
         if hits.intersects(lexicon.typeAny) {
             let line = evidenceLine(scan, lexicon.typeAny)
@@ -607,9 +609,9 @@ enum BuiltinClassifier {
     /// Attribute errors are told apart by what kind of object lacked the attribute: the
     /// concrete attribute varies with the code touched, the kind names the cause
     /// (API change in a module, a None that leaked, a mock's spec, a non-mock used as one).
-    private static func attributeDetail(line: ArraySlice<UInt8>, evidence: inout FailureEvidence) -> String {
+    /// The kind of AttributeError, from the phrases its line holds (`hits`).
+    private static func attributeDetail(_ hits: PhraseSet, evidence: inout FailureEvidence) -> String {
         let lexicon = Lexicon.shared
-        let hits = Lexicon.shared.scan(Array(line)).anywhere
         if hits.intersects(lexicon.attributeInvalidAssertion) { return "mock_invalid_assertion" }
         if hits.intersects(lexicon.attributeMockSpec) { return "mock_spec" }
         if hits.intersects(lexicon.attributeNotAMock) { return "not_a_mock" }

@@ -12,6 +12,8 @@
 /// split the cause.
 enum LeadingClause {
     static let wordLimit = 6
+    /// The marks a word may be wrapped in.
+    private static let marks: Set<Character> = ["*", "[", "]", "(", ")", "{", "}", "\"", "'", "`"]
 
     static func of(_ template: String) -> String {
         var words = template.split(whereSeparator: \.isWhitespace).map(unwrapped)[...]
@@ -31,7 +33,6 @@ enum LeadingClause {
     /// A word without the marks wrapped around it (`**`, brackets, quotes), a masked value's
     /// angle brackets kept.
     private static func unwrapped(_ word: Substring) -> Substring {
-        let marks: Set<Character> = ["*", "[", "]", "(", ")", "{", "}", "\"", "'", "`"]
         var word = word
         while let first = word.first, marks.contains(first) { word = word.dropFirst() }
         // A closing mark after a clause's end (`done.)`) goes too, the end kept.
