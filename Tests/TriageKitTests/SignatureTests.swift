@@ -1127,6 +1127,13 @@ private func signature(_ message: String?, text: String? = nil, type: String? = 
              category: "assertion_failure", detail: nil),
         Case(message: "Error:      Expected nil, but got: x509.UnknownAuthorityError{Cert:(*x509.Certificate)(0xc000123)}",
              category: "ssl_error", detail: "unknown_authority"),
+        // Windows' refusal in Python's errno form; aiokafka with no broker; got's own timeout.
+        Case(message: "OSError: Multiple exceptions: [Errno 10061] Connect call failed ('127.0.0.1', 7000)",
+             category: "connection_refused", detail: "tcp_local"),
+        Case(message: "aiokafka.errors.KafkaConnectionError: Unable to bootstrap from [('broker', 29092, <AddressFamily.AF_UNSPEC: 0>)]",
+             category: "connection_refused", detail: "kafka"),
+        Case(message: "TimeoutError: Timeout awaiting 'response' for 2000ms", category: "connection_timeout",
+             detail: "http"),
     ]
 
     @Test(arguments: cases)

@@ -341,7 +341,7 @@ struct Lexicon: Sendable {
         refused = book.group(
             "connection refused", "econnrefused", "connectionrefusederror", "actively refused",
             "refused the network connection", "connection was refused",
-            "[errno 61]", "winerror 10061", "~errno 111~", "~error 111 connecting", "~error 61 connecting",
+            "[errno 61]", "[errno 10061]", "winerror 10061", "~errno 111~", "~error 111 connecting", "~error 61 connecting",
             "~error 10061 connecting", "refused. check that the hostname", "refused to connect",
             "no connection could be made",
             // Chromium's net error names, Rust's io::ErrorKind and raw OS codes, .NET's
@@ -443,6 +443,8 @@ struct Lexicon: Sendable {
             "err_connection_timed_out", "err_timed_out", "kind: timedout", "source: timedout", "os { code: 110,",
             "os { code: 60,",
             "socketexception (10060)", "connectiontimeouterror",
+            // got (Node's HTTP client) naming the request phase it waited for.
+            "timeout awaiting '",
             // Kafka's clients waiting for a broker to answer.
             "while fetching topic metadata", "not present in metadata after", "kafka.common.errors.timeoutexception",
             // Elixir's HTTP clients (Mint, HTTPoison, hackney) return the transport's timeout as
@@ -463,9 +465,10 @@ struct Lexicon: Sendable {
             "amqpconnectionerror", "can't reach database server", "~could not be established",
             // NATS clients with no server that answered; gocql's and others' failed dial.
             "no servers available", "unable to dial",
-            // grpc-java's status for a channel that could not connect; gRPC C#'s; Sarama
-            // finding no Kafka broker.
+            // grpc-java's status for a channel that could not connect; gRPC C#'s; Sarama and
+            // aiokafka finding no Kafka broker.
             "statusruntimeexception: unavailable", "statuscode=unavailable", "run out of available brokers",
+            "unable to bootstrap from",
             "couldn't connect to",
             // Apache HttpClient's failed connect, whatever its wording (`Connection to … refused`).
             "httphostconnectexception",
@@ -591,9 +594,9 @@ struct Lexicon: Sendable {
             "resourceaccessexception", "response ended prematurely", "server closed idle connection", "faraday",
             "~hyper(", "~incompletemessage~", "connection closed before message completed",
             // Elixir's HTTP clients; urllib3's wording of a connection lost under requests; Dart's
-            // HTTP client; PHP's cURL bindings; Ruby's Net::HTTP's own timeouts.
+            // HTTP client; PHP's cURL bindings; Ruby's Net::HTTP's own timeouts; got's.
             "mint.transporterror", "httpoison", "('connection aborted.'", "~httpexception", "curl error",
-            "nsurlerrordomain", "~net::opentimeout", "~net::readtimeout", "~net::writetimeout")
+            "nsurlerrordomain", "~net::opentimeout", "~net::readtimeout", "~net::writetimeout", "timeout awaiting '")
         loopback = book.group("127.0.0.1", "~localhost~", "[::1]", "(::1)", "0:0:0:0:0:0:0:1", "~127.0.")
 
         bindNetty = book.group("bind(..) failed", "io.netty")
