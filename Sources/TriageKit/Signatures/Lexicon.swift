@@ -6,7 +6,10 @@ import TriageStore
 /// wordings runtimes and libraries use for a cause (exception classes, errno names and their
 /// numbers on Linux, macOS and Windows, well-known messages), never the text of one report.
 /// Changing any phrase changes what clusters mean: bump `SignatureEngine.builtinRulesVersion`.
-struct Lexicon: Sendable {
+///
+/// A class, not a struct: a struct this large (some 30 KB of phrase sets) was copied whole onto
+/// the stack by functions that read one of its groups.
+final class Lexicon: Sendable {
     static let shared = Lexicon()
 
     let matcher: PhraseMatcher
@@ -520,7 +523,7 @@ struct Lexicon: Sendable {
             "curl error 28")
 
         // Ordered: the first service named wins. Client library names count as the service.
-        services = [
+        let services: [(detail: String, cues: PhraseSet)] = [
             ("docker_daemon", book.group("docker.sock", "docker daemon", "docker_host", "docker api", "docker engine")),
             ("testcontainers_ryuk", book.group("ryuk")),
             // redis-py words its socket timeouts this way.
@@ -583,6 +586,7 @@ struct Lexicon: Sendable {
             ("ldap", book.group("~ldap")),
             ("smtp", book.group("~smtp")),
         ]
+        self.services = services
         anyService = services.reduce(into: PhraseSet()) { $0.formUnion($1.cues) }
         httpContext = book.group(
             "http://", "https://", "httpconnectionpool", "httpsconnectionpool", "httprequestexception", "httpclient",
