@@ -55,6 +55,9 @@ import TriageStore
         ("scheduler: task lease expired while waiting", "task lease expired while waiting"),
         ("SpecTimeoutError:", "spectimeouterror"),
         ("version 1.5s timed out", "version 1.5s timed out"),
+        // A runner's status mark before the message is not one of its words.
+        ("✕ › Job timed out", "job timed out"),
+        ("<num> - job (Timeout)", ""),
     ])
     func keepsTheFirstClause(template: String, expected: String) {
         #expect(LeadingClause.of(template) == expected)

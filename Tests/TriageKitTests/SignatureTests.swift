@@ -1134,6 +1134,12 @@ private func signature(_ message: String?, text: String? = nil, type: String? = 
              category: "connection_refused", detail: "kafka"),
         Case(message: "TimeoutError: Timeout awaiting 'response' for 2000ms", category: "connection_timeout",
              detail: "http"),
+        // sig-v9: reqwest's failed request names HTTP; TypeScript's missing type definitions are a
+        // module not found.
+        Case(message: "Error: error sending request for url (api.internal/v1/items)\n  caused by: tcp connect error: Connection refused (os error 111)",
+             category: "connection_refused", detail: "http"),
+        Case(message: "src/app.spec.ts:1:1 - error TS2688: Cannot find type definition file for 'jasmine'.",
+             category: "import_error", detail: "node_module_not_found"),
     ]
 
     @Test(arguments: cases)

@@ -4,7 +4,7 @@
 /// promise resolves within <num> milliseconds` are two runners' limits, two causes.
 ///
 /// Words are taken without the marks around them (`**`, brackets, quotes). What a log puts
-/// before a message (masked times, counters, paths) and a leading label (`Error:`, `panic:`,
+/// before a message (masked times, counters, paths, a runner's status mark) and a leading label (`Error:`, `panic:`,
 /// `Failed`, an exception class such as `TimeoutError:`) are left out, unless the label is all
 /// there is. The clause ends at a line break, at ` - `, or at a `.`, `,`, `;`, `:` or `!` that
 /// follows a word and comes before a space or the end; its words are lowercased and at most
@@ -17,8 +17,9 @@ enum LeadingClause {
 
     static func of(_ template: String) -> String {
         var words = template.split(whereSeparator: \.isWhitespace).map(unwrapped)[...]
-        // What a log puts before the message: a time, a counter, a path (masked values).
-        while let first = words.first, first.hasPrefix("<") { words = words.dropFirst() }
+        // What a log puts before the message: a time, a counter, a path (masked values), and
+        // a runner's status mark (`✖`, `●`, `›`).
+        while let first = words.first, first.hasPrefix("<") || isStatusMark(first) { words = words.dropFirst() }
         if let first = words.first, isErrorLabel(first), words.count > 1 { words = words.dropFirst() }
         var kept: [Substring] = []
         for word in words where !word.isEmpty {
@@ -38,6 +39,12 @@ enum LeadingClause {
         // A closing mark after a clause's end (`done.)`) goes too, the end kept.
         while let last = word.last, marks.contains(last) { word = word.dropLast() }
         return word
+    }
+
+    /// Whether a word is a runner's status mark: symbols outside ASCII only (`✖`, `✕`, `●`,
+    /// `›`), no letter or digit. ASCII punctuation is not one: ` - ` ends a clause.
+    private static func isStatusMark(_ word: Substring) -> Bool {
+        !word.isEmpty && word.allSatisfy { !$0.isASCII && !$0.isLetter && !$0.isNumber }
     }
 
     /// Whether a word is a label put before an error's text: any word with a colon after it

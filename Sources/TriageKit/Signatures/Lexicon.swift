@@ -600,7 +600,9 @@ final class Lexicon: Sendable {
             // Elixir's HTTP clients; urllib3's wording of a connection lost under requests; Dart's
             // HTTP client; PHP's cURL bindings; Ruby's Net::HTTP's own timeouts; got's.
             "mint.transporterror", "httpoison", "('connection aborted.'", "~httpexception", "curl error",
-            "nsurlerrordomain", "~net::opentimeout", "~net::readtimeout", "~net::writetimeout", "timeout awaiting '")
+            "nsurlerrordomain", "~net::opentimeout", "~net::readtimeout", "~net::writetimeout", "timeout awaiting '",
+            // reqwest's wording of a request that failed (Rust).
+            "error sending request for url")
         loopback = book.group("127.0.0.1", "~localhost~", "[::1]", "(::1)", "0:0:0:0:0:0:0:1", "~127.0.")
 
         bindNetty = book.group("bind(..) failed", "io.netty")
@@ -695,7 +697,9 @@ final class Lexicon: Sendable {
         importNoClassDef = book.group("noclassdeffounderror")
         importClassNotFound = book.group("classnotfoundexception")
         // Jest's moduleNameMapper pointing at nothing says `Could not locate module`.
-        importNodeModule = book.group("cannot find module", "err_module_not_found", "could not locate module")
+        // TypeScript's TS2688 is a missing `@types/` package, a module's types not found.
+        importNodeModule = book.group(
+            "cannot find module", "err_module_not_found", "could not locate module", "cannot find type definition file")
         // Node's `require()` of an ES module.
         importRequireESM = book.group("err_require_esm")
         importSharedLibrary = book.group(

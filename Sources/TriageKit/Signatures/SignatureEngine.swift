@@ -7,7 +7,7 @@ import TriageStore
 public struct SignatureEngine: Sendable {
     /// The version of the built-in rules; part of every cluster key, so bump it whenever a
     /// built-in rule, phrase or detail changes what a cluster means.
-    public static let builtinRulesVersion = "sig-v8"
+    public static let builtinRulesVersion = "sig-v9"
 
     /// The team rules in force, in the order they are tried.
     public let teamRules: [SignatureRule]
