@@ -1140,6 +1140,23 @@ private func signature(_ message: String?, text: String? = nil, type: String? = 
              category: "connection_refused", detail: "http"),
         Case(message: "src/app.spec.ts:1:1 - error TS2688: Cannot find type definition file for 'jasmine'.",
              category: "import_error", detail: "node_module_not_found"),
+        // JUnit 5's parameters and RSpec's shared examples are a test's fixtures; rustls names
+        // the kind of certificate it refused; Foundation's file errors by their documented codes.
+        Case(message: "org.junit.jupiter.api.extension.ParameterResolutionException: No ParameterResolver registered for parameter [org.acme.it.StoreClient client] in method [void org.acme.it.OrderIT.places(org.acme.it.StoreClient)].",
+             category: "missing_fixture", detail: "StoreClient"),
+        Case(message: "ParameterResolutionException: Discovered multiple competing ParameterResolvers for parameter [java.nio.file.Path dir] in method [void CacheTest.evicts(java.nio.file.Path)]",
+             category: "missing_fixture", detail: "Path"),
+        Case(message: "ArgumentError: Could not find shared examples :a_paginated_endpoint",
+             category: "missing_fixture", detail: "a_paginated_endpoint"),
+        Case(message: "Could not find shared context \"with a signed in admin\"", category: "missing_fixture",
+             detail: "with a signed in admin"),
+        Case(message: "Custom { kind: InvalidData, error: InvalidCertificate(UnknownIssuer) }\nError: invalid peer certificate: UnknownIssuer",
+             category: "ssl_error", detail: "unknown_authority"),
+        Case(message: "error: invalid peer certificate: NotValidForName", category: "ssl_error", detail: "hostname_mismatch"),
+        Case(message: "Fatal error: Error Domain=NSCocoaErrorDomain Code=513 \"You don't have permission to save the file.\"",
+             category: "permission_denied", detail: "path"),
+        Case(message: "The operation couldn't be completed. (NSCocoaErrorDomain error 260.)", category: "file_not_found",
+             detail: "unknown_path"),
     ]
 
     @Test(arguments: cases)

@@ -84,7 +84,11 @@ enum BuiltinClassifier {
             "ETIMEDOUT, errno 110/60/10060, socket read timeouts, pool timeouts; detail: service or pool"
         ),
         ("database_locked", "SQLite database is locked, lock wait and lock timeouts, deadlocks; detail: database"),
-        ("missing_fixture", "pytest fixture 'x' not found; detail: the fixture"),
+        (
+            "missing_fixture",
+            "pytest fixture 'x' not found or out of scope, JUnit 5 parameter with no resolver, RSpec shared "
+                + "examples not found; detail: the fixture"
+        ),
         ("permission_denied", "EACCES, EPERM, errno 13, access denied; detail: lock file, temp file or dir, path"),
         (
             "file_not_found",
@@ -339,6 +343,18 @@ enum BuiltinClassifier {
         }
         if hits.intersects(lexicon.fixtureDatabase) {
             return found("missing_fixture", "db", lexicon.fixtureDatabase)
+        }
+        if hits.intersects(lexicon.fixtureParameter) {
+            let line = evidenceLine(scan, lexicon.fixtureParameter)
+            return BuiltinVerdict(
+                category: "missing_fixture", detail: DetailExtractors.parameterType(in: line), evidence: line,
+                isPerTest: false)
+        }
+        if hits.intersects(lexicon.fixtureSharedExamples) {
+            let line = evidenceLine(scan, lexicon.fixtureSharedExamples)
+            let name = DetailExtractors.name(after: "could not find shared examples", in: line)
+                ?? DetailExtractors.name(after: "could not find shared context", in: line)
+            return BuiltinVerdict(category: "missing_fixture", detail: name, evidence: line, isPerTest: false)
         }
         if hits.intersects(lexicon.djangoFixture) {
             let line = evidenceLine(scan, lexicon.djangoFixture)

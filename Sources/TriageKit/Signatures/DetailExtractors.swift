@@ -249,11 +249,13 @@ enum DetailExtractors {
         return nil
     }
 
-    /// The Python-style name after `marker`: quoted if quoted, else the identifier that follows.
+    /// The Python-style name after `marker`: quoted if quoted, else the identifier that follows
+    /// (a Ruby symbol's colon left out).
     static func name(after marker: String, in bytes: Bytes) -> String? {
         guard let range = ASCII.firstRange(of: marker, in: bytes) else { return nil }
         var index = range.upperBound
         while index < bytes.endIndex, bytes[index] == UInt8(ascii: " ") { index += 1 }
+        if index < bytes.endIndex, bytes[index] == UInt8(ascii: ":") { index += 1 }
         guard index < bytes.endIndex else { return nil }
         let open = bytes[index]
         if open == UInt8(ascii: "'") || open == UInt8(ascii: "\"") {
@@ -265,6 +267,21 @@ enum DetailExtractors {
         var end = index
         while end < bytes.endIndex, ASCII.isWordByte(bytes[end]) || bytes[end] == UInt8(ascii: ".") { end += 1 }
         return end > index ? ASCII.string(bytes[index..<end]) : nil
+    }
+
+    /// The simple name of the type in JUnit's `parameter [com.example.Client client]`: what a
+    /// test asked to be given (`Client`).
+    static func parameterType(in bytes: Bytes) -> String? {
+        guard let range = ASCII.firstRange(of: "parameter [", in: bytes) else { return nil }
+        var end = range.upperBound
+        while end < bytes.endIndex, !ASCII.isSpace(bytes[end]), bytes[end] != UInt8(ascii: "]"),
+            bytes[end] != UInt8(ascii: "<")
+        {
+            end += 1
+        }
+        let type = bytes[range.upperBound..<end]
+        let simple = type.lastIndex(of: UInt8(ascii: ".")).map { type[($0 + 1)...] } ?? type
+        return simple.isEmpty ? nil : ASCII.string(simple)
     }
 
     enum PathKind: String {

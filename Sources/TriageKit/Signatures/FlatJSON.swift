@@ -148,11 +148,8 @@ enum FlatJSON {
             guard take(UInt8(ascii: "\"")) else { return nil }
             let start = index
             // Most strings have no escapes: their bytes are the value.
-            while index < bytes.endIndex, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\") {
-                guard bytes[index] >= 0x20 else { return nil }
-                index += 1
-            }
-            guard index < bytes.endIndex else { return nil }
+            index = plainRunEnd(from: index)
+            guard index < bytes.endIndex, bytes[index] >= 0x20 else { return nil }
             if bytes[index] == UInt8(ascii: "\"") {
                 index += 1
                 return ASCII.string(bytes[start..<(index - 1)])
@@ -172,11 +169,7 @@ enum FlatJSON {
                 default:
                     // The plain bytes up to the next quote, backslash or control character, at once.
                     let run = index
-                    while index < bytes.endIndex, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\"),
-                        bytes[index] >= 0x20
-                    {
-                        index += 1
-                    }
+                    index = plainRunEnd(from: index)
                     decoded.append(contentsOf: bytes[run..<index])
                 }
             }
@@ -187,6 +180,8 @@ enum FlatJSON {
         mutating func skipString() -> Bool {
             guard take(UInt8(ascii: "\"")) else { return false }
             while index < bytes.endIndex {
+                index = plainRunEnd(from: index)
+                guard index < bytes.endIndex else { return false }
                 let byte = bytes[index]
                 index += 1
                 switch byte {
@@ -194,13 +189,43 @@ enum FlatJSON {
                     return true
                 case UInt8(ascii: "\\"):
                     guard skipEscape() else { return false }
-                case 0..<0x20:
-                    return false
                 default:
-                    continue
+                    return false  // a control character
                 }
             }
             return false
+        }
+
+        /// The index of the first quote, backslash or control character at or after `start`
+        /// (`bytes.endIndex` when there is none). Eight bytes are tested at once: a string's
+        /// plain runs are most of a line.
+        func plainRunEnd(from start: Int) -> Int {
+            bytes.withUnsafeBufferPointer { buffer in
+                let base = bytes.startIndex
+                var offset = start - base
+                let count = buffer.count
+                let ones: UInt64 = 0x0101_0101_0101_0101
+                let highs: UInt64 = 0x8080_8080_8080_8080
+                let raw = UnsafeRawBufferPointer(buffer)
+                while offset + 8 <= count {
+                    let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                    let quotes = word ^ (ones &* 0x22)
+                    let backslashes = word ^ (ones &* 0x5C)
+                    // A byte is flagged when it is zero after the xor (the byte matched), or
+                    // below 0x20; a byte of 0x80 or more is never below 0x20.
+                    let found =
+                        ((quotes &- ones) & ~quotes) | ((backslashes &- ones) & ~backslashes)
+                        | ((word &- ones &* 0x20) & ~word)
+                    if found & highs != 0 { break }
+                    offset += 8
+                }
+                while offset < count {
+                    let byte = buffer[offset]
+                    if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+                    offset += 1
+                }
+                return base + offset
+            }
         }
 
         /// Passes over the escape after a backslash, accepting and refusing the escapes that

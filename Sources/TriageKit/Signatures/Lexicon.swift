@@ -131,6 +131,8 @@ final class Lexicon: Sendable {
     let djangoFixture: PhraseSet
     let fixtureScope: PhraseSet
     let fixtureDatabase: PhraseSet
+    let fixtureParameter: PhraseSet
+    let fixtureSharedExamples: PhraseSet
     let phpFatal: PhraseSet
     let phpTypeQuote: PhraseSet
     let importAny: PhraseSet
@@ -304,24 +306,27 @@ final class Lexicon: Sendable {
             "self signed certificate", "self-signed certificate", "self_signed_cert", "depth_zero_self_signed")
         sslExpired = book.group(
             "certificate has expired", "cert_has_expired", "certificate expired", "certificateexpired", "certexpired",
-            "err_cert_date_invalid")
+            "err_cert_date_invalid", "invalid peer certificate: expired")
         sslHostname = book.group(
             "hostname mismatch", "certificate is not valid for", "altname_invalid", "no subject alternative",
             "certificate is valid for",
             "doesn't match any of the subject alternative", "remotecertificatenamemismatch",
-            "err_cert_common_name_invalid")
+            "err_cert_common_name_invalid", "certificate: notvalidforname")
         sslUnknownAuthority = book.group(
             "certificate signed by unknown authority", "unable to verify the first certificate",
             "unable_to_verify_leaf_signature", "untrusted root", "remotecertificatechainerrors",
             "self signed certificate in certificate chain", "err_cert_authority_invalid",
             // Go's crypto/x509 error type, as a test prints the value it got.
-            "x509.unknownauthorityerror")
+            "x509.unknownauthorityerror",
+            // rustls names the kind after `invalid peer certificate: `.
+            "certificate: unknownissuer")
         sslAny = book.group(
             "certificate verify failed", "certificate_verify_failed", "sslerror", "ssl_error", "sslhandshakeexception",
             "~err_cert_",
             "sslexception", "ssl routines", "[ssl", "ssl handshake", "tls handshake", "handshake_failure",
             "tlsv1 alert", "sslv3 alert", "x509:", "the ssl connection could not be established",
             "remote certificate is invalid", "sslprotocolexception", "certificateexception", "err_ssl",
+            "invalid peer certificate",
             "ssl: ", "ssl.ssl"
         )
         .union(sslLocalIssuer).union(sslPKIX).union(sslWrongVersion).union(sslSelfSigned)
@@ -660,7 +665,11 @@ final class Lexicon: Sendable {
             "because it does not exist",
             // The JVM's failed exec, whatever language the system's text is in (`error=2, …`);
             // Go's `exec: "x": executable file not found in $PATH`.
-            "~error=2, ", "executable file not found", "unable to find file")
+            "~error=2, ", "executable file not found", "unable to find file",
+            // Foundation's file errors by their documented codes (NSFileReadNoSuchFileError 260,
+            // NSFileNoSuchFileError 4), as NSError and its description print them.
+            "nscocoaerrordomain code=260~", "nscocoaerrordomain code=4~", "(nscocoaerrordomain error 260.)",
+            "(nscocoaerrordomain error 4.)")
         // Starting a program: a file missing there is the program itself (Python's subprocess,
         // the JVM's ProcessBuilder, Node's child_process, Go's os/exec).
         processStart = book.group(
@@ -669,7 +678,10 @@ final class Lexicon: Sendable {
         permissionDenied = book.group(
             "permission denied", "permissionerror", "~eacces~", "[errno 13]", "access is denied",
             "accessdeniedexception", "operation not permitted", "~eperm~", "unauthorizedaccessexception",
-            "access to the path")
+            "access to the path",
+            // Foundation's NSFileReadNoPermissionError (257) and NSFileWriteNoPermissionError (513).
+            "nsfilereadnopermissionerror", "nsfilewritenopermissionerror", "nscocoaerrordomain code=257~",
+            "nscocoaerrordomain code=513~", "(nscocoaerrordomain error 257.)", "(nscocoaerrordomain error 513.)")
         npmWords = book.group("~npm err", "~npm warn", "/.npm/", "_cacache")
         pipWords = book.group("~pip install", "site-packages", "pip._internal", "~could not install packages")
         dotnetPathAccess = book.group("access to the path")
@@ -683,6 +695,13 @@ final class Lexicon: Sendable {
         // not there for that request; pytest-django's database that no `db` fixture enabled.
         fixtureScope = book.group("scopemismatch", "scoped request object")
         fixtureDatabase = book.group("database access not allowed")
+        // JUnit 5's injection of a test's parameters, its fixtures: no resolver, or several, for
+        // `parameter [Type name]`.
+        fixtureParameter = book.group(
+            "parameterresolutionexception", "no parameterresolver registered for parameter",
+            "competing parameterresolvers for parameter")
+        // RSpec's shared example groups and contexts, included by a name none defines.
+        fixtureSharedExamples = book.group("could not find shared examples", "could not find shared context")
         // PHP's older wording of a class or trait its autoloader did not find:
         // `PHP Fatal error:  Class 'App\Foo' not found in …`.
         phpFatal = book.group("php fatal error")
