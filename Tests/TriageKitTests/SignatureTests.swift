@@ -1157,6 +1157,16 @@ private func signature(_ message: String?, text: String? = nil, type: String? = 
              category: "permission_denied", detail: "path"),
         Case(message: "The operation couldn't be completed. (NSCocoaErrorDomain error 260.)", category: "file_not_found",
              detail: "unknown_path"),
+        // A refused path is told by whose it is: a program that could not be run, the tests'
+        // own folders, a developer's home.
+        Case(message: "ci/run-suite.sh: line 12: ./bin/start-stub: Permission denied", category: "permission_denied",
+             detail: "not_executable"),
+        Case(message: "fork/exec /opt/work/out/probe.test: permission denied", category: "permission_denied",
+             detail: "not_executable"),
+        Case(message: "PermissionError: [Errno 13] Permission denied: 'tests/golden/out.json'", category: "permission_denied",
+             detail: "test_dir"),
+        Case(message: "Error: EACCES: permission denied, mkdir '/home/dana/src/app/.cache'", category: "permission_denied",
+             detail: "home_dir"),
     ]
 
     @Test(arguments: cases)

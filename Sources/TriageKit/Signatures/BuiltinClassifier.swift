@@ -89,7 +89,11 @@ enum BuiltinClassifier {
             "pytest fixture 'x' not found or out of scope, JUnit 5 parameter with no resolver, RSpec shared "
                 + "examples not found; detail: the fixture"
         ),
-        ("permission_denied", "EACCES, EPERM, errno 13, access denied; detail: lock file, temp file or dir, path"),
+        (
+            "permission_denied",
+            "EACCES, EPERM, errno 13, access denied; detail: lock file, temp file or dir, a program not executable, "
+                + "the tests' folders, a home folder, path"
+        ),
         (
             "file_not_found",
             "ENOENT, errno 2, FileNotFound; detail: temporary, project file, test data, user home, relative or "
@@ -707,6 +711,8 @@ enum BuiltinClassifier {
         case .tempDirectory: return "tmp_dir"
         default: break
         }
+        // A program that could not be started: its file lacks the execute bit.
+        if hits.intersects(lexicon.processStart) || hits.intersects(lexicon.execRefused) { return "not_executable" }
         // A package manager's own cache or install directory, whatever the path.
         if hits.intersects(lexicon.npmWords) {
             return path.map { ASCII.contains($0, "/.npm/") || ASCII.contains($0, "_cacache") } == true
@@ -715,7 +721,14 @@ enum BuiltinClassifier {
         if hits.intersects(lexicon.pipWords) { return "pip" }
         // .NET's UnauthorizedAccessException words a refused file-system path its own way.
         if hits.intersects(lexicon.dotnetPathAccess) { return "dotnet_path_access" }
-        return kind == nil ? "operation" : "path"
+        guard kind != nil, let path else { return "operation" }
+        // Where the path is says whose it is: the tests' own folders, a developer's home.
+        switch DetailExtractors.folderKind(path) {
+        case .testData: return "test_dir"
+        case .userHome: return "home_dir"
+        case .temporary: return "tmp_dir"
+        default: return "path"
+        }
     }
 
     private static func fileDetail(line: ArraySlice<UInt8>) -> String {

@@ -132,6 +132,7 @@ final class Lexicon: Sendable {
     let fixtureScope: PhraseSet
     let fixtureDatabase: PhraseSet
     let fixtureParameter: PhraseSet
+    let execRefused: PhraseSet
     let fixtureSharedExamples: PhraseSet
     let phpFatal: PhraseSet
     let phpTypeQuote: PhraseSet
@@ -682,6 +683,8 @@ final class Lexicon: Sendable {
             // Foundation's NSFileReadNoPermissionError (257) and NSFileWriteNoPermissionError (513).
             "nsfilereadnopermissionerror", "nsfilewritenopermissionerror", "nscocoaerrordomain code=257~",
             "nscocoaerrordomain code=513~", "(nscocoaerrordomain error 257.)", "(nscocoaerrordomain error 513.)")
+        // A program run and refused: Go's `fork/exec`, a shell running `./script`.
+        execRefused = book.group("fork/exec ", ": ./", "cannot execute")
         npmWords = book.group("~npm err", "~npm warn", "/.npm/", "_cacache")
         pipWords = book.group("~pip install", "site-packages", "pip._internal", "~could not install packages")
         dotnetPathAccess = book.group("access to the path")
