@@ -63,6 +63,21 @@ import TriageStore
         #expect(LeadingClause.of(template) == expected)
     }
 
+    @Test func twoRuntimesOutOfMemoryInWordsNoRuleKnowsAreTwoCauses() {
+        let engine = SignatureEngine.builtin
+        func signature(_ message: String, _ test: String) -> Signature {
+            engine.signature(for: FailureInput(message: message, text: "", test: test))
+        }
+        let first = signature("fatal: out of memory while growing the arena (4096 bytes)", "suite::a")
+        #expect(first.category == "oom" && first.detail == "out_of_memory")
+        // The same runtime's words in another test, for another size: one cause.
+        #expect(first.clusterID == signature("fatal: out of memory while growing the arena (65536 bytes)", "suite::b").clusterID)
+        // Another runtime's words: another cause.
+        let other = signature("panic: vm ran out of memory in the young generation", "suite::a")
+        #expect(other.category == "oom" && other.detail == "out_of_memory")
+        #expect(first.clusterID != other.clusterID)
+    }
+
     @Test func twoRunnersTimeoutsAreTwoCausesAndOneRunnersIsOne() {
         let engine = SignatureEngine.builtin
         func signature(_ message: String, _ test: String) -> Signature {

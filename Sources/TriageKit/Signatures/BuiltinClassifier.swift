@@ -113,6 +113,20 @@ enum BuiltinClassifier {
     ]
 
     static func classify(_ input: FailureInput) -> BuiltinVerdict {
+        var verdict = rulesVerdict(input)
+        // A detail that only says no rule named the runtime or library (an out-of-memory or a
+        // TLS failure in words no rule knows): the words of its line tell whose it was, as for
+        // a timeout no rule names.
+        if let detail = verdict.detail, catchAllDetails.contains(verdict.category + "/" + detail) {
+            verdict.isToldByWording = true
+        }
+        return verdict
+    }
+
+    /// The details that name nothing but their category.
+    static let catchAllDetails: Set<String> = ["oom/out_of_memory", "ssl_error/tls"]
+
+    private static func rulesVerdict(_ input: FailureInput) -> BuiltinVerdict {
         var evidence = FailureEvidence(input)
 
         // 1. A code error named at the start of the primary line decides, whatever words its
