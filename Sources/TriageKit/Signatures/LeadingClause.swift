@@ -4,12 +4,12 @@
 /// promise resolves within <num> milliseconds` are two runners' limits, two causes.
 ///
 /// Words are taken without the marks around them (`**`, brackets, quotes). What a log puts
-/// before a message (masked times, counters, paths, a runner's status mark) and a leading label (`Error:`, `panic:`,
-/// `Failed`, an exception class such as `TimeoutError:`) are left out, unless the label is all
-/// there is. The clause ends at a line break, at ` - `, or at a `.`, `,`, `;`, `:` or `!` that
-/// follows a word and comes before a space or the end; its words are lowercased and at most
-/// `wordLimit` are kept, so what a runner appends after them (a test's name, a hint) does not
-/// split the cause.
+/// before a message (masked times, counters, paths, a runner's status mark such as `✖`) and a
+/// leading label (`Error:`, `panic:`, `Failed`, an exception class such as `TimeoutError:`) are
+/// left out, unless the label is all there is. The clause ends at a line break, at ` - `, or at
+/// a `.`, `,`, `;`, `:` or `!` that follows a word and comes before a space or the end; its
+/// words are lowercased and at most `wordLimit` are kept, so what a runner appends after them
+/// (a test's name, a hint) does not split the cause.
 enum LeadingClause {
     static let wordLimit = 6
     /// The marks a word may be wrapped in.

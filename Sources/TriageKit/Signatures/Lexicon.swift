@@ -121,6 +121,7 @@ final class Lexicon: Sendable {
     let timeoutServiceStart: PhraseSet
     let permissionDenied: PhraseSet
     let readOnlyFileSystem: PhraseSet
+    let execRefused: PhraseSet
     let npmWords: PhraseSet
     let pipWords: PhraseSet
     let dotnetPathAccess: PhraseSet
@@ -132,7 +133,6 @@ final class Lexicon: Sendable {
     let fixtureScope: PhraseSet
     let fixtureDatabase: PhraseSet
     let fixtureParameter: PhraseSet
-    let execRefused: PhraseSet
     let fixtureSharedExamples: PhraseSet
     let phpFatal: PhraseSet
     let phpTypeQuote: PhraseSet
