@@ -1167,6 +1167,9 @@ private func signature(_ message: String?, text: String? = nil, type: String? = 
              detail: "test_dir"),
         Case(message: "Error: EACCES: permission denied, mkdir '/home/dana/src/app/.cache'", category: "permission_denied",
              detail: "home_dir"),
+        // Spring Boot's embedded server finding its port taken.
+        Case(message: "org.springframework.boot.web.server.PortInUseException: Port 9090 is already in use",
+             category: "address_in_use", detail: "java_bind"),
     ]
 
     @Test(arguments: cases)

@@ -379,7 +379,9 @@ final class Lexicon: Sendable {
             "winerror 10048", "only one usage of each socket address", "address in use", "failed to bind to",
             "addressinuseexception", "~errno 98~", "~errno 48~", "os { code: 98,", "os { code: 48,",
             "port is already allocated",
-            "kind: addrinuse")
+            "kind: addrinuse",
+            // Spring Boot's embedded web server finding its port taken.
+            "portinuseexception")
         // java.net.BindException, whose message the JVM words in the system's language.
         bindException = book.group("java.net.bindexception")
         addressNotAvailable = book.group(
@@ -612,7 +614,7 @@ final class Lexicon: Sendable {
         loopback = book.group("127.0.0.1", "~localhost~", "[::1]", "(::1)", "0:0:0:0:0:0:0:1", "~127.0.")
 
         bindNetty = book.group("bind(..) failed", "io.netty")
-        bindJava = book.group("bindexception", "~java.", "failed to bind", "javax.")
+        bindJava = book.group("bindexception", "~java.", "failed to bind", "javax.", "portinuseexception")
         bindKestrel = book.group("failed to bind to address", "aspnetcore", "kestrel")
         bindHttpListener = book.group("httplistenerexception")
         bindDotnet = book.group("socketexception", "system.net", "kestrel", "aspnetcore", "system.io.ioexception")
