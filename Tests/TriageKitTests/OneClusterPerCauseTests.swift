@@ -63,11 +63,12 @@ import TriageStore
         #expect(LeadingClause.of(template) == expected)
     }
 
+    /// The built-in signature of a one-line failure in `test`.
+    private func signature(_ message: String, _ test: String) -> Signature {
+        SignatureEngine.builtin.signature(for: FailureInput(message: message, text: "", test: test))
+    }
+
     @Test func twoRuntimesOutOfMemoryInWordsNoRuleKnowsAreTwoCauses() {
-        let engine = SignatureEngine.builtin
-        func signature(_ message: String, _ test: String) -> Signature {
-            engine.signature(for: FailureInput(message: message, text: "", test: test))
-        }
         let first = signature("fatal: out of memory while growing the arena (4096 bytes)", "suite::a")
         #expect(first.category == "oom" && first.detail == "out_of_memory")
         // The same runtime's words in another test, for another size: one cause.
@@ -79,10 +80,6 @@ import TriageStore
     }
 
     @Test func twoRunnersTimeoutsAreTwoCausesAndOneRunnersIsOne() {
-        let engine = SignatureEngine.builtin
-        func signature(_ message: String, _ test: String) -> Signature {
-            engine.signature(for: FailureInput(message: message, text: "", test: test))
-        }
         let hook = signature("Error: Setup hook timed out in 3000ms", "suite::a")
         #expect(hook.category == "timeout" && hook.detail == "timed_out")
         // The same runner's limit in another test, with another duration: one cause.
