@@ -114,9 +114,9 @@ enum BuiltinClassifier {
 
     static func classify(_ input: FailureInput) -> BuiltinVerdict {
         var verdict = rulesVerdict(input)
-        // A detail that only says no rule named the runtime or library (an out-of-memory or a
-        // TLS failure in words no rule knows): the words of its line tell whose it was, as for
-        // a timeout no rule names.
+        // A detail that only says no rule named the runner, runtime or library: the words of
+        // its line tell whose it was (mocha's timeout or a vitest hook's, Dart's allocator or
+        // GHC's).
         if let detail = verdict.detail, catchAllDetails.contains(verdict.category + "/" + detail) {
             verdict.isToldByWording = true
         }
@@ -124,7 +124,7 @@ enum BuiltinClassifier {
     }
 
     /// The details that name nothing but their category.
-    static let catchAllDetails: Set<String> = ["oom/out_of_memory", "ssl_error/tls"]
+    static let catchAllDetails: Set<String> = ["timeout/timed_out", "oom/out_of_memory", "ssl_error/tls"]
 
     private static func rulesVerdict(_ input: FailureInput) -> BuiltinVerdict {
         var evidence = FailureEvidence(input)
@@ -430,11 +430,7 @@ enum BuiltinClassifier {
                     return BuiltinVerdict(category: "connection_timeout", detail: service, evidence: line, isPerTest: false)
                 }
             }
-            var verdict = found("timeout", detail, lexicon.timeoutGeneric)
-            // No rule knows whose limit it was: the words of the timeout's line tell which
-            // runner or helper gave up (mocha's, vitest's hook, a cucumber step's).
-            verdict.isToldByWording = detail == "timed_out"
-            return verdict
+            return found("timeout", detail, lexicon.timeoutGeneric)
         }
         if hits.intersects(lexicon.assertion) {
             if hits.intersects(lexicon.durationComparison), DetailExtractors.hasQuotedDuration(scan.bytes[...]) {
