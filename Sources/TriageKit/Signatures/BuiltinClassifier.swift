@@ -117,14 +117,19 @@ enum BuiltinClassifier {
         // A detail that only says no rule named the runner, runtime or library: the words of
         // its line tell whose it was (mocha's timeout or a vitest hook's, Dart's allocator or
         // GHC's).
-        if let detail = verdict.detail, catchAllDetails.contains(verdict.category + "/" + detail) {
+        if let detail = verdict.detail, isCatchAll(category: verdict.category, detail: detail) {
             verdict.isToldByWording = true
         }
         return verdict
     }
 
-    /// The details that name nothing but their category.
-    static let catchAllDetails: Set<String> = ["timeout/timed_out", "oom/out_of_memory", "ssl_error/tls"]
+    /// Whether a detail names nothing but its category.
+    static func isCatchAll(category: String, detail: String) -> Bool {
+        switch (category, detail) {
+        case ("timeout", "timed_out"), ("oom", "out_of_memory"), ("ssl_error", "tls"): true
+        default: false
+        }
+    }
 
     private static func rulesVerdict(_ input: FailureInput) -> BuiltinVerdict {
         var evidence = FailureEvidence(input)
