@@ -91,6 +91,28 @@ import TriageStore
         #expect(try counts(db)["run_file"] == 2)
     }
 
+    @Test func aBadFileLeavesNoClusterBehindForTheGoodFileAfterIt() throws {
+        // Cut off after more cases than the parser hands over at once: its first failure is
+        // written, and its cluster recorded, before the file's savepoint is rolled back.
+        let failure =
+            #"<testcase classname="t.A" name="first"><failure message="Error 111 connecting to localhost:6381. Connection refused.">x</failure></testcase>"#
+        let passes = (0..<400).map { #"<testcase classname="t.A" name="p\#($0)"/>"# }.joined()
+        let bad = try TestSupport.write(
+            #"<testsuite name="a">"# + failure + passes + #"<testcase classname="t.A" name="cut"><failure message="x""#)
+        let good = try TestSupport.write(
+            #"<testsuite name="b">"# + failure.replacingOccurrences(of: "t.A", with: "t.B") + "</testsuite>")
+        let db = try TestSupport.database()
+        let report = try Ingestor(database: db).ingest([bad.path, good.path], options: IngestOptions(keepGoing: true))
+        #expect(report.files.map(\.status) == [.failed, .ingested])
+        let dangling = try db.read { db in
+            try db.fetchOne(
+                Int.self,
+                sql: "SELECT COUNT(*) FROM result WHERE cluster_id IS NOT NULL AND cluster_id NOT IN (SELECT id FROM failure_cluster)")
+        }
+        #expect(dangling == 0)
+        #expect(try counts(db)["failure_cluster"] == 1)
+    }
+
     @Test func shardsSharingARunIDAreOneRunAndRepeatsBecomeAttempts() throws {
         let db = try TestSupport.database()
         let ingestor = Ingestor(database: db)

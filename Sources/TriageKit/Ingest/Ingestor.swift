@@ -231,6 +231,7 @@ public struct Ingestor: Sendable {
                     try writer.flush()
                     let cases = writer.casesWritten - before
                     try store.finishFile(id: fileID, format: info.format, cases: cases)
+                    writer.endFile()
                     if let stated = info.stats.startedAt, earliest.map({ stated < $0 }) ?? true { earliest = stated }
                     ingested = IngestedFile(
                         path: file.path, status: .ingested, format: info.format, cases: cases, note: nil)

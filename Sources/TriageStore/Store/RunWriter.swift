@@ -10,12 +10,18 @@ package final class RunWriter {
     /// The rules version recorded with each new cluster.
     private let rulesVersion: String
     private var knownClusters: Set<String> = []
+    /// `knownClusters` and `storedAttempts` as they were when the last file was stored: what a
+    /// file whose savepoint was rolled back wrote is gone from the database, so the writer
+    /// must forget it too (a cluster row it inserted, a result id the next file may reuse).
+    private var clustersOfStoredFiles: Set<String> = []
+    private var attemptsOfStoredFiles: [Int64: AttemptSummary] = [:]
     package private(set) var casesWritten = 0
     // Prepared once per ingest: looking a cached statement up hashes its SQL on every call.
     private let insertResult: any SQLPreparedStatement
     private let selectTest: any SQLPreparedStatement
     private let insertTest: any SQLPreparedStatement
     private let insertAttempt: any SQLPreparedStatement
+    private let insertCluster: any SQLPreparedStatement
     /// PostgreSQL keeps attempts in the partition of their run, so they carry its id.
     package let attemptsCarryRun: Bool
     /// Files stored by this ingest, by id: a test reported by two of them is refused.
@@ -61,13 +67,30 @@ package final class RunWriter {
                                          failure_text, stdout, stderr, cluster_id\(attemptsCarryRun ? ", run_id" : ""))
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?\(attemptsCarryRun ? ", ?" : ""))
                     """)
+        // A cluster is new to the ingest once, but a file of per-test assertions holds thousands:
+        // prepared once, not parsed again for each.
+        insertCluster = try db.prepare(
+                sql: """
+                    INSERT INTO failure_cluster (id, category, detail, template, rules_version) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (id) DO NOTHING
+                    """)
     }
 
     /// Registers a file of this ingest before its cases are written.
     package func beginFile(id: Int64, path: String) {
-        // Cases still waiting belong to a file whose savepoint was rolled back.
+        // Cases still waiting, clusters and results not yet confirmed belong to a file whose
+        // savepoint was rolled back.
         pending.removeAll()
+        knownClusters = clustersOfStoredFiles
+        storedAttempts = attemptsOfStoredFiles
         filesOfThisIngest[id] = path
+    }
+
+    /// Confirms that the file begun last is stored (its savepoint kept): what the writer
+    /// learned while writing it stays known for the next files.
+    package func endFile() {
+        clustersOfStoredFiles = knownClusters
+        attemptsOfStoredFiles = storedAttempts
     }
 
     /// Stores one case as a result of the run with all its attempts, folding it into the
@@ -208,14 +231,14 @@ package final class RunWriter {
 
     private func remember(_ signature: Signature) throws {
         guard knownClusters.insert(signature.clusterID).inserted else { return }
-        try db.execute(
-            sql: """
-                INSERT INTO failure_cluster (id, category, detail, template, rules_version) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (id) DO NOTHING
-                """,
-            arguments: [
-            signature.clusterID, signature.category, signature.detail, signature.template, rulesVersion,
-        ])
+        let insert = insertCluster
+        insert.reset()
+        insert.bind(1, signature.clusterID)
+        insert.bind(2, signature.category)
+        insert.bind(3, signature.detail)
+        insert.bind(4, signature.template)
+        insert.bind(5, rulesVersion)
+        try insert.execute()
     }
 
     private func insertAttempts(
