@@ -151,6 +151,8 @@ func benchIngest() throws {
         print("ratio        cpu: ingest / xmlparser_floor: \(fmt(cpu / xmlParserFloorCPU, 1))× (no target; what the work costs, whatever the load)")
     }
     print("peak memory  \(fmt(peakMemoryMiB(), 1)) MiB (VmHWM of this process: parse, ingest and the steps before)")
+    // After the peak memory is read: these open two more databases of their own.
+    try benchStorage(file: file, cases: parsed, folder: folder, floor: xmlParserFloor)
 
     if let peer = peerPython() {
         let result = try shell(
@@ -172,6 +174,62 @@ func benchIngest() throws {
     if shards > 0 {
         try benchIngestJobs(folder: folder, shards: shards, cases: Int(option("shard-cases") ?? "25000") ?? 25_000)
     }
+}
+
+/// The one writer is what bounds ingest on two cores: what it costs with the parsing taken
+/// out, beside what SQLite alone needs for the same number of rows in the leanest layout
+/// (`StorageFloor`). Both as ratios to the XMLParser floor, the target's unit.
+func benchStorage(file: URL, cases: Int, folder: URL, floor: Double?) throws {
+    func ratio(_ seconds: Double) -> String {
+        floor.map { " = \(fmt(seconds / $0, 1))× the xmlparser_floor" } ?? ""
+    }
+    let storageFloor = try StorageFloor(path: folder.appendingPathComponent("floor.sqlite").path)
+    let minimal = try storageFloor.measure { storeRows in
+        // The reader keeps its handler for the file's lifetime only: it returns before `measure` does.
+        try withoutActuallyEscaping(storeRows) { store in
+            var rows: [StorageFloor.Row] = []
+            rows.reserveCapacity(10_000)
+            _ = try ReportReader.read(file) { testCase in
+                let last = testCase.attempts.last
+                rows.append(
+                    StorageFloor.Row(
+                        identityHash: testCase.identity.storageHash, suite: testCase.suite, classname: testCase.classname,
+                        name: testCase.name, file: testCase.file, outcome: testCase.outcome.rawValue,
+                        duration: testCase.duration, message: last?.message, failureText: last?.failureText,
+                        stdout: last?.stdout, stderr: last?.stderr))
+                if rows.count == 10_000 {
+                    try store(rows)
+                    rows.removeAll(keepingCapacity: true)
+                }
+            }
+            try store(rows)
+        }
+    }
+    print(
+        "store floor  SQLite alone, the file's \(cases) cases as a row per test and per result (WITHOUT ROWID results, one index, the texts in the result): \(fmt(minimal)) s\(ratio(minimal))"
+    )
+
+    // The file's cases and signatures are made first and the writer alone is timed, case by
+    // case, then the commit: the ingest's writer without the parsing it waits for.
+    let database = try TriageDatabase(path: folder.appendingPathComponent("writer.sqlite").path)
+    let engine = SignatureEngine.builtin
+    var writing: UInt64 = 0
+    let commitStart = try database.ingestTransaction { store -> UInt64 in
+        let now = Date()
+        let run = try store.run(key: "bench-writer", metadata: RunMetadata(), createdAt: now, runAt: now)
+        let fileID = try store.addFile(path: file.path, format: .junit, size: 0, sha256: "", runID: run.id, at: now)
+        let writer = try store.writer(runID: run.id, rulesVersion: engine.rulesVersion)
+        _ = try ReportReader.read(file) { testCase in
+            let signatures = engine.signatures(of: testCase)
+            let before = DispatchTime.now().uptimeNanoseconds
+            try writer.write(testCase, signatures: signatures, fileID: fileID)
+            writing += DispatchTime.now().uptimeNanoseconds - before
+        }
+        try writer.flush()
+        return DispatchTime.now().uptimeNanoseconds
+    }
+    let total = Double(writing + DispatchTime.now().uptimeNanoseconds - commitStart) / 1e9
+    print("store only   triage's writer on the file's cases, parsing excluded, with the commit: \(fmt(total)) s\(ratio(total))")
 }
 
 /// `--jobs`: a folder of `shards` files of `cases` each (the names made distinct per file, so

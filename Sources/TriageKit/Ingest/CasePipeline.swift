@@ -78,7 +78,7 @@ struct ClassifiedCase: Sendable {
 extension SignatureEngine {
     /// The signature of each failed attempt the producer reported, nil for the others; empty
     /// when none failed (most cases), so that passing cases cost no array.
-    func signatures(of testCase: TestCase) -> [Signature?] {
+    package func signatures(of testCase: TestCase) -> [Signature?] {
         guard testCase.attempts.contains(where: { $0.outcome.isFailure && !$0.isInferred }) else { return [] }
         let test = testCase.identity.baseID
         return testCase.attempts.map { attempt in
