@@ -10,11 +10,9 @@ package final class RunWriter {
     /// The rules version recorded with each new cluster.
     private let rulesVersion: String
     private var knownClusters: Set<String> = []
-    /// `knownClusters` and `storedAttempts` as they were when the last file was stored: what a
-    /// file whose savepoint was rolled back wrote is gone from the database, so the writer
-    /// must forget it too (a cluster row it inserted, a result id the next file may reuse).
-    private var clustersOfStoredFiles: Set<String> = []
-    private var attemptsOfStoredFiles: [Int64: AttemptSummary] = [:]
+    /// Whether a file was begun and not confirmed stored: when the next begins, the earlier
+    /// one's savepoint was rolled back (see `beginFile`).
+    private var fileInProgress = false
     package private(set) var casesWritten = 0
     // Prepared once per ingest: looking a cached statement up hashes its SQL on every call.
     private let insertResult: any SQLPreparedStatement
@@ -78,19 +76,22 @@ package final class RunWriter {
 
     /// Registers a file of this ingest before its cases are written.
     package func beginFile(id: Int64, path: String) {
-        // Cases still waiting, clusters and results not yet confirmed belong to a file whose
-        // savepoint was rolled back.
+        // Cases still waiting belong to a file whose savepoint was rolled back.
         pending.removeAll()
-        knownClusters = clustersOfStoredFiles
-        storedAttempts = attemptsOfStoredFiles
+        if fileInProgress {
+            // So does what the writer remembers of the database since then: a cluster row it
+            // inserted, a result whose id the next file may be given. Both are caches of what is
+            // stored, so they are emptied and filled again from the database as needed.
+            knownClusters.removeAll()
+            storedAttempts.removeAll()
+        }
+        fileInProgress = true
         filesOfThisIngest[id] = path
     }
 
-    /// Confirms that the file begun last is stored (its savepoint kept): what the writer
-    /// learned while writing it stays known for the next files.
+    /// Confirms that the file begun last is stored (its savepoint kept).
     package func endFile() {
-        clustersOfStoredFiles = knownClusters
-        attemptsOfStoredFiles = storedAttempts
+        fileInProgress = false
     }
 
     /// Stores one case as a result of the run with all its attempts, folding it into the
