@@ -8,7 +8,7 @@ import GRDB
 /// The layout is the leanest that still finds a test by its identity: tests get a rowid and a
 /// unique identity hash, results a `WITHOUT ROWID` table keyed by run and test that also holds
 /// the last attempt's texts, and nothing else (no other index, no constraint, no attempt table,
-/// no foreign keys). The settings are a history's (WAL, `synchronous = NORMAL`, a 16 MiB cache)
+/// no foreign keys). The settings are a history's (WAL and `TriageDatabase.connectionSettings`)
 /// and all rows go in one transaction. The caller makes the rows; only storing them is timed.
 package final class StorageFloor {
     /// One case as the floor stores it: its identity and what its last attempt says.
@@ -51,7 +51,7 @@ package final class StorageFloor {
         configuration.journalMode = .default
         configuration.prepareDatabase { db in
             _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
-            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384")
+            try db.execute(sql: TriageDatabase.connectionSettings)
         }
         queue = try DatabaseQueue(path: path, configuration: configuration)
         try queue.writeWithoutTransaction { db in

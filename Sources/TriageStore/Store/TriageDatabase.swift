@@ -8,6 +8,8 @@ import GRDB
 public struct TriageDatabase: Sendable {
     /// The default location, relative to the current directory.
     public static let defaultPath = ".triage/triage.sqlite"
+    /// What every connection to a history sets when it opens (after WAL mode).
+    package static let connectionSettings = "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384"
 
     /// The SQLite connection (nil on PostgreSQL).
     private let sqlite: (any DatabaseWriter)?
@@ -115,7 +117,7 @@ public struct TriageDatabase: Sendable {
                     throw DatabaseError(message: "could not switch to WAL mode (the journal mode stayed \(mode ?? "unknown"))")
                 }
             }
-            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384")
+            try db.execute(sql: Self.connectionSettings)
         }
         do {
             sqlite = try DatabaseQueue(path: path, configuration: configuration)
