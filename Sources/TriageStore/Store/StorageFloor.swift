@@ -76,7 +76,10 @@ package final class StorageFloor {
         try queue.writeWithoutTransaction { db in
             let insertTest = RawStatement(
                 try db.makeStatement(
-                    sql: "INSERT INTO test (identity_hash, suite, classname, name, file) VALUES (?, ?, ?, ?, ?)"),
+                    sql: """
+                        INSERT INTO test (identity_hash, suite, classname, name, file) VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT (identity_hash) DO NOTHING
+                        """),
                 db: db)
             let insertResult = RawStatement(
                 try db.makeStatement(
@@ -98,7 +101,7 @@ package final class StorageFloor {
                         insertTest.bind(4, row.name)
                         insertTest.bind(5, row.file)
                         // A hash seen before (a repeated report) keeps its first row.
-                        guard (try? insertTest.insertedID()) != nil else { continue }
+                        guard try insertTest.insertedID() != nil else { continue }
                         insertResult.reset()
                         insertResult.bind(1, Int64(1))
                         insertResult.bind(2, db.lastInsertedRowID)
